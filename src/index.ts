@@ -1,0 +1,12 @@
+export { createDb, type CreateDbOptions, type DbHandle, type Db, type Tx, type SharedDb } from "./db";
+export { migrate, type MigrateResult } from "./migrate";
+export { withRls, type RlsContext } from "./rls";
+export {
+  SharedDbError,
+  ValidationError,
+  ConflictError,
+  NotFoundError,
+  ConnectionError,
+  RlsContextError,
+  InvariantError,
+} from "./errors";

@@ -1,0 +1,2 @@
+export { withRls, type RlsContext } from "./with-rls";
+export { APP_ROLE, SERVICE_ROLE, CURRENT_USER_ID_FN, USER_ID_SETTING, CLAIMS_SETTING } from "./names";

@@ -1,0 +1,2 @@
+export { SCHEMA_NAME, sharedDb } from "./namespace";
+export * from "./users";

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, jsonb, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import { id, sharedDb, timestamps } from "./namespace";
+
+/** The one shared users table: the union of the shared-db and escrow user models. */
+export const users = sharedDb.table(
+  "users",
+  {
+    id: id(),
+    email: varchar("email", { length: 255 }).notNull(),
+    googleId: varchar("google_id", { length: 255 }).unique("users_google_id_key"),
+    fullName: varchar("full_name", { length: 255 }),
+    phone: varchar("phone", { length: 32 }),
+    avatarUrl: text("avatar_url"),
+    bio: text("bio"),
+    passwordHash: text("password_hash"),
+    isActive: boolean("is_active").notNull().default(true),
+    isVerified: boolean("is_verified").notNull().default(false),
+    isSuperuser: boolean("is_superuser").notNull().default(false),
+    ...timestamps(),
+    lastLogin: timestamp("last_login", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
+);
+
+/** Append-only audit trail: rows are inserted, never updated or deleted (a trigger refuses both). */
+export const auditLogs = sharedDb.table(
+  "audit_logs",
+  {
+    id: id(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    action: varchar("action", { length: 100 }).notNull(),
+    entityType: varchar("entity_type", { length: 100 }).notNull(),
+    entityId: varchar("entity_id", { length: 255 }),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("audit_logs_actor_id_created_at_idx").on(t.actorId, t.createdAt),
+    index("audit_logs_entity_idx").on(t.entityType, t.entityId),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type AuditLog = typeof auditLogs.$inferSelect;
+export type NewAuditLog = typeof auditLogs.$inferInsert;

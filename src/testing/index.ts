@@ -1,0 +1,2 @@
+export { createTestDatabase, type TestDatabase, type CreateTestDatabaseOptions } from "./database";
+export { assertNoLeaks, LeakError, type LeakSpec, type LeakOptions } from "./leak-kit";
