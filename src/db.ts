@@ -115,14 +115,14 @@ function connectionError(url: string, e: unknown): ConnectionError {
   const u = new URL(url);
   const where = `${u.hostname}:${u.port || 5432}${u.pathname}`;
   const pg = pgErrorOf(e);
-  const code = (e as { code?: string }).code ?? pg?.code;
+  const code = pg?.code ?? ((e as { cause?: { code?: string } }).cause?.code || (e as { code?: string }).code);
   const reason =
     code === "ECONNREFUSED" ? "connection refused"
     : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found"
     : code === "CONNECT_TIMEOUT" || code === "ETIMEDOUT" ? "connection timed out"
     : code === "28P01" || code === "28000" ? `authentication failed for user "${decodeURIComponent(u.username)}"`
     : code === "3D000" ? "database does not exist"
-    : (pg?.message ?? (e as Error).message);
+    : (pg?.message ?? ((e as { cause?: Error }).cause ?? (e as Error)).message);
   return new ConnectionError(`Cannot connect to PostgreSQL at ${where}: ${reason}`, { cause: e });
 }
 

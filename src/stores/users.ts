@@ -3,6 +3,7 @@ import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db";
 import { NotFoundError, parseInput, rethrowConflict } from "../errors";
+import { prepared } from "../prepared";
 import { users, type User } from "../schema/users";
 
 /** A user as repository functions return it: never the password hash. */
@@ -52,7 +53,10 @@ export async function createUser(db: Db, input: CreateUserInput): Promise<Public
 
 /** The user with this id, or undefined (also when RLS hides it). */
 export async function getUserById(db: Db, id: string): Promise<PublicUser | undefined> {
-  const [row] = await db.select(publicColumns).from(users).where(eq(users.id, parseInput(userId, id)));
+  const query = prepared(db, "shared_db_get_user_by_id", (d) =>
+    d.select(publicColumns).from(users).where(eq(users.id, sql.placeholder("id"))).prepare("shared_db_get_user_by_id"),
+  );
+  const [row] = await query.execute({ id: parseInput(userId, id) });
   return row;
 }
 

@@ -1,0 +1,30 @@
+import postgres from "postgres";
+import type { DbHandle } from "../src/db";
+import { createUser, getUserById } from "../src/stores";
+import { createTestDatabase, type TestDatabase } from "../src/testing";
+import { defineSuite } from "./harness";
+
+let t: TestDatabase;
+let raw: postgres.Sql;
+let id = "";
+
+export default defineSuite({
+  name: "getUserById on the local server (postgres.js)",
+  skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
+  async setup() {
+    t = await createTestDatabase();
+    raw = postgres(t.url!, { max: 1 });
+    id = (await createUser((t as DbHandle).db, { email: "bench@example.com", fullName: "Bench" })).id;
+  },
+  async teardown() {
+    await raw.end();
+    await t.close();
+  },
+  baseline: {
+    name: "raw postgres.js select by id (prepared)",
+    fn: () =>
+      raw`select id, email, google_id, full_name, phone, avatar_url, bio, is_active, is_verified, is_superuser,
+        created_at, updated_at, last_login from shared_db.users where id = ${id}`,
+  },
+  cases: [{ name: "getUserById (Drizzle, all public columns)", fn: () => getUserById(t.db, id) }],
+});
