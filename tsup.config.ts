@@ -8,6 +8,7 @@ export default defineConfig({
     "rls/index": "src/rls/index.ts",
     "crypto/index": "src/crypto/index.ts",
     "testing/index": "src/testing/index.ts",
+    cli: "src/cli/main.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { sql } from "drizzle-orm";
+import { createDb, type DbHandle } from "../db";
+import { rowsOf } from "../db";
+import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, migrate, readMigrations } from "../migrate";
+import { SCHEMA_NAME } from "../schema/namespace";
+import { verifyDatabase } from "./verify";
+
+const USAGE = `Usage: shared-db <command> [options]
+
+Commands:
+  migrate        apply the bundled migrations (safe to run twice, and from two processes)
+  status         list applied and pending migrations
+  verify         check tables, enums, indexes, constraints, RLS, policies, roles and functions
+  reset --yes    drop the shared_db schema and re-apply the migrations (local hosts only, or --force)
+
+Options:
+  --url <url>    postgres://... or pglite:./path (default: DATABASE_URL)
+  --json         machine-readable output (verify, status)
+  --debug        print stack traces
+  -h, --help     this help`;
+
+/** A failure the user can act on: printed as one line, exit code 1. */
+class CliError extends Error {}
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1", ""]);
+
+async function open(url: string | undefined): Promise<DbHandle> {
+  const target = url ?? process.env.DATABASE_URL;
+  if (!target) throw new CliError("No database: set DATABASE_URL or pass --url (postgres://... or pglite:./path)");
+  return createDb({ url: target, max: 2 });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      json: { type: "boolean", default: false },
+      yes: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      debug: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 1;
+  }
+  const out = (text: string) => console.log(text);
+
+  switch (command) {
+    case "migrate": {
+      const { db, close } = await open(values.url);
+      try {
+        const { applied } = await migrate(db);
+        out(applied.length ? applied.map((t) => `applied ${t}`).join("\n") : "nothing to apply: the database is up to date");
+      } finally {
+        await close();
+      }
+      return 0;
+    }
+    case "status": {
+      const { db, close } = await open(values.url);
+      try {
+        const done = rowsOf<{ created_at: string }>(
+          await db.execute(sql.raw(`select created_at from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`)).catch(() => []),
+        ).map((r) => Number(r.created_at));
+        const last = Math.max(-1, ...done);
+        const rows = readMigrations().map((m) => ({ tag: m.tag, applied: m.folderMillis <= last }));
+        if (values.json) out(JSON.stringify(rows));
+        else for (const r of rows) out(`${r.applied ? "applied" : "pending"}  ${r.tag}`);
+      } finally {
+        await close();
+      }
+      return 0;
+    }
+    case "verify": {
+      const { db, close } = await open(values.url);
+      try {
+        const checks = await verifyDatabase(db);
+        const failed = checks.filter((c) => !c.ok).length;
+        if (values.json) out(JSON.stringify({ ok: failed === 0, checks }, null, 2));
+        else {
+          for (const c of checks) out(`${c.ok ? "PASS" : "FAIL"}  ${c.name}${c.detail ? `: ${c.detail}` : ""}`);
+          out(`${checks.length - failed} passed, ${failed} failed`);
+        }
+        return failed === 0 ? 0 : 1;
+      } finally {
+        await close();
+      }
+    }
+    case "reset": {
+      if (!values.yes) throw new CliError("reset drops every shared-db table and its data: pass --yes to confirm");
+      const target = values.url ?? process.env.DATABASE_URL ?? "";
+      if (!target.startsWith("pglite:") && !values.force) {
+        let host = "";
+        try {
+          host = new URL(target).hostname;
+        } catch {
+          /* createDb reports a bad URL */
+        }
+        if (!LOCAL_HOSTS.has(host)) throw new CliError(`refusing to reset non-local host "${host}": pass --force as well if you mean it`);
+      }
+      const { db, close } = await open(values.url);
+      try {
+        await db.execute(sql.raw(`drop schema if exists "${SCHEMA_NAME}" cascade`));
+        await db.execute(sql.raw(`drop schema if exists "${MIGRATIONS_SCHEMA}" cascade`));
+        const { applied } = await migrate(db);
+        out(`dropped schema ${SCHEMA_NAME} and re-applied ${applied.length} migrations`);
+      } finally {
+        await close();
+      }
+      return 0;
+    }
+    default:
+      throw new CliError(`unknown command "${command}" (try --help)`);
+  }
+}
+
+const debug = process.argv.includes("--debug");
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    console.error(`shared-db: ${message}`);
+    if (debug && e instanceof Error) console.error(e.stack);
+    process.exit(1);
+  },
+);

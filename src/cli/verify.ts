@@ -1,0 +1,126 @@
+import { is, sql } from "drizzle-orm";
+import { getTableConfig, isPgEnum, PgTable } from "drizzle-orm/pg-core";
+import { rowsOf, type Db } from "../db";
+import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, readMigrations } from "../migrate";
+import { APP_ROLE, SERVICE_ROLE } from "../rls/names";
+import * as schema from "../schema";
+import { SCHEMA_NAME } from "../schema/namespace";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** What is wrong, and what to do about it. */
+  detail?: string;
+}
+
+/** The oldest server the migrations are written for (NULLS NOT DISTINCT, CREATE OR REPLACE TRIGGER). */
+export const MIN_SERVER_VERSION = 150000;
+
+/** What the schema and the bundled migrations say must exist; derived, never listed twice. */
+export function expectations() {
+  const exported = Object.values(schema as Record<string, unknown>);
+  const tables = exported.filter((x): x is PgTable => is(x, PgTable)).map((t) => getTableConfig(t));
+  const enums = exported.filter(isPgEnum).map((e) => e.enumName);
+  const text = readMigrations().map((m) => m.statements.join("\n")).join("\n");
+  const policies = [...text.matchAll(/CREATE POLICY (\w+) ON shared_db\.(\w+)/gi)].map((m) => `${m[2]}.${m[1]}`);
+  const functions = [...new Set([...text.matchAll(/CREATE OR REPLACE FUNCTION shared_db\.(\w+)/gi)].map((m) => m[1]!))];
+  return {
+    tables: tables.map((t) => t.name),
+    indexes: tables.flatMap((t) => t.indexes.map((i) => `${t.name}.${i.config.name}`)),
+    uniques: tables.flatMap((t) => [
+      ...t.uniqueConstraints.map((u) => `${t.name}.${u.getName()}`),
+      ...t.columns.filter((c) => c.isUnique && c.uniqueName).map((c) => `${t.name}.${c.uniqueName}`),
+    ]),
+    enums,
+    policies: [...new Set(policies)],
+    functions,
+  };
+}
+
+const missing = (want: string[], have: Set<string>) => want.filter((x) => !have.has(x));
+
+/**
+ * Checks a database against what shared-db expects: server version, migrations, tables, enums,
+ * indexes, unique constraints, RLS enabled and forced, policies, the application role's
+ * privileges and the helper functions. Each check says what to do when it fails.
+ */
+export async function verifyDatabase(db: Db): Promise<Check[]> {
+  const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(query));
+  const checks: Check[] = [];
+  const check = (name: string, problems: string[], fix: string) =>
+    checks.push(problems.length ? { name, ok: false, detail: `${problems.join(", ")}. ${fix}` } : { name, ok: true });
+
+  const [{ v }] = (await q<{ v: string }>(sql`select current_setting('server_version_num') as v`)) as [{ v: string }];
+  check(
+    `server reachable, PostgreSQL ${Math.floor(Number(v) / 10000)}`,
+    Number(v) < MIN_SERVER_VERSION ? [`version ${v} is older than 15`] : [],
+    "Upgrade to PostgreSQL 15 or newer.",
+  );
+
+  const bundled = readMigrations();
+  const [{ exists }] = (await q<{ exists: boolean }>(
+    sql`select to_regclass(${`${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`}) is not null as exists`,
+  )) as [{ exists: boolean }];
+  const applied = exists
+    ? (await q<{ created_at: string }>(sql.raw(`select created_at from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`))).map(
+        (r) => Number(r.created_at),
+      )
+    : [];
+  const last = Math.max(-1, ...applied);
+  check(
+    `migrations applied (${bundled.length})`,
+    bundled.filter((m) => m.folderMillis > last).map((m) => `pending ${m.tag}`),
+    "Run `shared-db migrate`.",
+  );
+
+  const want = expectations();
+  const names = async (query: ReturnType<typeof sql>) => new Set((await q<{ n: string }>(query)).map((r) => r.n));
+  const tables = await names(sql`select relname as n from pg_class where relnamespace = to_regnamespace(${SCHEMA_NAME}) and relkind in ('r', 'p')`);
+  check(`tables (${want.tables.length})`, missing(want.tables, tables).map((t) => `missing ${t}`), "Run `shared-db migrate`.");
+  const enums = await names(sql`select typname as n from pg_type where typnamespace = to_regnamespace(${SCHEMA_NAME}) and typtype = 'e'`);
+  check(`enums (${want.enums.length})`, missing(want.enums, enums).map((e) => `missing ${e}`), "Run `shared-db migrate`.");
+  const indexes = await names(sql`select tablename || '.' || indexname as n from pg_indexes where schemaname = ${SCHEMA_NAME}`);
+  check(`indexes (${want.indexes.length})`, missing(want.indexes, indexes).map((i) => `missing ${i}`), "Run `shared-db migrate`.");
+  const uniques = await names(
+    sql`select c.relname || '.' || conname as n from pg_constraint k join pg_class c on c.oid = k.conrelid
+        where connamespace = to_regnamespace(${SCHEMA_NAME}) and contype = 'u'`,
+  );
+  check(`unique constraints (${want.uniques.length})`, missing(want.uniques, uniques).map((u) => `missing ${u}`), "Run `shared-db migrate`.");
+
+  const rls = await q<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+    sql`select relname, relrowsecurity, relforcerowsecurity from pg_class where relnamespace = to_regnamespace(${SCHEMA_NAME}) and relkind = 'r'`,
+  );
+  check(
+    "row-level security enabled and forced on every table",
+    rls.flatMap((t) =>
+      !t.relrowsecurity ? [`RLS disabled on ${t.relname}`] : !t.relforcerowsecurity ? [`RLS not forced on ${t.relname}`] : [],
+    ),
+    "Run `ALTER TABLE shared_db.<table> ENABLE ROW LEVEL SECURITY; ALTER TABLE shared_db.<table> FORCE ROW LEVEL SECURITY;` or `shared-db reset`.",
+  );
+  const policies = await names(sql`select tablename || '.' || policyname as n from pg_policies where schemaname = ${SCHEMA_NAME}`);
+  check(`policies (${want.policies.length})`, missing(want.policies, policies).map((p) => `missing policy ${p}`), "Re-create it from the migrations, or `shared-db reset` a disposable database.");
+
+  const [role] = await q<{ rolbypassrls: boolean; rolsuper: boolean; rolcanlogin: boolean; owns: number }>(
+    sql`select rolbypassrls, rolsuper, rolcanlogin,
+          (select count(*)::int from pg_class where relowner = r.oid) + (select count(*)::int from pg_namespace where nspowner = r.oid) as owns
+        from pg_roles r where rolname = ${APP_ROLE}`,
+  );
+  check(
+    `application role ${APP_ROLE}: no BYPASSRLS, no LOGIN, owns nothing`,
+    !role
+      ? [`role ${APP_ROLE} does not exist`]
+      : [
+          ...(role.rolbypassrls ? [`${APP_ROLE} has BYPASSRLS`] : []),
+          ...(role.rolsuper ? [`${APP_ROLE} is a superuser`] : []),
+          ...(role.rolcanlogin ? [`${APP_ROLE} can log in`] : []),
+          ...(role.owns > 0 ? [`${APP_ROLE} owns ${role.owns} objects`] : []),
+        ],
+    `Run \`ALTER ROLE ${APP_ROLE} NOSUPERUSER NOBYPASSRLS NOLOGIN\` and reassign what it owns.`,
+  );
+  const [service] = await q<{ ok: boolean }>(sql`select not rolbypassrls as ok from pg_roles where rolname = ${SERVICE_ROLE}`);
+  check(`service role ${SERVICE_ROLE} exists`, !service ? [`role ${SERVICE_ROLE} does not exist`] : [], "Run `shared-db migrate`.");
+
+  const functions = await names(sql`select proname as n from pg_proc where pronamespace = to_regnamespace(${SCHEMA_NAME})`);
+  check(`helper functions (${want.functions.length})`, missing(want.functions, functions).map((f) => `missing shared_db.${f}()`), "Run `shared-db migrate`.");
+  return checks;
+}
