@@ -43,10 +43,12 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
     return { ...handle, kind: "pglite" };
   }
   const name = `sdb_test_${randomBytes(6).toString("hex")}`;
+  // A password too, so servers that do not trust local connections (containers, CI services) work.
+  const password = randomBytes(16).toString("hex");
   const isolated = options.isolatedRole ?? true;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
-    if (isolated) await admin.unsafe(`create role ${name} login nosuperuser nobypassrls createrole`);
+    if (isolated) await admin.unsafe(`create role ${name} login nosuperuser nobypassrls createrole password '${password}'`);
     await admin.unsafe(`create database ${name}${isolated ? ` owner ${name}` : ""}`);
   } finally {
     await admin.end();
@@ -55,7 +57,7 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
   url.pathname = `/${name}`;
   if (isolated) {
     url.username = name;
-    url.password = "";
+    url.password = password;
   }
   const handle = await createDb({ url: url.toString() });
   if (options.migrate ?? true) await migrate(handle.db);
