@@ -1,0 +1,3 @@
+export { createKeyring, keyringFromEnv, generateKey, secretAad, type Keyring, type KeyringOptions } from "./keyring";
+export { DecryptionError, KeyringError, type DecryptionFailure } from "./errors";
+export { decryptFernet, type FernetOptions } from "./fernet";

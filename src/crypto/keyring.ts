@@ -1,0 +1,153 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { decodeBase64Url, encodeBase64Url } from "./base64url";
+import { DecryptionError, KeyringError } from "./errors";
+import { decryptFernet, splitFernetKey, type FernetKey, type FernetOptions } from "./fernet";
+
+/** New values: `sdb1:<keyId>:<base64url(iv | ciphertext | tag)>`. ':' never occurs in a Fernet token. */
+const PREFIX = "sdb1";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface Keyring {
+  /** The id of the key new values are encrypted with (the first key). */
+  readonly primaryKeyId: string;
+  /** Ids of every key, primary first. */
+  readonly keyIds: readonly string[];
+  /** AES-256-GCM under the primary key; `aad` binds the value to where it is stored. */
+  encrypt(plaintext: string, aad?: string): string;
+  encryptBytes(plaintext: Uint8Array, aad?: string): string;
+  /** Decrypts a value made by any key of the ring, or a legacy Fernet token. Throws DecryptionError. */
+  decrypt(ciphertext: string, aad?: string): string;
+  decryptBytes(ciphertext: string, aad?: string): Uint8Array;
+  /** True for a legacy Fernet value or one not under the primary key. */
+  needsRotation(ciphertext: string): boolean;
+  /** Re-encrypts under the primary key (the same string when already there). */
+  rotate(ciphertext: string, aad?: string): string;
+  /** The key id a value was made with, or "fernet" for a legacy token; throws DecryptionError if malformed. */
+  keyIdOf(ciphertext: string): string;
+}
+
+export interface KeyringOptions {
+  /** urlsafe base64 of 32 random bytes each (Python's `Fernet.generate_key()` format); the first encrypts. */
+  keys: readonly string[];
+  /** For legacy Fernet reads only (tests). @default no TTL */
+  fernet?: FernetOptions;
+}
+
+interface Key {
+  id: string;
+  gcm: Buffer;
+  fernet: FernetKey;
+}
+
+function parseKey(text: string, index: number): Key {
+  const raw = decodeBase64Url(text.trim());
+  if (!raw || raw.length !== 32) {
+    throw new KeyringError(`Encryption key #${index + 1} is invalid: expected urlsafe base64 of 32 bytes (generate one with generateKey())`);
+  }
+  return {
+    id: createHmac("sha256", raw).update("shared-db key id").digest().subarray(0, 6).toString("base64url"),
+    // A sub-key per algorithm, so the same key material is never used by both.
+    gcm: Buffer.from(hkdfSync("sha256", raw, Buffer.alloc(0), "shared-db aes-256-gcm v1", 32)),
+    fernet: splitFernetKey(raw),
+  };
+}
+
+/** A new random key in the format `createKeyring` takes. */
+export function generateKey(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** The associated data repositories bind a stored secret to: its table, column and (when known) row. */
+export function secretAad(table: string, column: string, rowId?: string): string {
+  return JSON.stringify(rowId === undefined ? [table, column] : [table, column, rowId]);
+}
+
+/**
+ * A keyring for field encryption: the first key encrypts, every key decrypts, and values
+ * written by Python's Fernet with any of the keys stay readable.
+ *
+ * @example
+ * const keyring = createKeyring({ keys: [process.env.NEW_KEY!, process.env.OLD_KEY!] });
+ * const stored = keyring.encrypt("xoxb-...", secretAad("installations", "bot_token"));
+ * keyring.decrypt(stored, secretAad("installations", "bot_token")); // "xoxb-..."
+ */
+export function createKeyring(options: KeyringOptions): Keyring {
+  if (options.keys.length === 0) throw new KeyringError("No encryption keys given");
+  const keys = options.keys.map(parseKey);
+  const byId = new Map<string, Key>();
+  keys.forEach((k, i) => {
+    if (byId.has(k.id)) throw new KeyringError(`Encryption key #${i + 1} repeats an earlier key`);
+    byId.set(k.id, k);
+  });
+  const primary = keys[0]!;
+  const header = (id: string) => `${PREFIX}:${id}:`;
+  const gcmAad = (id: string, aad = "") => Buffer.from(header(id) + aad, "utf8");
+
+  const encryptBytes = (plaintext: Uint8Array, aad?: string) => {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", primary.gcm, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(gcmAad(primary.id, aad));
+    const body = Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    return header(primary.id) + encodeBase64Url(body);
+  };
+
+  const parse = (ciphertext: string) => {
+    if (!ciphertext.startsWith(`${PREFIX}:`)) return undefined;
+    const [, id, payload, ...rest] = ciphertext.split(":");
+    if (!id || payload === undefined || rest.length > 0) throw new DecryptionError("malformed");
+    const body = decodeBase64Url(payload);
+    if (!body || body.length < IV_BYTES + TAG_BYTES) throw new DecryptionError("malformed");
+    return { id, body };
+  };
+
+  const decryptBytes = (ciphertext: string, aad?: string): Buffer => {
+    if (typeof ciphertext !== "string") throw new DecryptionError("malformed");
+    const gcm = parse(ciphertext);
+    if (!gcm) {
+      // Legacy Fernet: no key id, so try each key; no associated data either (rotation adds it).
+      for (const key of keys) {
+        const plain = decryptFernet(ciphertext, key.fernet, options.fernet);
+        if (plain) return plain;
+      }
+      throw new DecryptionError("authentication-failed");
+    }
+    const key = byId.get(gcm.id);
+    if (!key) throw new DecryptionError("unknown-key");
+    const { body } = gcm;
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", key.gcm, body.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      decipher.setAAD(gcmAad(key.id, aad));
+      decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new DecryptionError("authentication-failed");
+    }
+  };
+
+  const keyIdOf = (ciphertext: string) => parse(ciphertext)?.id ?? "fernet";
+
+  const keyring: Keyring = {
+    primaryKeyId: primary.id,
+    keyIds: Object.freeze(keys.map((k) => k.id)),
+    encrypt: (plaintext, aad) => encryptBytes(Buffer.from(plaintext, "utf8"), aad),
+    encryptBytes,
+    decrypt: (ciphertext, aad) => decryptBytes(ciphertext, aad).toString("utf8"),
+    decryptBytes: (ciphertext, aad) => new Uint8Array(decryptBytes(ciphertext, aad)),
+    needsRotation: (ciphertext) => keyIdOf(ciphertext) !== primary.id,
+    rotate: (ciphertext, aad) =>
+      keyIdOf(ciphertext) === primary.id ? ciphertext : encryptBytes(decryptBytes(ciphertext, aad), aad),
+    keyIdOf,
+  };
+  return Object.freeze(keyring);
+}
+
+/**
+ * A keyring from the environment: `ENCRYPTION_KEYS="new,old"` (comma-separated, first encrypts),
+ * else the single `ENCRYPTION_KEY` the Python services used.
+ */
+export function keyringFromEnv(env: Record<string, string | undefined> = process.env): Keyring {
+  const list = env.ENCRYPTION_KEYS ?? env.ENCRYPTION_KEY;
+  if (!list?.trim()) throw new KeyringError("Set ENCRYPTION_KEYS (comma-separated, first encrypts) or ENCRYPTION_KEY");
+  return createKeyring({ keys: list.split(",").map((k) => k.trim()).filter(Boolean) });
+}
