@@ -1,0 +1,99 @@
+import { and, asc, eq, getTableColumns, getTableName, gt, isNotNull, not, sql, type SQL } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { secretAad, type Keyring } from "../crypto";
+import type { Db } from "../db";
+
+/**
+ * A column that holds keyring ciphertext. Its associated data is
+ * `secretAad(<table>, <column>, <row id>)` unless `aad` says otherwise.
+ */
+export interface SecretColumn {
+  table: PgTable;
+  column: PgColumn;
+  /** The row key the value is bound to. @default the table's `id` column */
+  key?: PgColumn;
+  /** The associated data a row's value was written with, when it is not bound to `key`. */
+  aad?: (row: Record<string, unknown>) => string;
+  /** Extra columns `aad` needs. */
+  aadColumns?: Record<string, PgColumn>;
+}
+
+const keyOf = (s: SecretColumn) => s.key ?? (s.table as unknown as { id: PgColumn }).id;
+/** The table's property name for the column, as `update().set()` wants it. */
+const propertyOf = (s: SecretColumn) => Object.entries(getTableColumns(s.table)).find(([, c]) => c === s.column)![0];
+const label = (s: SecretColumn) => `${getTableName(s.table)}.${s.column.name}`;
+const aadFor = (s: SecretColumn, row: Record<string, unknown>) =>
+  s.aad ? s.aad(row) : secretAad(getTableName(s.table), s.column.name, String(row.key));
+/** Values not under `keyId`: legacy Fernet tokens and values of any other key. */
+const notUnder = (s: SecretColumn, keyId: string): SQL =>
+  and(isNotNull(s.column), not(sql`${s.column} like ${`sdb1:${keyId}:%`}`))!;
+
+export interface RotateSecretsOptions {
+  /** Rows per transaction. @default 500 */
+  batchSize?: number;
+  /** Called after each batch. */
+  onProgress?: (progress: { column: string; rotated: number }) => void;
+}
+
+/**
+ * Re-encrypts every stored secret that is not under the keyring's primary key, in batches of one
+ * transaction each. Resumable: a stopped run leaves rotated rows rotated, and the next run picks up
+ * what is left. Returns how many values it rewrote per column.
+ *
+ * @example
+ * const keyring = keyringFromEnv(); // ENCRYPTION_KEYS="new,old"
+ * await rotateSecrets(db, keyring, secretColumns);
+ * await countSecretsByKey(db, keyring, secretColumns); // { "<new id>": n } once done
+ */
+export async function rotateSecrets(
+  db: Db,
+  keyring: Keyring,
+  columns: readonly SecretColumn[],
+  options: RotateSecretsOptions = {},
+): Promise<Record<string, number>> {
+  const batchSize = options.batchSize ?? 500;
+  const done: Record<string, number> = {};
+  for (const s of columns) {
+    const key = keyOf(s);
+    const property = propertyOf(s);
+    let rotated = 0;
+    let after: unknown = undefined;
+    for (;;) {
+      const count = await db.transaction(async (tx) => {
+        const rows = (await tx
+          .select({ key, value: s.column, ...s.aadColumns })
+          .from(s.table)
+          .where(and(notUnder(s, keyring.primaryKeyId), after === undefined ? undefined : gt(key, after)))
+          .orderBy(asc(key))
+          .limit(batchSize)
+          .for("update")) as Record<string, unknown>[];
+        for (const row of rows) {
+          const value = keyring.rotate(row.value as string, aadFor(s, row));
+          await tx.update(s.table).set({ [property]: value } as never).where(eq(key, row.key));
+        }
+        after = rows.at(-1)?.key ?? after;
+        return rows.length;
+      });
+      rotated += count;
+      if (count > 0) options.onProgress?.({ column: label(s), rotated });
+      if (count < batchSize) break;
+    }
+    done[label(s)] = rotated;
+  }
+  return done;
+}
+
+/** How many stored values each key id (or "fernet") holds, over all secret columns. */
+export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const s of columns) {
+    const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2) else 'fernet' end`;
+    const rows = await db
+      .select({ keyId, n: sql<number>`count(*)::int` })
+      .from(s.table)
+      .where(isNotNull(s.column))
+      .groupBy(keyId);
+    for (const r of rows) counts[r.keyId] = (counts[r.keyId] ?? 0) + r.n;
+  }
+  return counts;
+}
