@@ -5,6 +5,8 @@ import { createDb, type DbHandle } from "../db";
 import { rowsOf } from "../db";
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, migrate, readMigrations } from "../migrate";
 import { SCHEMA_NAME } from "../schema/namespace";
+import { keyringFromEnv, type Keyring } from "../crypto";
+import { countSecretsByKey, rotateSecrets, secretColumns } from "../stores/secrets";
 import { verifyDatabase } from "./verify";
 
 const USAGE = `Usage: shared-db <command> [options]
@@ -14,6 +16,7 @@ Commands:
   status         list applied and pending migrations
   verify         check tables, enums, indexes, constraints, RLS, policies, roles and functions
   reset --yes    drop the shared_db schema and re-apply the migrations (local hosts only, or --force)
+  rotate-keys    re-encrypt every stored secret under the first key of ENCRYPTION_KEYS (resumable)
 
 Options:
   --url <url>    postgres://... or pglite:./path (default: DATABASE_URL)
@@ -115,6 +118,32 @@ async function main(argv: string[]): Promise<number> {
         await close();
       }
       return 0;
+    }
+    case "rotate-keys": {
+      let keyring: Keyring;
+      try {
+        keyring = keyringFromEnv();
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      const { db, close } = await open(values.url);
+      try {
+        const done = await rotateSecrets(db, keyring, secretColumns, {
+          onProgress: ({ column, rotated }) => out(`${column}: ${rotated} re-encrypted`),
+        });
+        const total = Object.values(done).reduce((a, b) => a + b, 0);
+        out(`re-encrypted ${total} values under key ${keyring.primaryKeyId}`);
+        const counts = await countSecretsByKey(db, secretColumns);
+        for (const [keyId, n] of Object.entries(counts)) {
+          const what = keyId === keyring.primaryKeyId ? "primary key" : keyId === "fernet" ? "legacy Fernet" : "old key";
+          out(`${keyId} (${what}): ${n} values`);
+        }
+        const left = Object.entries(counts).filter(([k]) => k !== keyring.primaryKeyId).reduce((a, [, n]) => a + n, 0);
+        out(left === 0 ? "no values remain under old keys: they can be removed from ENCRYPTION_KEYS" : `${left} values remain under old keys`);
+        return left === 0 ? 0 : 1;
+      } finally {
+        await close();
+      }
     }
     default:
       throw new CliError(`unknown command "${command}" (try --help)`);

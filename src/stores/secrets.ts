@@ -97,3 +97,6 @@ export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]
   }
   return counts;
 }
+
+/** Every secret column shared-db stores; `rotate-keys` and `rotateSecrets` users walk this list. */
+export const secretColumns: readonly SecretColumn[] = [];
