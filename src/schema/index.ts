@@ -1,2 +1,3 @@
 export { SCHEMA_NAME, sharedDb } from "./namespace";
 export * from "./users";
+export * from "./slack-oauth";

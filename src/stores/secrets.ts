@@ -2,6 +2,8 @@ import { and, asc, eq, getTableColumns, getTableName, gt, isNotNull, not, sql, t
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
+import { slackBots, slackInstallations, slackUserTokens } from "../schema/slack-oauth";
+import { slackTokenAad } from "./slack-installation-store";
 
 /**
  * A column that holds keyring ciphertext. Its associated data is
@@ -98,5 +100,28 @@ export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]
   return counts;
 }
 
+const slackKey = (t: typeof slackBots | typeof slackUserTokens) => ({ clientId: t.clientId, enterpriseId: t.enterpriseId, teamId: t.teamId });
+const slackBotSecret = (column: PgColumn, name: string): SecretColumn => ({
+  table: slackBots,
+  column,
+  aadColumns: slackKey(slackBots),
+  aad: (row) => slackTokenAad("slack_bots", name, row as never),
+});
+const slackUserSecret = (column: PgColumn, name: string): SecretColumn => ({
+  table: slackUserTokens,
+  column,
+  aadColumns: { ...slackKey(slackUserTokens), userId: slackUserTokens.userId },
+  aad: (row) => slackTokenAad("slack_user_tokens", name, row as never),
+});
+
 /** Every secret column shared-db stores; `rotate-keys` and `rotateSecrets` users walk this list. */
-export const secretColumns: readonly SecretColumn[] = [];
+export const secretColumns: readonly SecretColumn[] = [
+  slackBotSecret(slackBots.botToken, "bot_token"),
+  slackBotSecret(slackBots.botRefreshToken, "bot_refresh_token"),
+  slackUserSecret(slackUserTokens.userToken, "user_token"),
+  slackUserSecret(slackUserTokens.userRefreshToken, "user_refresh_token"),
+  { table: slackInstallations, column: slackInstallations.botToken },
+  { table: slackInstallations, column: slackInstallations.botRefreshToken },
+  { table: slackInstallations, column: slackInstallations.userToken },
+  { table: slackInstallations, column: slackInstallations.userRefreshToken },
+];

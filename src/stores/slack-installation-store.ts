@@ -1,0 +1,457 @@
+import type { Installation, InstallationQuery, InstallationStore } from "@slack/oauth";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { secretAad, type Keyring } from "../crypto";
+import type { Db } from "../db";
+import { NotFoundError, ValidationError } from "../errors";
+import { prepared } from "../prepared";
+import { slackBots, slackInstallations, slackUserTokens, type SlackBot, type SlackUserToken } from "../schema/slack-oauth";
+
+export interface SlackTokenRotationOptions {
+  /** The app's client secret, for `oauth.v2.access` refreshes. */
+  clientSecret: string;
+  /** @default "https://slack.com/api/" */
+  slackApiUrl?: string;
+  /**
+   * Refresh a token this many seconds before it expires. Longer than Bolt's own two-hour window,
+   * so Bolt never refreshes (unlocked) itself.
+   * @default 7500
+   */
+  refreshWithinSeconds?: number;
+}
+
+export interface SlackInstallationStoreOptions {
+  /** The service connection (not a withRls transaction): Bolt's work is service work. */
+  db: Db;
+  keyring: Keyring;
+  /** The Slack app's client id; one database serves several apps. Required for token rotation. @default "" */
+  clientId?: string;
+  /** Also keep every installation as delivered in `slack_installations`. @default true */
+  historicalDataEnabled?: boolean;
+  /**
+   * Refresh rotating tokens inside `fetchInstallation`, under a per-installation advisory lock
+   * with a re-read after taking it, so concurrent Bolt processes refresh once (node-slack-sdk#2504).
+   */
+  tokenRotation?: SlackTokenRotationOptions;
+}
+
+/** Which installation a delete or fetch means: Bolt's InstallationQuery. */
+export type SlackInstallationQuery = InstallationQuery<boolean>;
+
+export interface SlackInstallationSummary {
+  enterpriseId: string | null;
+  enterpriseName: string | null;
+  teamId: string | null;
+  teamName: string | null;
+  isEnterpriseInstall: boolean;
+  appId: string | null;
+  botId: string | null;
+  botUserId: string | null;
+  botScopes: string[] | null;
+  hasBotToken: boolean;
+  installerUserId: string | null;
+  installedAt: Date;
+  updatedAt: Date;
+}
+
+export interface ExpiringSlackToken {
+  kind: "bot" | "user";
+  enterpriseId: string | null;
+  teamId: string | null;
+  isEnterpriseInstall: boolean;
+  userId?: string;
+  expiresAt: Date;
+}
+
+export interface SlackInstallationStore extends Required<InstallationStore> {
+  /** Removes the bot token (keeps user tokens), e.g. on a `tokens_revoked` event for the bot. */
+  deleteBot(query: SlackInstallationQuery): Promise<void>;
+  /** Removes the installation with all its user tokens and history (`app_uninstalled`). */
+  deleteAll(query: SlackInstallationQuery): Promise<void>;
+  /** Installations of this client id, without tokens, `limit` at a time. */
+  listInstallations(options?: { limit?: number; cursor?: string }): Promise<{ items: SlackInstallationSummary[]; nextCursor?: string }>;
+  /** Rotating tokens that expire within `withinSeconds`, to refresh outside event handlers. */
+  findExpiringTokens(withinSeconds: number): Promise<ExpiringSlackToken[]>;
+}
+
+/** Thrown by fetchInstallation when nothing is installed for the query; Bolt reports its message. */
+export class SlackInstallationNotFoundError extends NotFoundError {
+  override name = "SlackInstallationNotFoundError";
+}
+
+/** The associated data a token is bound to: its table, column and installation (and user). */
+export function slackTokenAad(
+  table: "slack_bots" | "slack_user_tokens" | "slack_installations",
+  column: string,
+  key: { clientId: string; enterpriseId: string | null; teamId: string | null; userId?: string | null },
+): string {
+  return secretAad(table, column, JSON.stringify([key.clientId, key.enterpriseId, key.teamId, key.userId ?? null]));
+}
+
+const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : undefined);
+const date = (s: number | undefined) => (s === undefined ? null : new Date(s * 1000));
+const orUndefined = <T>(v: T | null) => v ?? undefined;
+const nonEmpty = (s: string | undefined | null): s is string => typeof s === "string" && s.length > 0;
+
+interface Key {
+  clientId: string;
+  enterpriseId: string | null;
+  teamId: string | null;
+}
+
+/** Which row of a keyed table an InstallationQuery means. An org-wide install ignores teamId. */
+function matches(t: typeof slackBots | typeof slackUserTokens | typeof slackInstallations, clientId: string, q: SlackInstallationQuery): SQL {
+  if (q.isEnterpriseInstall) {
+    if (!q.enterpriseId) throw new ValidationError("enterpriseId", "is required for an enterprise install");
+    return and(eq(t.clientId, clientId), eq(t.enterpriseId, q.enterpriseId), isNull(t.teamId))!;
+  }
+  if (!q.teamId) throw new ValidationError("teamId", "is required unless isEnterpriseInstall is true");
+  return and(
+    eq(t.clientId, clientId),
+    eq(t.teamId, q.teamId),
+    q.enterpriseId ? eq(t.enterpriseId, q.enterpriseId) : undefined,
+  )!;
+}
+
+const fetchColumns = {
+  bot: slackBots,
+  user: {
+    userId: slackUserTokens.userId,
+    userToken: slackUserTokens.userToken,
+    userScopes: slackUserTokens.userScopes,
+    userRefreshToken: slackUserTokens.userRefreshToken,
+    userTokenExpiresAt: slackUserTokens.userTokenExpiresAt,
+  },
+};
+type FetchRow = { bot: SlackBot; user: Pick<SlackUserToken, "userId" | "userToken" | "userScopes" | "userRefreshToken" | "userTokenExpiresAt"> | null };
+
+/** The latest bot row and the asked-for user's tokens (else the installer's), in one statement. */
+function selectInstallation(db: Db, where: SQL, userId: SQL) {
+  return db
+    .select(fetchColumns)
+    .from(slackBots)
+    .leftJoin(
+      slackUserTokens,
+      and(
+        eq(slackUserTokens.clientId, slackBots.clientId),
+        sql`${slackUserTokens.enterpriseId} is not distinct from ${slackBots.enterpriseId}`,
+        sql`${slackUserTokens.teamId} is not distinct from ${slackBots.teamId}`,
+        eq(slackUserTokens.userId, sql`coalesce(${userId}, ${slackBots.installerUserId})`),
+      ),
+    )
+    .where(where)
+    .orderBy(desc(slackBots.installedAt))
+    .limit(1);
+}
+
+/**
+ * A Slack `InstallationStore` on shared-db: plug it into Bolt with one line,
+ * `new App({ ..., installationStore: createSlackInstallationStore({ db, keyring, clientId }) })`.
+ * Tokens are stored as keyring ciphertext bound to their column and installation; saves are
+ * `INSERT ... ON CONFLICT` upserts; a fetch is one SQL statement.
+ *
+ * @example
+ * const installationStore = createSlackInstallationStore({
+ *   db, keyring: keyringFromEnv(), clientId: process.env.SLACK_CLIENT_ID,
+ *   tokenRotation: { clientSecret: process.env.SLACK_CLIENT_SECRET! },
+ * });
+ */
+export function createSlackInstallationStore(options: SlackInstallationStoreOptions): SlackInstallationStore {
+  const { db, keyring } = options;
+  const clientId = options.clientId ?? "";
+  const historical = options.historicalDataEnabled ?? true;
+  const rotation = options.tokenRotation;
+  const refreshWindow = rotation?.refreshWithinSeconds ?? 7500;
+  if (rotation && !clientId) throw new ValidationError("clientId", "is required for token rotation");
+
+  const enc = (value: string | undefined | null, aad: string) => (nonEmpty(value) ? keyring.encrypt(value, aad) : null);
+  const dec = (value: string | null, aad: string) => (value === null ? undefined : keyring.decrypt(value, aad));
+
+  // Hot path: one prepared statement per query shape on the store's own handle.
+  const fetchPrepared = (q: SlackInstallationQuery) =>
+    q.isEnterpriseInstall
+      ? prepared(db, "shared_db_slack_fetch_org", (d) =>
+          selectInstallation(
+            d,
+            and(eq(slackBots.clientId, sql.placeholder("clientId")), eq(slackBots.enterpriseId, sql.placeholder("enterpriseId")), isNull(slackBots.teamId))!,
+            sql`${sql.placeholder("userId")}::text`,
+          ).prepare("shared_db_slack_fetch_org"),
+        )
+      : prepared(db, "shared_db_slack_fetch_team", (d) =>
+          selectInstallation(
+            d,
+            and(
+              eq(slackBots.clientId, sql.placeholder("clientId")),
+              eq(slackBots.teamId, sql.placeholder("teamId")),
+              sql`(${sql.placeholder("enterpriseId")}::text is null or ${slackBots.enterpriseId} = ${sql.placeholder("enterpriseId")}::text)`,
+            )!,
+            sql`${sql.placeholder("userId")}::text`,
+          ).prepare("shared_db_slack_fetch_team"),
+        );
+
+  const readRow = async (q: SlackInstallationQuery, via: Db = db): Promise<FetchRow | undefined> => {
+    if (via === db) {
+      matches(slackBots, clientId, q); // validates the query
+      const [row] = await fetchPrepared(q).execute({ clientId, enterpriseId: q.enterpriseId ?? null, teamId: q.teamId ?? null, userId: q.userId ?? null });
+      return row as FetchRow | undefined;
+    }
+    const [row] = await selectInstallation(via, matches(slackBots, clientId, q), sql`${q.userId ?? null}::text`);
+    return row as FetchRow | undefined;
+  };
+
+  const toInstallation = ({ bot: b, user: u }: FetchRow, q: SlackInstallationQuery): Installation => {
+    const key: Key = { clientId: b.clientId, enterpriseId: b.enterpriseId, teamId: b.teamId };
+    const userKey = { ...key, userId: u?.userId };
+    return {
+      team: b.isEnterpriseInstall || !b.teamId ? undefined : { id: b.teamId, name: orUndefined(b.teamName) },
+      enterprise: b.enterpriseId ? { id: b.enterpriseId, name: orUndefined(b.enterpriseName) } : undefined,
+      user: u
+        ? {
+            id: u.userId,
+            token: dec(u.userToken, slackTokenAad("slack_user_tokens", "user_token", userKey)),
+            refreshToken: dec(u.userRefreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
+            expiresAt: seconds(u.userTokenExpiresAt),
+            scopes: orUndefined(u.userScopes),
+          }
+        : { id: q.userId ?? b.installerUserId ?? "", token: undefined, scopes: undefined },
+      bot: b.botToken
+        ? {
+            id: b.botId ?? "",
+            userId: b.botUserId ?? "",
+            token: dec(b.botToken, slackTokenAad("slack_bots", "bot_token", key))!,
+            refreshToken: dec(b.botRefreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
+            expiresAt: seconds(b.botTokenExpiresAt),
+            scopes: b.botScopes ?? [],
+          }
+        : undefined,
+      incomingWebhook: b.incomingWebhookUrl
+        ? {
+            url: b.incomingWebhookUrl,
+            channel: orUndefined(b.incomingWebhookChannel),
+            channelId: orUndefined(b.incomingWebhookChannelId),
+            configurationUrl: orUndefined(b.incomingWebhookConfigurationUrl),
+          }
+        : undefined,
+      appId: orUndefined(b.appId),
+      tokenType: (b.tokenType as "bot" | null) ?? undefined,
+      enterpriseUrl: orUndefined(b.enterpriseUrl),
+      isEnterpriseInstall: b.isEnterpriseInstall,
+      authVersion: b.authVersion as "v1" | "v2",
+      metadata: orUndefined(b.metadata),
+    } as Installation;
+  };
+
+  const expiring = (row: FetchRow) => {
+    const limit = Date.now() + refreshWindow * 1000;
+    const bot = row.bot.botRefreshToken !== null && row.bot.botTokenExpiresAt !== null && row.bot.botTokenExpiresAt.getTime() <= limit;
+    const user = !!row.user?.userRefreshToken && row.user.userTokenExpiresAt !== null && row.user.userTokenExpiresAt.getTime() <= limit;
+    return { bot, user, any: bot || user };
+  };
+
+  async function refreshToken(refresh: string) {
+    const body = new URLSearchParams({ client_id: clientId, client_secret: rotation!.clientSecret, grant_type: "refresh_token", refresh_token: refresh });
+    const response = await fetch(`${rotation!.slackApiUrl ?? "https://slack.com/api/"}oauth.v2.access`, { method: "POST", body });
+    const json = (await response.json()) as { ok: boolean; error?: string; access_token: string; refresh_token: string; expires_in: number };
+    if (!json.ok) throw new Error(`Slack token refresh failed: ${json.error ?? response.status}`);
+    return { token: json.access_token, refreshToken: json.refresh_token, expiresAt: new Date(Date.now() + json.expires_in * 1000) };
+  }
+
+  /** Refreshes expiring tokens once across every process: lock, re-read, refresh what still needs it. */
+  async function refreshUnderLock(q: SlackInstallationQuery): Promise<FetchRow | undefined> {
+    return db.transaction(async (tx) => {
+      const lockKey = JSON.stringify([clientId, q.isEnterpriseInstall ? q.enterpriseId : (q.enterpriseId ?? null), q.isEnterpriseInstall ? null : q.teamId]);
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.slack:${lockKey}`}, 0))`);
+      const row = await readRow(q, tx);
+      if (!row) return undefined;
+      const due = expiring(row);
+      const key: Key = { clientId: row.bot.clientId, enterpriseId: row.bot.enterpriseId, teamId: row.bot.teamId };
+      if (due.bot) {
+        const fresh = await refreshToken(keyring.decrypt(row.bot.botRefreshToken!, slackTokenAad("slack_bots", "bot_refresh_token", key)));
+        const set = {
+          botToken: keyring.encrypt(fresh.token, slackTokenAad("slack_bots", "bot_token", key)),
+          botRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
+          botTokenExpiresAt: fresh.expiresAt,
+        };
+        await tx.update(slackBots).set(set).where(eq(slackBots.id, row.bot.id));
+        Object.assign(row.bot, set);
+      }
+      if (due.user && row.user) {
+        const userKey = { ...key, userId: row.user.userId };
+        const fresh = await refreshToken(keyring.decrypt(row.user.userRefreshToken!, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)));
+        const set = {
+          userToken: keyring.encrypt(fresh.token, slackTokenAad("slack_user_tokens", "user_token", userKey)),
+          userRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
+          userTokenExpiresAt: fresh.expiresAt,
+        };
+        await tx
+          .update(slackUserTokens)
+          .set(set)
+          .where(and(eq(slackUserTokens.clientId, key.clientId), sql`${slackUserTokens.enterpriseId} is not distinct from ${key.enterpriseId}`, sql`${slackUserTokens.teamId} is not distinct from ${key.teamId}`, eq(slackUserTokens.userId, row.user.userId)));
+        Object.assign(row.user, set);
+      }
+      return row;
+    });
+  }
+
+  async function fetchInstallation(query: SlackInstallationQuery): Promise<Installation> {
+    let row = await readRow(query);
+    if (row && rotation && expiring(row).any) row = await refreshUnderLock(query);
+    if (!row) {
+      const where = query.isEnterpriseInstall ? `enterprise ${query.enterpriseId}` : `team ${query.teamId}${query.enterpriseId ? ` (enterprise ${query.enterpriseId})` : ""}`;
+      throw new SlackInstallationNotFoundError("Slack installation", `${where}${clientId ? ` for client ${clientId}` : ""}`);
+    }
+    return toInstallation(row, query);
+  }
+
+  async function storeInstallation(installation: Installation): Promise<void> {
+    const isEnterpriseInstall = installation.isEnterpriseInstall ?? false;
+    const key: Key = {
+      clientId,
+      enterpriseId: installation.enterprise?.id ?? null,
+      teamId: isEnterpriseInstall ? null : (installation.team?.id ?? null),
+    };
+    if (isEnterpriseInstall && !key.enterpriseId) throw new ValidationError("enterprise.id", "is required for an enterprise install");
+    if (!isEnterpriseInstall && !key.teamId) throw new ValidationError("team.id", "is required unless isEnterpriseInstall is true");
+    if (!nonEmpty(installation.user?.id)) throw new ValidationError("user.id", "is required");
+    const { bot, user, incomingWebhook: hook } = installation;
+    const hasBot = nonEmpty(bot?.token);
+    const userKey = { ...key, userId: user.id };
+
+    const installationValues = {
+      ...key,
+      appId: installation.appId ?? null,
+      enterpriseName: installation.enterprise?.name ?? null,
+      enterpriseUrl: installation.enterpriseUrl ?? null,
+      teamName: isEnterpriseInstall ? null : (installation.team?.name ?? null),
+      isEnterpriseInstall,
+      tokenType: installation.tokenType ?? null,
+      authVersion: installation.authVersion ?? "v2",
+      ...(hook && {
+        incomingWebhookUrl: hook.url,
+        incomingWebhookChannel: hook.channel ?? null,
+        incomingWebhookChannelId: hook.channelId ?? null,
+        incomingWebhookConfigurationUrl: hook.configurationUrl ?? null,
+      }),
+      ...(installation.metadata !== undefined && { metadata: installation.metadata }),
+    };
+    const botValues = hasBot
+      ? {
+          botId: bot!.id,
+          botUserId: bot!.userId,
+          botToken: enc(bot!.token, slackTokenAad("slack_bots", "bot_token", key)),
+          botScopes: bot!.scopes ?? [],
+          botRefreshToken: enc(bot!.refreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
+          botTokenExpiresAt: date(bot!.expiresAt),
+        }
+      : {};
+    const userValues = nonEmpty(user.token)
+      ? {
+          userToken: enc(user.token, slackTokenAad("slack_user_tokens", "user_token", userKey)),
+          userScopes: user.scopes ?? null,
+          userRefreshToken: enc(user.refreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
+          userTokenExpiresAt: date(user.expiresAt),
+        }
+      : undefined;
+
+    await db.transaction(async (tx) => {
+      // Only what this installation carries is written: a user-scopes-only install keeps the
+      // bot, and an empty token never overwrites a stored one.
+      const latest = { ...installationValues, ...botValues, installerUserId: user.id, installedAt: new Date() };
+      const { clientId: _c, enterpriseId: _e, teamId: _t, ...update } = latest;
+      await tx.insert(slackBots).values(latest).onConflictDoUpdate({ target: [slackBots.clientId, slackBots.enterpriseId, slackBots.teamId], set: update });
+      if (userValues) {
+        await tx
+          .insert(slackUserTokens)
+          .values({ ...userKey, ...userValues, installedAt: new Date() })
+          .onConflictDoUpdate({ target: [slackUserTokens.clientId, slackUserTokens.enterpriseId, slackUserTokens.teamId, slackUserTokens.userId], set: userValues });
+      }
+      if (historical) {
+        const id = crypto.randomUUID();
+        const aad = (column: string) => secretAad("slack_installations", column, id);
+        await tx.insert(slackInstallations).values({
+          id,
+          ...installationValues,
+          botId: bot?.id ?? null,
+          botUserId: bot?.userId ?? null,
+          botScopes: bot?.scopes ?? null,
+          botToken: enc(bot?.token, aad("bot_token")),
+          botRefreshToken: enc(bot?.refreshToken, aad("bot_refresh_token")),
+          botTokenExpiresAt: date(bot?.expiresAt),
+          userId: user.id,
+          userToken: enc(user.token, aad("user_token")),
+          userScopes: user.scopes ?? null,
+          userRefreshToken: enc(user.refreshToken, aad("user_refresh_token")),
+          userTokenExpiresAt: date(user.expiresAt),
+        });
+      }
+    });
+  }
+
+  async function deleteAll(query: SlackInstallationQuery): Promise<void> {
+    await db.transaction(async (tx) => {
+      await tx.delete(slackUserTokens).where(matches(slackUserTokens, clientId, query));
+      await tx.delete(slackInstallations).where(matches(slackInstallations, clientId, query));
+      await tx.delete(slackBots).where(matches(slackBots, clientId, query));
+    });
+  }
+
+  return {
+    storeInstallation,
+    fetchInstallation,
+    async deleteInstallation(query) {
+      if (!query.userId) return deleteAll(query);
+      await db.transaction(async (tx) => {
+        await tx.delete(slackUserTokens).where(and(matches(slackUserTokens, clientId, query), eq(slackUserTokens.userId, query.userId!)));
+        await tx.delete(slackInstallations).where(and(matches(slackInstallations, clientId, query), eq(slackInstallations.userId, query.userId!)));
+      });
+    },
+    deleteAll,
+    async deleteBot(query) {
+      const none = { botToken: null, botRefreshToken: null, botTokenExpiresAt: null, botScopes: null, botId: null, botUserId: null };
+      await db.transaction(async (tx) => {
+        await tx.update(slackBots).set(none).where(matches(slackBots, clientId, query));
+        await tx.update(slackInstallations).set(none).where(matches(slackInstallations, clientId, query));
+      });
+    },
+    async listInstallations({ limit = 100, cursor } = {}) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("limit", "must be an integer from 1 to 1000");
+      const rows = await db
+        .select()
+        .from(slackBots)
+        .where(and(eq(slackBots.clientId, clientId), cursor ? gt(slackBots.id, cursor) : undefined))
+        .orderBy(asc(slackBots.id))
+        .limit(limit + 1);
+      const items = rows.slice(0, limit).map((b) => ({
+        enterpriseId: b.enterpriseId,
+        enterpriseName: b.enterpriseName,
+        teamId: b.teamId,
+        teamName: b.teamName,
+        isEnterpriseInstall: b.isEnterpriseInstall,
+        appId: b.appId,
+        botId: b.botId,
+        botUserId: b.botUserId,
+        botScopes: b.botScopes,
+        hasBotToken: b.botToken !== null,
+        installerUserId: b.installerUserId,
+        installedAt: b.installedAt,
+        updatedAt: b.updatedAt,
+      }));
+      return rows.length > limit ? { items, nextCursor: rows[limit - 1]!.id } : { items };
+    },
+    async findExpiringTokens(withinSeconds) {
+      if (!(withinSeconds >= 0)) throw new ValidationError("withinSeconds", "must be a number of seconds >= 0");
+      const before = new Date(Date.now() + withinSeconds * 1000);
+      const bots = await db
+        .select({ enterpriseId: slackBots.enterpriseId, teamId: slackBots.teamId, isEnterpriseInstall: slackBots.isEnterpriseInstall, expiresAt: slackBots.botTokenExpiresAt })
+        .from(slackBots)
+        .where(and(eq(slackBots.clientId, clientId), isNotNull(slackBots.botRefreshToken), lt(slackBots.botTokenExpiresAt, before)));
+      const users = await db
+        .select({ enterpriseId: slackUserTokens.enterpriseId, teamId: slackUserTokens.teamId, userId: slackUserTokens.userId, expiresAt: slackUserTokens.userTokenExpiresAt })
+        .from(slackUserTokens)
+        .where(and(eq(slackUserTokens.clientId, clientId), isNotNull(slackUserTokens.userRefreshToken), lt(slackUserTokens.userTokenExpiresAt, before)));
+      return [
+        ...bots.map((b) => ({ kind: "bot" as const, ...b, expiresAt: b.expiresAt! })),
+        ...users.map((u) => ({ kind: "user" as const, ...u, isEnterpriseInstall: u.teamId === null, expiresAt: u.expiresAt! })),
+      ];
+    },
+  };
+}
