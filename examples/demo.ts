@@ -4,7 +4,9 @@
  * row-level security, and shows that the other user cannot read it.
  */
 import { createDb, migrate, withRls } from "../src";
-import { appendAudit, createUser, listAudit } from "../src/stores";
+import { rowsOf } from "../src/db";
+import { createKeyring, generateKey } from "../src/crypto";
+import { appendAudit, createSlackInstallationStore, createUser, listAudit } from "../src/stores";
 
 const { db, driver, close } = await createDb({ url: process.env.DEMO_URL ?? "pglite:memory" });
 const { applied } = await migrate(db);
@@ -22,8 +24,24 @@ const alanSees = await withRls(db, { userId: alan.id }, (tx) => listAudit(tx));
 console.log(`as ${ada.email}: ${adaSees.length} audit entry (${adaSees.map((e) => e.action).join(", ")})`);
 console.log(`as ${alan.email}: ${alanSees.length} audit entries (row-level security hides Ada's)`);
 
+// What a Bolt app's installationStore does on every install and every event.
+const keyring = createKeyring({ keys: [process.env.ENCRYPTION_KEYS?.split(",")[0] ?? generateKey()] });
+const installationStore = createSlackInstallationStore({ db, keyring, clientId: "demo-app" });
+await installationStore.storeInstallation({
+  team: { id: "T0DEMO", name: "Demo workspace" },
+  enterprise: undefined,
+  user: { id: "U0ADA", token: "xoxp-demo-user-token", scopes: ["search:read"] },
+  bot: { id: "B0DEMO", userId: "U0BOT", token: "xoxb-demo-bot-token", scopes: ["chat:write"] },
+  isEnterpriseInstall: false,
+  authVersion: "v2",
+});
+const fetched = await installationStore.fetchInstallation({ teamId: "T0DEMO", enterpriseId: undefined, isEnterpriseInstall: false });
+const [stored] = rowsOf<{ bot_token: string }>(await db.execute("select bot_token from shared_db.slack_bots"));
+console.log(`stored Slack installation for ${fetched.team?.name}; bot token at rest: ${stored!.bot_token.slice(0, 24)}...`);
+console.log(`fetchInstallation returns the bot token ${fetched.bot?.token}`);
+
 await close();
-if (adaSees.length !== 1 || alanSees.length !== 0) {
+if (adaSees.length !== 1 || alanSees.length !== 0 || fetched.bot?.token !== "xoxb-demo-bot-token") {
   console.error("demo: unexpected result");
   process.exit(1);
 }

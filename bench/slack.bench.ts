@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import oauth, { type Installation } from "@slack/oauth";
+import postgres from "postgres";
+import { createDb, type DbHandle } from "../src";
+import { createKeyring, generateKey } from "../src/crypto";
+import { createSlackInstallationStore, type SlackInstallationStore } from "../src/stores";
+import { createTestDatabase, type TestDatabase } from "../src/testing";
+import { startCountingProxy, type CountingProxy } from "../test/support/counting-proxy";
+import { defineSuite } from "./harness";
+
+let t: TestDatabase;
+let raw: postgres.Sql;
+let proxied: DbHandle;
+let proxy: CountingProxy;
+let store: SlackInstallationStore;
+let counted: SlackInstallationStore;
+// CommonJS: its installation stores are only reachable through the default export from ESM.
+const { FileInstallationStore } = oauth;
+let file: InstanceType<typeof FileInstallationStore>;
+let dir: string;
+const q = { teamId: "T1", enterpriseId: undefined, isEnterpriseInstall: false } as const;
+const installation: Installation = {
+  team: { id: "T1", name: "Bench" },
+  enterprise: undefined,
+  user: { id: "U1", token: "xoxp-1234567890-1234567890-abcdefabcdef", scopes: ["search:read"] },
+  bot: { id: "B1", userId: "UB", token: "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", scopes: ["chat:write"] },
+  appId: "A1",
+  isEnterpriseInstall: false,
+  authVersion: "v2",
+};
+
+export default defineSuite({
+  name: "Slack fetchInstallation on the local server",
+  skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
+  batch: 100,
+  async setup() {
+    t = await createTestDatabase();
+    raw = postgres(t.url!, { max: 1 });
+    const keyring = createKeyring({ keys: [generateKey()] });
+    store = createSlackInstallationStore({ db: t.db, keyring, clientId: "C" });
+    await store.storeInstallation(installation);
+    dir = mkdtempSync(join(tmpdir(), "sdb-bench-"));
+    file = new FileInstallationStore({ baseDir: dir, clientId: "C" });
+    await file.storeInstallation(installation);
+    proxy = await startCountingProxy(t.url!);
+    proxied = await createDb({ url: proxy.url, max: 1 });
+    counted = createSlackInstallationStore({ db: proxied.db, keyring, clientId: "C" });
+  },
+  async teardown() {
+    await proxied.close();
+    await proxy.close();
+    await raw.end();
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  },
+  baseline: {
+    name: "raw postgres.js: the same rows (bot + user token), one prepared query (physical limit)",
+    fn: () => raw`select b.*, u.user_id, u.user_token, u.user_scopes, u.user_refresh_token, u.user_token_expires_at
+      from shared_db.slack_bots b left join shared_db.slack_user_tokens u on u.client_id = b.client_id
+        and u.enterprise_id is not distinct from b.enterprise_id and u.team_id is not distinct from b.team_id
+        and u.user_id = coalesce(${"U1"}::text, b.installer_user_id)
+      where b.client_id = ${"C"} and b.team_id = ${"T1"} order by b.installed_at desc limit 1`,
+  },
+  cases: [
+    { name: "fetchInstallation (bot)", fn: () => store.fetchInstallation(q) },
+    { name: "fetchInstallation with userId (bot + user token)", fn: () => store.fetchInstallation({ ...q, userId: "U1" }) },
+    { name: "@slack/oauth FileInstallationStore.fetchInstallation", fn: () => file.fetchInstallation(q) },
+  ],
+  async notes() {
+    await counted.fetchInstallation({ ...q, userId: "U1" });
+    proxy.reset();
+    for (let i = 0; i < 100; i++) await counted.fetchInstallation({ ...q, userId: "U1" });
+    return [`round trips per fetchInstallation: ${proxy.roundTrips() / 100}`];
+  },
+});
