@@ -28,6 +28,20 @@ const contextSchema = z.strictObject({
 });
 
 /**
+ * The one setup statement, prepared: once the server knows it (per connection), it is sent
+ * without a describe step, so it travels in the same round trip as fn's first query.
+ */
+const setupStatement = (tx: Tx) =>
+  tx
+    .select({
+      ok: sql<string>`set_config(${USER_ID_SETTING}, ${sql.placeholder("userId")}, true)
+        || set_config(${CLAIMS_SETTING}, ${sql.placeholder("claims")}, true)
+        || set_config('role', ${sql.placeholder("role")}, true)`,
+    })
+    .from(sql`(select) as rls_setup`)
+    .prepare("shared_db_rls_setup");
+
+/**
  * Runs `fn` in one transaction as `ctx.userId`: user id, claims and role are set
  * transaction-locally by one parameterised statement that is pipelined with the first
  * query of `fn`, so it costs no extra round trip. Every policy then sees only that user's rows.
@@ -53,10 +67,8 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
     let setupError: unknown;
     // Not awaited: it is queued on the transaction's connection ahead of fn's first query.
     // If it fails, the transaction is aborted, so nothing in fn runs unscoped.
-    const setup = tx
-      .execute(
-        sql`select set_config(${USER_ID_SETTING}, ${parsed.userId}, true), set_config(${CLAIMS_SETTING}, ${claims}, true), set_config('role', ${role}, true)`,
-      )
+    const setup = setupStatement(tx)
+      .execute({ userId: parsed.userId, claims, role })
       .then(
         () => undefined,
         (e: unknown) => {
