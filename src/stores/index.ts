@@ -4,3 +4,4 @@ export * from "./secrets";
 export * from "./slack-installation-store";
 export * from "./slack-state-store";
 export * from "./slack-events";
+export * from "./escrow";

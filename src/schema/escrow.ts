@@ -1,0 +1,136 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, char, index, integer, jsonb, numeric, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import { id, sharedDb, timestamps } from "./namespace";
+import { users } from "./users";
+
+export const projectStatus = sharedDb.enum("project_status", [
+  "draft",
+  "pending",
+  "active",
+  "in_progress",
+  "completed",
+  "disputed",
+  "cancelled",
+  "refunded",
+]);
+export const milestoneStatus = sharedDb.enum("milestone_status", ["pending", "in_progress", "completed", "approved", "rejected", "disputed"]);
+export const transactionType = sharedDb.enum("transaction_type", [
+  "deposit",
+  "withdrawal",
+  "escrow_hold",
+  "escrow_release",
+  "refund",
+  "fee",
+  "commission",
+]);
+export const transactionStatus = sharedDb.enum("transaction_status", ["pending", "processing", "completed", "failed", "cancelled", "refunded"]);
+
+/** Money: exact decimals with 4 places, surfaced as strings (never floats). */
+const money = (name: string) => numeric(name, { precision: 19, scale: 4 });
+const currency = () => char("currency", { length: 3 }).notNull().default("USD");
+const isoCurrency = (table: string, c: unknown) => check(`${table}_currency_iso4217`, sql`${c} ~ '^[A-Z]{3}$'`);
+
+export const projects = sharedDb.table(
+  "projects",
+  {
+    id: id(),
+    title: varchar("title", { length: 255 }).notNull(),
+    description: text("description"),
+    totalAmount: money("total_amount").notNull(),
+    currency: currency(),
+    status: projectStatus("status").notNull().default("draft"),
+    creatorId: uuid("creator_id").notNull().references(() => users.id),
+    buyerId: uuid("buyer_id").references(() => users.id),
+    sellerId: uuid("seller_id").references(() => users.id),
+    termsAcceptedAt: timestamp("terms_accepted_at", { withTimezone: true }),
+    completionCriteria: text("completion_criteria"),
+    startDate: timestamp("start_date", { withTimezone: true }),
+    dueDate: timestamp("due_date", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [
+    index("projects_creator_id_idx").on(t.creatorId),
+    index("projects_buyer_id_idx").on(t.buyerId),
+    index("projects_seller_id_idx").on(t.sellerId),
+    index("projects_status_idx").on(t.status),
+    check("projects_total_amount_positive", sql`${t.totalAmount} > 0`),
+    isoCurrency("projects", t.currency),
+  ],
+);
+
+export const milestones = sharedDb.table(
+  "milestones",
+  {
+    id: id(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    title: varchar("title", { length: 255 }).notNull(),
+    description: text("description"),
+    orderIndex: integer("order_index").notNull().default(0),
+    amount: money("amount").notNull(),
+    currency: currency(),
+    status: milestoneStatus("status").notNull().default("pending"),
+    isPaid: boolean("is_paid").notNull().default(false),
+    paidAt: timestamp("paid_at", { withTimezone: true }),
+    completionCriteria: text("completion_criteria"),
+    completionNotes: text("completion_notes"),
+    dueDate: timestamp("due_date", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    approvedAt: timestamp("approved_at", { withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [
+    index("milestones_project_id_idx").on(t.projectId),
+    index("milestones_status_idx").on(t.status),
+    check("milestones_amount_positive", sql`${t.amount} > 0`),
+    check("milestones_paid_only_when_approved", sql`not ${t.isPaid} or ${t.status} = 'approved'`),
+    isoCurrency("milestones", t.currency),
+  ],
+);
+
+export const transactions = sharedDb.table(
+  "transactions",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    projectId: uuid("project_id").references(() => projects.id, { onDelete: "cascade" }),
+    milestoneId: uuid("milestone_id").references(() => milestones.id, { onDelete: "set null" }),
+    transactionType: transactionType("transaction_type").notNull(),
+    status: transactionStatus("status").notNull().default("pending"),
+    amount: money("amount").notNull(),
+    currency: currency(),
+    fee: money("fee").notNull().default("0"),
+    /** amount - fee, computed by the database. */
+    netAmount: money("net_amount").generatedAlwaysAs(sql`amount - fee`),
+    paymentGateway: varchar("payment_gateway", { length: 50 }).notNull().default("fincra"),
+    gatewayTransactionId: varchar("gateway_transaction_id", { length: 255 }).unique("transactions_gateway_transaction_id_key"),
+    gatewayReference: varchar("gateway_reference", { length: 255 }),
+    gatewayResponse: jsonb("gateway_response"),
+    description: text("description"),
+    notes: text("notes"),
+    extraData: jsonb("extra_data"),
+    ...timestamps(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("transactions_user_id_idx").on(t.userId),
+    index("transactions_project_id_idx").on(t.projectId),
+    index("transactions_transaction_type_idx").on(t.transactionType),
+    index("transactions_status_idx").on(t.status),
+    check("transactions_amount_positive", sql`${t.amount} > 0`),
+    check("transactions_fee_not_negative", sql`${t.fee} >= 0 and ${t.fee} <= ${t.amount}`),
+    isoCurrency("transactions", t.currency),
+  ],
+);
+
+export type Project = typeof projects.$inferSelect;
+export type Milestone = typeof milestones.$inferSelect;
+export type Transaction = typeof transactions.$inferSelect;
+export type ProjectStatus = (typeof projectStatus.enumValues)[number];
+export type MilestoneStatus = (typeof milestoneStatus.enumValues)[number];
+export type TransactionType = (typeof transactionType.enumValues)[number];
