@@ -2,3 +2,4 @@ export { SCHEMA_NAME, sharedDb } from "./namespace";
 export * from "./users";
 export * from "./slack-oauth";
 export * from "./escrow";
+export * from "./custom-integrations";

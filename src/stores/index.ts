@@ -5,3 +5,5 @@ export * from "./slack-installation-store";
 export * from "./slack-state-store";
 export * from "./slack-events";
 export * from "./escrow";
+export * from "./custom-integrations";
+export * from "./custom-integration-request";

@@ -2,6 +2,7 @@ import { and, asc, eq, getTableColumns, getTableName, gt, isNotNull, not, sql, t
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
+import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { slackBots, slackInstallations, slackUserTokens } from "../schema/slack-oauth";
 import { slackTokenAad } from "./slack-installation-store";
 
@@ -124,4 +125,5 @@ export const secretColumns: readonly SecretColumn[] = [
   { table: slackInstallations, column: slackInstallations.botRefreshToken },
   { table: slackInstallations, column: slackInstallations.userToken },
   { table: slackInstallations, column: slackInstallations.userRefreshToken },
+  { table: customIntegrationCredentials, column: customIntegrationCredentials.encryptedValue },
 ];

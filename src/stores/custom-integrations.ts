@@ -1,0 +1,228 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { secretAad, type Keyring } from "../crypto";
+import type { Db } from "../db";
+import { NotFoundError, parseInput, rethrowConflict } from "../errors";
+import {
+  customIntegrationActions,
+  customIntegrationCredentials,
+  customIntegrations,
+  type CustomIntegration,
+  type CustomIntegrationAction,
+  type CustomIntegrationCredential,
+} from "../schema/custom-integrations";
+
+/** RFC 7230 token: what an HTTP header name may contain. */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "must be a valid HTTP header name");
+const baseUrl = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === "https:" || u.protocol === "http:") && !!u.hostname && !u.username && !u.password && !u.hash;
+    } catch {
+      return false;
+    }
+  }, "must be an absolute http(s) URL without credentials or fragment");
+/** A path: starts with one '/', no '..' or '.' segments, no backslashes, scheme, query or fragment. */
+export const endpointSchema = z
+  .string()
+  .max(2048)
+  .regex(/^\/(?!\/)[^\s\\?#]*$/, "must be a path starting with '/'")
+  .refine((s) => !s.split("/").some((seg) => seg === ".." || seg === "." || /%2e/i.test(seg)), "must not contain '.' or '..' segments");
+
+export const customActionInput = z.strictObject({
+  actionId: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, '_', '.' or '-'"),
+  actionName: z.string().trim().min(1).max(255),
+  httpMethod: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+  endpoint: endpointSchema,
+  parameters: z.array(z.string().regex(/^[A-Za-z0-9_]{1,100}$/, "must be a parameter name")).max(100).default([]),
+});
+
+const actionsList = z
+  .array(customActionInput)
+  .max(200)
+  .superRefine((actions, ctx) => {
+    const seen = new Set<string>();
+    actions.forEach((a, i) => {
+      if (seen.has(a.actionId)) ctx.addIssue({ code: "custom", path: [i, "actionId"], message: `duplicates action id "${a.actionId}"` });
+      seen.add(a.actionId);
+    });
+  });
+
+const integrationFields = {
+  displayName: z.string().trim().min(1).max(255),
+  description: z.string().max(10_000).nullable().optional(),
+  authType: z.enum(["api_key", "oauth"]),
+  baseUrl,
+  authHeader: headerName.default("Authorization"),
+  authPrefix: z.string().max(50).regex(/^[^\r\n]*$/, "must be one line").nullable().default("Bearer"),
+  oauthConfig: z.record(z.string(), z.unknown()).nullable().optional(),
+  isActive: z.boolean().default(true),
+};
+
+export const createCustomIntegrationInput = z.strictObject({
+  userId: z.uuid(),
+  name: z.string().regex(/^[a-z0-9_][a-z0-9_-]{0,99}$/, "must be lowercase letters, digits, '_' or '-' (max 100)"),
+  ...integrationFields,
+  actions: actionsList.default([]),
+});
+export type CreateCustomIntegrationInput = z.input<typeof createCustomIntegrationInput>;
+
+export const updateCustomIntegrationInput = z.strictObject({
+  userId: z.uuid(),
+  integrationId: z.uuid(),
+  patch: z.strictObject(integrationFields).partial().default({}),
+  /** Replaces every action when given (atomically, with the patch). */
+  actions: actionsList.optional(),
+});
+export type UpdateCustomIntegrationInput = z.input<typeof updateCustomIntegrationInput>;
+
+const ownedInput = z.strictObject({ userId: z.uuid(), integrationId: z.uuid() });
+export type OwnedIntegration = z.input<typeof ownedInput>;
+
+export type CustomIntegrationWithActions = CustomIntegration & { actions: CustomIntegrationAction[] };
+
+const whereOwned = (k: { userId: string; integrationId: string }) =>
+  and(eq(customIntegrations.id, k.integrationId), eq(customIntegrations.userId, k.userId));
+
+async function withActions(db: Db, rows: CustomIntegration[]): Promise<CustomIntegrationWithActions[]> {
+  if (rows.length === 0) return [];
+  const actions = await db
+    .select()
+    .from(customIntegrationActions)
+    .where(inArray(customIntegrationActions.integrationId, rows.map((r) => r.id)))
+    .orderBy(asc(customIntegrationActions.actionId));
+  return rows.map((r) => ({ ...r, actions: actions.filter((a) => a.integrationId === r.id) }));
+}
+
+const nameTaken = () => "You already have a custom integration with this name";
+
+/** The user's integrations with their actions, by name. */
+export async function listCustomIntegrations(db: Db, userId: string): Promise<CustomIntegrationWithActions[]> {
+  const id = parseInput(z.uuid(), userId);
+  return withActions(db, await db.select().from(customIntegrations).where(eq(customIntegrations.userId, id)).orderBy(asc(customIntegrations.name)));
+}
+
+/**
+ * Creates an integration with its actions in one transaction: a bad action writes nothing.
+ *
+ * @example
+ * await createCustomIntegration(tx, {
+ *   userId, name: "my_api", displayName: "My API", authType: "api_key", baseUrl: "https://api.example.com",
+ *   actions: [{ actionId: "list_items", actionName: "List items", httpMethod: "GET", endpoint: "/v1/items" }],
+ * });
+ */
+export async function createCustomIntegration(db: Db, input: CreateCustomIntegrationInput): Promise<CustomIntegrationWithActions> {
+  const { actions, ...values } = parseInput(createCustomIntegrationInput, input);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(customIntegrations).values(values).returning().catch((e: unknown) => rethrowConflict(e, nameTaken));
+    const inserted = actions.length
+      ? await tx.insert(customIntegrationActions).values(actions.map((a) => ({ ...a, integrationId: row!.id, userId: values.userId }))).returning()
+      : [];
+    return { ...row!, actions: inserted };
+  });
+}
+
+/** One of the user's integrations with its actions; NotFoundError when missing or not theirs. */
+export async function getCustomIntegration(db: Db, key: OwnedIntegration): Promise<CustomIntegrationWithActions> {
+  const k = parseInput(ownedInput, key);
+  const [row] = await withActions(db, await db.select().from(customIntegrations).where(whereOwned(k)));
+  if (!row) throw new NotFoundError("custom integration", k.integrationId);
+  return row;
+}
+
+/** Patches fields and (optionally) replaces the actions, atomically. */
+export async function updateCustomIntegration(db: Db, input: UpdateCustomIntegrationInput): Promise<CustomIntegrationWithActions> {
+  const { userId, integrationId, patch, actions } = parseInput(updateCustomIntegrationInput, input);
+  return db.transaction(async (tx) => {
+    const [row] = Object.keys(patch).length
+      ? await tx.update(customIntegrations).set(patch).where(whereOwned({ userId, integrationId })).returning()
+      : await tx.select().from(customIntegrations).where(whereOwned({ userId, integrationId }));
+    if (!row) throw new NotFoundError("custom integration", integrationId);
+    if (actions) {
+      await tx.delete(customIntegrationActions).where(eq(customIntegrationActions.integrationId, integrationId));
+      if (actions.length) await tx.insert(customIntegrationActions).values(actions.map((a) => ({ ...a, integrationId, userId })));
+    }
+    const [full] = await withActions(tx, [row]);
+    return full!;
+  });
+}
+
+/** Deletes an integration; its actions and credentials go with it. */
+export async function deleteCustomIntegration(db: Db, key: OwnedIntegration): Promise<void> {
+  const k = parseInput(ownedInput, key);
+  const deleted = await db.delete(customIntegrations).where(whereOwned(k)).returning({ id: customIntegrations.id });
+  if (deleted.length === 0) throw new NotFoundError("custom integration", k.integrationId);
+}
+
+const credentialType = z.enum(["api_key", "oauth_token", "oauth_refresh_token"]);
+export const storeCustomCredentialInput = z.strictObject({
+  userId: z.uuid(),
+  integrationId: z.uuid(),
+  credentialType,
+  value: z.string().min(1).max(16_384),
+  tokenExpiresAt: z.date().nullable().optional(),
+});
+export type StoreCustomCredentialInput = z.input<typeof storeCustomCredentialInput>;
+
+/** A credential as the repository returns it: never the value. */
+export type CustomCredentialInfo = Omit<CustomIntegrationCredential, "encryptedValue">;
+
+export const customCredentialAad = (rowId: string) => secretAad("custom_integration_credentials", "encrypted_value", rowId);
+
+/**
+ * Stores a credential encrypted and bound to its row; replaces the previous one of the same type
+ * (the replacement gets a new row id, so the old ciphertext can never be passed off as the new).
+ */
+export async function storeCustomCredential(db: Db, keyring: Keyring, input: StoreCustomCredentialInput): Promise<CustomCredentialInfo> {
+  const { value, ...v } = parseInput(storeCustomCredentialInput, input);
+  const id = crypto.randomUUID();
+  const encryptedValue = keyring.encrypt(value, customCredentialAad(id));
+  const fields = { id, encryptedValue, tokenExpiresAt: v.tokenExpiresAt ?? null, isValid: true, lastValidatedAt: null };
+  const [row] = await db
+    .insert(customIntegrationCredentials)
+    .values({ ...v, ...fields })
+    .onConflictDoUpdate({ target: [customIntegrationCredentials.integrationId, customIntegrationCredentials.credentialType], set: fields })
+    .returning()
+    .catch((e: unknown) => {
+      // The composite foreign key fails when the integration is missing or someone else's.
+      if ((e as { cause?: { code?: string } }).cause?.code === "23503") throw new NotFoundError("custom integration", v.integrationId);
+      throw e;
+    });
+  const { encryptedValue: _hidden, ...info } = row!;
+  return info;
+}
+
+const credentialKey = z.strictObject({ userId: z.uuid(), integrationId: z.uuid(), credentialType });
+export type CustomCredentialKey = z.input<typeof credentialKey>;
+const whereCredential = (k: z.output<typeof credentialKey>) =>
+  and(
+    eq(customIntegrationCredentials.userId, k.userId),
+    eq(customIntegrationCredentials.integrationId, k.integrationId),
+    eq(customIntegrationCredentials.credentialType, k.credentialType),
+  );
+
+/** Records the outcome of a validation (e.g. a "test integration" call). */
+export async function markCustomCredential(db: Db, key: CustomCredentialKey, isValid: boolean): Promise<CustomCredentialInfo> {
+  const k = parseInput(credentialKey, key);
+  const [row] = await db
+    .update(customIntegrationCredentials)
+    .set({ isValid: parseInput(z.boolean(), isValid), lastValidatedAt: new Date() })
+    .where(whereCredential(k))
+    .returning();
+  if (!row) throw new NotFoundError("credential", `${k.integrationId}/${k.credentialType}`);
+  const { encryptedValue: _hidden, ...info } = row;
+  return info;
+}
+
+/** The decrypted credential, or undefined when none is stored. Call it only to build a request. */
+export async function revealCustomCredential(db: Db, keyring: Keyring, key: CustomCredentialKey): Promise<string | undefined> {
+  const k = parseInput(credentialKey, key);
+  const [row] = await db
+    .select({ id: customIntegrationCredentials.id, value: customIntegrationCredentials.encryptedValue })
+    .from(customIntegrationCredentials)
+    .where(whereCredential(k));
+  return row && keyring.decrypt(row.value, customCredentialAad(row.id));
+}
