@@ -17,7 +17,7 @@ let proxy: CountingProxy;
 let store: SlackInstallationStore;
 let counted: SlackInstallationStore;
 // CommonJS: its installation stores are only reachable through the default export from ESM.
-const { FileInstallationStore } = oauth;
+const { FileInstallationStore, MemoryInstallationStore } = oauth;
 let file: InstanceType<typeof FileInstallationStore>;
 let dir: string;
 const q = { teamId: "T1", enterpriseId: undefined, isEnterpriseInstall: false } as const;
@@ -31,7 +31,7 @@ const installation: Installation = {
   authVersion: "v2",
 };
 
-export default defineSuite({
+const fetchSuite = defineSuite({
   name: "Slack fetchInstallation on the local server",
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
   batch: 100,
@@ -75,3 +75,43 @@ export default defineSuite({
     return [`round trips per fetchInstallation: ${proxy.roundTrips() / 100}`];
   },
 });
+
+let cachedT: TestDatabase;
+let cached: SlackInstallationStore;
+let uncached: SlackInstallationStore;
+let memory: InstanceType<typeof MemoryInstallationStore>;
+let cacheDir: string;
+let cacheFile: InstanceType<typeof FileInstallationStore>;
+
+const cacheSuite = defineSuite({
+  name: "Slack fetchInstallation with the installation cache (warm)",
+  skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
+  batch: 2000,
+  async setup() {
+    cachedT = await createTestDatabase();
+    const keyring = createKeyring({ keys: [generateKey()] });
+    cached = createSlackInstallationStore({ db: cachedT.db, keyring, clientId: "C", cache: { listenUrl: cachedT.url } });
+    uncached = createSlackInstallationStore({ db: cachedT.db, keyring, clientId: "C" });
+    await cached.storeInstallation(installation);
+    memory = new MemoryInstallationStore();
+    await memory.storeInstallation(installation);
+    cacheDir = mkdtempSync(join(tmpdir(), "sdb-bench-"));
+    cacheFile = new FileInstallationStore({ baseDir: cacheDir, clientId: "C" });
+    await cacheFile.storeInstallation(installation);
+    await new Promise((r) => setTimeout(r, 200));
+    await cached.fetchInstallation({ ...q, userId: "U1" });
+  },
+  async teardown() {
+    await cached.close();
+    await cachedT.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  },
+  baseline: { name: "@slack/oauth MemoryInstallationStore.fetchInstallation", fn: () => memory.fetchInstallation(q) },
+  cases: [
+    { name: "shared-db fetchInstallation, cached (with userId)", fn: () => cached.fetchInstallation({ ...q, userId: "U1" }) },
+    { name: "@slack/oauth FileInstallationStore.fetchInstallation", fn: () => cacheFile.fetchInstallation(q) },
+    { name: "shared-db fetchInstallation, uncached", fn: () => uncached.fetchInstallation({ ...q, userId: "U1" }) },
+  ],
+});
+
+export default [fetchSuite, cacheSuite];

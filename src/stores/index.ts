@@ -7,3 +7,4 @@ export * from "./slack-events";
 export * from "./escrow";
 export * from "./custom-integrations";
 export * from "./custom-integration-request";
+export * from "./slack-installation-cache";

@@ -5,6 +5,12 @@ import type { Db } from "../db";
 import { NotFoundError, ValidationError } from "../errors";
 import { prepared } from "../prepared";
 import { slackBots, slackInstallations, slackUserTokens, type SlackBot, type SlackUserToken } from "../schema/slack-oauth";
+import {
+  createInstallationCache,
+  SLACK_INSTALLATION_CHANNEL,
+  type InstallationKey,
+  type SlackInstallationCacheOptions,
+} from "./slack-installation-cache";
 
 export interface SlackTokenRotationOptions {
   /** The app's client secret, for `oauth.v2.access` refreshes. */
@@ -32,6 +38,12 @@ export interface SlackInstallationStoreOptions {
    * with a re-read after taking it, so concurrent Bolt processes refresh once (node-slack-sdk#2504).
    */
   tokenRotation?: SlackTokenRotationOptions;
+  /**
+   * Keep fetched installations in process memory (decrypted tokens included), invalidated at once
+   * by every write here and, through LISTEN/NOTIFY, in every other process. Opt-in.
+   * @default no cache
+   */
+  cache?: SlackInstallationCacheOptions;
 }
 
 /** Which installation a delete or fetch means: Bolt's InstallationQuery. */
@@ -71,6 +83,8 @@ export interface SlackInstallationStore extends Required<InstallationStore> {
   listInstallations(options?: { limit?: number; cursor?: string }): Promise<{ items: SlackInstallationSummary[]; nextCursor?: string }>;
   /** Rotating tokens that expire within `withinSeconds`, to refresh outside event handlers. */
   findExpiringTokens(withinSeconds: number): Promise<ExpiringSlackToken[]>;
+  /** Stops the cache's listener (a no-op without a cache). */
+  close(): Promise<void>;
 }
 
 /** Thrown by fetchInstallation when nothing is installed for the query; Bolt reports its message. */
@@ -162,6 +176,21 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   const rotation = options.tokenRotation;
   const refreshWindow = rotation?.refreshWithinSeconds ?? 7500;
   if (rotation && !clientId) throw new ValidationError("clientId", "is required for token rotation");
+  const cache = options.cache && createInstallationCache(options.cache);
+  if (cache && options.cache?.listenUrl) void cache.listen(options.cache.listenUrl);
+  else if (cache) {
+    const client = (db as { $client?: { listen?: unknown; waitReady?: unknown } }).$client;
+    // Embedded PGlite delivers NOTIFY within the process.
+    if (client && typeof client.listen === "function" && "waitReady" in client) void cache.listenInProcess(client as never);
+  }
+  const queryKey = (q: SlackInstallationQuery): InstallationKey => ({
+    c: clientId,
+    e: q.enterpriseId ?? null,
+    t: q.isEnterpriseInstall ? null : (q.teamId ?? null),
+  });
+  /** Tells every process (in this transaction: a rollback tells nobody) that an installation changed. */
+  const notifyChange = (tx: Db, key: InstallationKey) =>
+    tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${JSON.stringify(key)})`);
 
   const enc = (value: string | undefined | null, aad: string) => (nonEmpty(value) ? keyring.encrypt(value, aad) : null);
   const dec = (value: string | null, aad: string) => (value === null ? undefined : keyring.decrypt(value, aad));
@@ -288,18 +317,25 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
           .where(and(eq(slackUserTokens.clientId, key.clientId), sql`${slackUserTokens.enterpriseId} is not distinct from ${key.enterpriseId}`, sql`${slackUserTokens.teamId} is not distinct from ${key.teamId}`, eq(slackUserTokens.userId, row.user.userId)));
         Object.assign(row.user, set);
       }
+      if (due.any) await notifyChange(tx, { c: key.clientId, e: key.enterpriseId, t: key.teamId });
       return row;
-    });
+    }).finally(() => cache?.invalidate(queryKey(q)));
   }
 
   async function fetchInstallation(query: SlackInstallationQuery): Promise<Installation> {
+    const hit = cache?.get(query);
+    if (hit) return hit;
+    const since = cache?.generation ?? 0;
     let row = await readRow(query);
     if (row && rotation && expiring(row).any) row = await refreshUnderLock(query);
     if (!row) {
       const where = query.isEnterpriseInstall ? `enterprise ${query.enterpriseId}` : `team ${query.teamId}${query.enterpriseId ? ` (enterprise ${query.enterpriseId})` : ""}`;
       throw new SlackInstallationNotFoundError("Slack installation", `${where}${clientId ? ` for client ${clientId}` : ""}`);
     }
-    return toInstallation(row, query);
+    const installation = toInstallation(row, query);
+    // A token inside the refresh window is never served from memory: rotation goes through the lock.
+    if (!cache || expiring(row).any) return installation;
+    return cache.set(query, { c: row.bot.clientId, e: row.bot.enterpriseId, t: row.bot.teamId }, installation, since);
   }
 
   async function storeInstallation(installation: Installation): Promise<void> {
@@ -383,7 +419,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
           userTokenExpiresAt: date(user.expiresAt),
         });
       }
+      await notifyChange(tx, { c: key.clientId, e: key.enterpriseId, t: key.teamId });
     });
+    cache?.invalidate({ c: key.clientId, e: key.enterpriseId, t: key.teamId });
   }
 
   async function deleteAll(query: SlackInstallationQuery): Promise<void> {
@@ -391,7 +429,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       await tx.delete(slackUserTokens).where(matches(slackUserTokens, clientId, query));
       await tx.delete(slackInstallations).where(matches(slackInstallations, clientId, query));
       await tx.delete(slackBots).where(matches(slackBots, clientId, query));
+      await notifyChange(tx, queryKey(query));
     });
+    cache?.invalidate(queryKey(query));
   }
 
   return {
@@ -402,7 +442,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       await db.transaction(async (tx) => {
         await tx.delete(slackUserTokens).where(and(matches(slackUserTokens, clientId, query), eq(slackUserTokens.userId, query.userId!)));
         await tx.delete(slackInstallations).where(and(matches(slackInstallations, clientId, query), eq(slackInstallations.userId, query.userId!)));
+        await notifyChange(tx, queryKey(query));
       });
+      cache?.invalidate(queryKey(query));
     },
     deleteAll,
     async deleteBot(query) {
@@ -410,7 +452,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       await db.transaction(async (tx) => {
         await tx.update(slackBots).set(none).where(matches(slackBots, clientId, query));
         await tx.update(slackInstallations).set(none).where(matches(slackInstallations, clientId, query));
+        await notifyChange(tx, queryKey(query));
       });
+      cache?.invalidate(queryKey(query));
     },
     async listInstallations({ limit = 100, cursor } = {}) {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("limit", "must be an integer from 1 to 1000");
@@ -436,6 +480,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         updatedAt: b.updatedAt,
       }));
       return rows.length > limit ? { items, nextCursor: rows[limit - 1]!.id } : { items };
+    },
+    async close() {
+      await cache?.close();
     },
     async findExpiringTokens(withinSeconds) {
       if (!(withinSeconds >= 0)) throw new ValidationError("withinSeconds", "must be a number of seconds >= 0");

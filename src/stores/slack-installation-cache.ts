@@ -1,0 +1,191 @@
+import type { Installation } from "@slack/oauth";
+import postgres from "postgres";
+
+/** The channel every installation write notifies, in the writing transaction. */
+export const SLACK_INSTALLATION_CHANNEL = "shared_db_slack_installation";
+
+/** Which installation changed: client id, enterprise id, team id (NULL for an org-wide install). */
+export interface InstallationKey {
+  c: string;
+  e: string | null;
+  t: string | null;
+}
+
+export interface SlackInstallationCacheOptions {
+  /**
+   * Most installations kept. Past it, the workspace stored longest ago goes first; as entries
+   * expire after `ttlSeconds` and are stored again, busy workspaces keep moving to the back.
+   * @default 1000
+   */
+  maxEntries?: number;
+  /** Longest an entry is served without asking the database. @default 60 */
+  ttlSeconds?: number;
+  /**
+   * A direct (not pooled) connection URL for LISTEN, so writes in other processes invalidate this
+   * cache at once. Without it on a server, entries live for `ttlSeconds` at most; on embedded
+   * PGlite the store listens in process.
+   */
+  listenUrl?: string;
+}
+
+interface Entry {
+  installation: Installation;
+  key: InstallationKey;
+  /** The enterprise id the query named (a team query may name none). */
+  queryEnterprise: string | null;
+  expires: number;
+}
+
+/** What a fetch asked for; the cache is keyed by it without building strings on the hot path. */
+export interface CacheQuery {
+  isEnterpriseInstall: boolean;
+  enterpriseId?: string;
+  teamId?: string;
+  userId?: string;
+}
+
+// Slack ids never start with \u0001, so org-wide scopes cannot collide with team ids.
+const scopeOf = (q: CacheQuery) => (q.isEnterpriseInstall ? `\u0001${q.enterpriseId}` : (q.teamId ?? ""));
+
+/** Freezes a fetched installation so a caller cannot change what the cache serves to others. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const affects = (changed: InstallationKey, k: InstallationKey) =>
+  changed.c === k.c && (changed.t !== null ? changed.t === k.t : k.t === null && changed.e === k.e);
+
+/** An in-process cache of installations (approximate LRU), dropped by key on every write, here or (through NOTIFY) elsewhere. */
+export function createInstallationCache(options: SlackInstallationCacheOptions) {
+  const max = options.maxEntries ?? 1000;
+  const ttl = (options.ttlSeconds ?? 60) * 1000;
+  // scope (team, or org) -> user id ("" for none) -> entry; Map order makes the oldest scope go first.
+  const entries = new Map<string, Map<string, Entry>>();
+  let size = 0;
+  // Bumped by every invalidation: a database read that began before it must not be cached after it.
+  let generation = 0;
+  let listening = true;
+  let stop: (() => Promise<void>) | undefined;
+  // A coarse clock: reading it is free, and a TTL does not need milliseconds.
+  let now = Date.now();
+  const clock = setInterval(() => (now = Date.now()), 250);
+  clock.unref();
+
+  const drop = (scope: string, users: Map<string, Entry>, user: string) => {
+    users.delete(user);
+    size--;
+    if (users.size === 0) entries.delete(scope);
+  };
+
+  const onPayload = (payload: string) => {
+    try {
+      cache.invalidate(JSON.parse(payload) as InstallationKey);
+    } catch {
+      cache.flush();
+    }
+  };
+
+  const cache = {
+    get generation() {
+      return generation;
+    },
+    get(q: CacheQuery): Installation | undefined {
+      if (!listening) return undefined;
+      const scope = scopeOf(q);
+      const users = entries.get(scope);
+      const entry = users?.get(q.userId ?? "");
+      if (!entry || entry.queryEnterprise !== (q.enterpriseId ?? null)) return undefined;
+      if (entry.expires < now) {
+        drop(scope, users!, q.userId ?? "");
+        return undefined;
+      }
+      return entry.installation;
+    },
+    set(q: CacheQuery, key: InstallationKey, installation: Installation, since: number): Installation {
+      const frozen = deepFreeze(installation);
+      if (since !== generation || !listening) return frozen;
+      const scope = scopeOf(q);
+      const users = entries.get(scope) ?? new Map<string, Entry>();
+      // (Re)stored scopes move to the back of the eviction order.
+      entries.delete(scope);
+      entries.set(scope, users);
+      if (!users.has(q.userId ?? "")) size++;
+      users.set(q.userId ?? "", { installation: frozen, key, queryEnterprise: q.enterpriseId ?? null, expires: Date.now() + ttl });
+      while (size > max) {
+        const [oldest, first] = entries.entries().next().value!;
+        size -= first.size;
+        entries.delete(oldest);
+      }
+      return frozen;
+    },
+    invalidate(changed: InstallationKey) {
+      generation++;
+      for (const [scope, users] of entries) {
+        for (const [user, entry] of users) if (affects(changed, entry.key)) drop(scope, users, user);
+      }
+    },
+    flush() {
+      generation++;
+      entries.clear();
+      size = 0;
+    },
+    get size() {
+      return size;
+    },
+    /** Listens on its own session connection; a drop flushes and disables the cache until it is back. */
+    async listen(url: string) {
+      listening = false;
+      const client = postgres(url, {
+        max: 1,
+        idle_timeout: 0,
+        max_lifetime: null,
+        fetch_types: false,
+        onnotice: () => {},
+        connection: { application_name: "shared-db-cache-listener" },
+        onnotify: (channel: string, payload: string) => channel === SLACK_INSTALLATION_CHANNEL && onPayload(payload),
+        onclose: () => {
+          // Notifications sent while disconnected are lost: serve nothing cached before the drop.
+          listening = false;
+          cache.flush();
+          if (!closed) void subscribe();
+        },
+      } as postgres.Options<Record<string, never>>);
+      let closed = false;
+      const subscribe = async (): Promise<void> => {
+        for (let attempt = 0; !closed; attempt++) {
+          try {
+            await client.unsafe(`listen "${SLACK_INSTALLATION_CHANNEL}"`);
+            cache.flush();
+            listening = true;
+            return;
+          } catch {
+            await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+          }
+        }
+      };
+      await subscribe();
+      stop = async () => {
+        closed = true;
+        await client.end({ timeout: 1 });
+      };
+    },
+    /** PGlite: LISTEN/NOTIFY within the process. */
+    async listenInProcess(client: { listen(channel: string, cb: (payload: string) => void): Promise<() => Promise<void>> }) {
+      listening = false;
+      stop = await client.listen(SLACK_INSTALLATION_CHANNEL, onPayload);
+      listening = true;
+    },
+    async close() {
+      clearInterval(clock);
+      await stop?.();
+      cache.flush();
+    },
+  };
+  return cache;
+}
+
+export type InstallationCache = ReturnType<typeof createInstallationCache>;
