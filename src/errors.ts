@@ -53,6 +53,11 @@ export class RlsContextError extends SharedDbError {
   override name = "RlsContextError";
 }
 
+/** The acting user's role does not allow the operation (e.g. a VIEWER inviting a member). */
+export class ForbiddenError extends SharedDbError {
+  override name = "ForbiddenError";
+}
+
 /** A state transition or business rule refused the operation (e.g. demoting the last owner). */
 export class InvariantError extends SharedDbError {
   override name = "InvariantError";

@@ -9,4 +9,5 @@ export {
   ConnectionError,
   RlsContextError,
   InvariantError,
+  ForbiddenError,
 } from "./errors";

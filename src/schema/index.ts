@@ -3,3 +3,5 @@ export * from "./users";
 export * from "./slack-oauth";
 export * from "./escrow";
 export * from "./custom-integrations";
+export * from "./teams";
+export * from "./integrations";

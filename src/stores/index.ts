@@ -8,3 +8,5 @@ export * from "./escrow";
 export * from "./custom-integrations";
 export * from "./custom-integration-request";
 export * from "./slack-installation-cache";
+export * from "./teams";
+export * from "./integrations";

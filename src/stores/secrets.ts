@@ -3,6 +3,7 @@ import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
+import { integrationCredentials } from "../schema/integrations";
 import { slackBots, slackInstallations, slackUserTokens } from "../schema/slack-oauth";
 import { slackTokenAad } from "./slack-installation-store";
 
@@ -126,4 +127,6 @@ export const secretColumns: readonly SecretColumn[] = [
   { table: slackInstallations, column: slackInstallations.userToken },
   { table: slackInstallations, column: slackInstallations.userRefreshToken },
   { table: customIntegrationCredentials, column: customIntegrationCredentials.encryptedValue },
+  { table: integrationCredentials, column: integrationCredentials.encryptedValue },
+  { table: integrationCredentials, column: integrationCredentials.refreshToken },
 ];

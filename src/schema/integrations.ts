@@ -1,0 +1,167 @@
+import { type AnyPgColumn, foreignKey, index, jsonb, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import { id, sharedDb, timestamps } from "./namespace";
+import { teams } from "./teams";
+import { users } from "./users";
+
+export const serviceType = sharedDb.enum("integration_service_type", ["SLACK", "GITHUB", "NOTION", "DISCORD"]);
+export const integrationStatus = sharedDb.enum("integration_status", ["ACTIVE", "DISCONNECTED", "EXPIRED", "REVOKED", "ERROR"]);
+export const credentialType = sharedDb.enum("integration_credential_type", ["OAUTH_TOKEN", "API_KEY", "BOT_TOKEN", "WEBHOOK_SECRET"]);
+export const resourceType = sharedDb.enum("service_resource_type", ["SLACK_CHANNEL", "GITHUB_REPO", "NOTION_PAGE", "NOTION_DATABASE", "DISCORD_CHANNEL"]);
+export const shareLevel = sharedDb.enum("integration_share_level", ["FULL_ACCESS", "LIMITED_ACCESS", "READ_ONLY"]);
+export const accessLevel = sharedDb.enum("resource_access_level", ["READ", "WRITE", "ADMIN"]);
+export const integrationEventType = sharedDb.enum("integration_event_type", [
+  "CREATED",
+  "UPDATED",
+  "STATUS_CHANGED",
+  "CREDENTIAL_UPDATED",
+  "SHARED",
+  "SHARE_REVOKED",
+  "RESOURCE_UPSERTED",
+  "ACCESS_GRANTED",
+  "USED",
+]);
+
+/** A connection to an external service, owned by a team. */
+export const integrations = sharedDb.table(
+  "integrations",
+  {
+    id: id(),
+    name: varchar("name", { length: 255 }).notNull(),
+    description: text("description"),
+    serviceType: serviceType("service_type").notNull(),
+    status: integrationStatus("status").notNull().default("ACTIVE"),
+    integrationMetadata: jsonb("integration_metadata").$type<Record<string, unknown>>().notNull().default({}),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    workspaceId: varchar("workspace_id", { length: 255 }),
+    ownerTeamId: uuid("owner_team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("integrations_owner_team_id_workspace_id_service_type_key").on(t.ownerTeamId, t.workspaceId, t.serviceType).nullsNotDistinct(),
+    // Target of the children's (integration_id, owner_team_id) keys: a child stays in its owner's tenant.
+    unique("integrations_id_owner_team_id_key").on(t.id, t.ownerTeamId),
+  ],
+);
+
+/** Children carry owner_team_id (the tenant key) and reference (integration_id, owner_team_id). */
+const ownedChild = () => ({
+  integrationId: uuid("integration_id").notNull(),
+  ownerTeamId: uuid("owner_team_id").notNull(),
+});
+const toIntegration = (name: string, t: { integrationId: AnyPgColumn; ownerTeamId: AnyPgColumn }) =>
+  foreignKey({ name, columns: [t.integrationId, t.ownerTeamId], foreignColumns: [integrations.id, integrations.ownerTeamId] }).onDelete("cascade");
+
+/** Tokens and keys: keyring ciphertext bound to table, column and row. */
+export const integrationCredentials = sharedDb.table(
+  "integration_credentials",
+  {
+    id: id(),
+    ...ownedChild(),
+    credentialType: credentialType("credential_type").notNull(),
+    encryptedValue: text("encrypted_value").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    refreshToken: text("refresh_token"),
+    scopes: jsonb("scopes").$type<string[]>(),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("integration_credentials_integration_id_type_key").on(t.integrationId, t.credentialType),
+    index("integration_credentials_owner_team_id_idx").on(t.ownerTeamId),
+    toIntegration("integration_credentials_integration_fk", t),
+  ],
+);
+
+export const serviceResources = sharedDb.table(
+  "service_resources",
+  {
+    id: id(),
+    ...ownedChild(),
+    resourceType: resourceType("resource_type").notNull(),
+    externalId: varchar("external_id", { length: 255 }).notNull(),
+    name: varchar("name", { length: 255 }),
+    resourceMetadata: jsonb("resource_metadata").$type<Record<string, unknown>>().notNull().default({}),
+    lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("service_resources_integration_id_type_external_id_key").on(t.integrationId, t.resourceType, t.externalId),
+    unique("service_resources_id_owner_team_id_key").on(t.id, t.ownerTeamId),
+    index("service_resources_owner_team_id_idx").on(t.ownerTeamId),
+    toIntegration("service_resources_integration_fk", t),
+  ],
+);
+
+export const integrationShares = sharedDb.table(
+  "integration_shares",
+  {
+    id: id(),
+    ...ownedChild(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    shareLevel: shareLevel("share_level").notNull(),
+    status: varchar("status", { length: 50 }).notNull().default("active"),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    sharedByUserId: uuid("shared_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("integration_shares_integration_id_team_id_key").on(t.integrationId, t.teamId),
+    index("integration_shares_owner_team_id_idx").on(t.ownerTeamId),
+    index("integration_shares_team_id_idx").on(t.teamId),
+    toIntegration("integration_shares_integration_fk", t),
+  ],
+);
+
+export const resourceAccess = sharedDb.table(
+  "resource_access",
+  {
+    id: id(),
+    resourceId: uuid("resource_id").notNull(),
+    ownerTeamId: uuid("owner_team_id").notNull(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    accessLevel: accessLevel("access_level").notNull(),
+    grantedByUserId: uuid("granted_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("resource_access_resource_id_team_id_key").on(t.resourceId, t.teamId),
+    index("resource_access_owner_team_id_idx").on(t.ownerTeamId),
+    index("resource_access_team_id_idx").on(t.teamId),
+    foreignKey({ name: "resource_access_resource_fk", columns: [t.resourceId, t.ownerTeamId], foreignColumns: [serviceResources.id, serviceResources.ownerTeamId] }).onDelete(
+      "cascade",
+    ),
+  ],
+);
+
+/** What happened to an integration: appended in the same transaction as the change. */
+export const integrationEvents = sharedDb.table(
+  "integration_events",
+  {
+    id: id(),
+    ...ownedChild(),
+    eventType: integrationEventType("event_type").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    actorUserId: uuid("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    affectedTeamId: uuid("affected_team_id").references(() => teams.id, { onDelete: "set null" }),
+    ...timestamps(),
+  },
+  (t) => [
+    index("integration_events_integration_id_idx").on(t.integrationId, t.createdAt),
+    index("integration_events_owner_team_id_idx").on(t.ownerTeamId),
+    index("integration_events_affected_team_id_idx").on(t.affectedTeamId),
+    toIntegration("integration_events_integration_fk", t),
+  ],
+);
+
+export type Integration = typeof integrations.$inferSelect;
+export type IntegrationShare = typeof integrationShares.$inferSelect;
+export type ServiceResource = typeof serviceResources.$inferSelect;
+export type ResourceAccess = typeof resourceAccess.$inferSelect;
+export type IntegrationEvent = typeof integrationEvents.$inferSelect;
+export type IntegrationEventType = (typeof integrationEventType.enumValues)[number];

@@ -1,0 +1,50 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import { id, sharedDb, timestamps } from "./namespace";
+import { users } from "./users";
+
+/** Declared strongest first: `role <= 'ADMIN'` means OWNER or ADMIN. */
+export const teamMemberRole = sharedDb.enum("team_member_role", ["OWNER", "ADMIN", "MEMBER", "VIEWER"]);
+
+export const teams = sharedDb.table("teams", {
+  id: id(),
+  name: varchar("name", { length: 255 }).notNull(),
+  slug: varchar("slug", { length: 255 }).notNull().unique("teams_slug_key"),
+  description: text("description"),
+  avatarUrl: varchar("avatar_url", { length: 1024 }),
+  teamSize: integer("team_size"),
+  isPersonal: boolean("is_personal").notNull().default(false),
+  teamMetadata: jsonb("team_metadata").$type<Record<string, unknown>>().notNull().default({}),
+  createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+  createdByEmail: varchar("created_by_email", { length: 255 }),
+  ...timestamps(),
+});
+
+/** A membership, or a pending invitation (user_id NULL until accepted; only a hash of the token is kept). */
+export const teamMembers = sharedDb.table(
+  "team_members",
+  {
+    id: id(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    email: varchar("email", { length: 255 }).notNull(),
+    displayName: varchar("display_name", { length: 255 }),
+    role: teamMemberRole("role").notNull().default("MEMBER"),
+    invitationStatus: varchar("invitation_status", { length: 50 }).notNull().default("accepted"),
+    /** SHA-256 (hex) of the invitation token; the token itself is never stored. */
+    invitationToken: varchar("invitation_token", { length: 255 }).unique("team_members_invitation_token_key"),
+    invitationExpiresAt: timestamp("invitation_expires_at", { withTimezone: true }),
+    lastActiveAt: timestamp("last_active_at", { withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("team_members_team_id_user_id_key").on(t.teamId, t.userId),
+    index("team_members_user_id_idx").on(t.userId, t.teamId, t.role).where(sql`${t.invitationStatus} = 'accepted'`),
+  ],
+);
+
+export type Team = typeof teams.$inferSelect;
+export type TeamMember = typeof teamMembers.$inferSelect;
+export type TeamMemberRole = (typeof teamMemberRole.enumValues)[number];

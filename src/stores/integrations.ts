@@ -1,0 +1,278 @@
+import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { secretAad, type Keyring } from "../crypto";
+import type { Db, Tx } from "../db";
+import { NotFoundError, parseInput, rethrowConflict } from "../errors";
+import {
+  integrationCredentials,
+  integrationEvents,
+  integrations,
+  integrationShares,
+  resourceAccess,
+  serviceResources,
+  type Integration,
+  type IntegrationEventType,
+  type IntegrationShare,
+  type ResourceAccess,
+  type ServiceResource,
+} from "../schema/integrations";
+import { teamMembers } from "../schema/teams";
+import { requireTeamRole } from "./teams";
+
+const uuid = z.uuid();
+const json = z.record(z.string(), z.unknown());
+
+/** The integration's owner team, after checking the actor is its ADMIN or OWNER. */
+async function ownerTeamFor(db: Db, integrationId: string, actorId: string): Promise<string> {
+  const [row] = await db.select({ ownerTeamId: integrations.ownerTeamId }).from(integrations).where(eq(integrations.id, integrationId));
+  if (!row) throw new NotFoundError("integration", integrationId);
+  await requireTeamRole(db, row.ownerTeamId, actorId, "ADMIN");
+  return row.ownerTeamId;
+}
+
+/** Appends an IntegrationEvent in the caller's transaction. */
+function recordEvent(
+  tx: Tx,
+  e: { integrationId: string; ownerTeamId: string; actorId: string; eventType: IntegrationEventType; affectedTeamId?: string; details?: Record<string, unknown> },
+) {
+  return tx.insert(integrationEvents).values({
+    integrationId: e.integrationId,
+    ownerTeamId: e.ownerTeamId,
+    actorUserId: e.actorId,
+    eventType: e.eventType,
+    affectedTeamId: e.affectedTeamId,
+    details: e.details ?? {},
+  });
+}
+
+export const createIntegrationInput = z.strictObject({
+  actorId: uuid,
+  ownerTeamId: uuid,
+  name: z.string().trim().min(1).max(255),
+  description: z.string().max(10_000).nullable().optional(),
+  serviceType: z.enum(["SLACK", "GITHUB", "NOTION", "DISCORD"]),
+  workspaceId: z.string().min(1).max(255).nullable().optional(),
+  integrationMetadata: json.optional(),
+});
+
+/** Creates an integration for a team (ADMIN or OWNER); unique per team, workspace and service. */
+export async function createIntegration(db: Db, input: z.input<typeof createIntegrationInput>): Promise<Integration> {
+  const { actorId, ...values } = parseInput(createIntegrationInput, input);
+  await requireTeamRole(db, values.ownerTeamId, actorId, "ADMIN");
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(integrations)
+      .values({ ...values, createdByUserId: actorId })
+      .returning()
+      .catch((e: unknown) => rethrowConflict(e, () => "The team already has this service connected for this workspace"));
+    await recordEvent(tx, { integrationId: row!.id, ownerTeamId: row!.ownerTeamId, actorId, eventType: "CREATED", details: { name: row!.name } });
+    return row!;
+  });
+}
+
+/** Sets an integration's status (ADMIN or OWNER of the owner team). */
+export async function updateIntegrationStatus(
+  db: Db,
+  input: { actorId: string; integrationId: string; status: Integration["status"] },
+): Promise<Integration> {
+  const v = parseInput(
+    z.strictObject({ actorId: uuid, integrationId: uuid, status: z.enum(["ACTIVE", "DISCONNECTED", "EXPIRED", "REVOKED", "ERROR"]) }),
+    input,
+  );
+  return db.transaction(async (tx) => {
+    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+    const [row] = await tx.update(integrations).set({ status: v.status }).where(eq(integrations.id, v.integrationId)).returning();
+    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "STATUS_CHANGED", details: { status: v.status } });
+    return row!;
+  });
+}
+
+/** Stamps last_used_at with the database's clock (service work, e.g. a sync job). */
+export async function recordIntegrationUse(db: Db, integrationId: string): Promise<void> {
+  await db.update(integrations).set({ lastUsedAt: sql`now()` }).where(eq(integrations.id, parseInput(uuid, integrationId)));
+}
+
+const credentialTypeSchema = z.enum(["OAUTH_TOKEN", "API_KEY", "BOT_TOKEN", "WEBHOOK_SECRET"]);
+export const storeIntegrationCredentialInput = z.strictObject({
+  actorId: uuid,
+  integrationId: uuid,
+  credentialType: credentialTypeSchema,
+  value: z.string().min(1).max(8192),
+  refreshToken: z.string().min(1).max(8192).optional(),
+  expiresAt: z.date().nullable().optional(),
+  scopes: z.array(z.string().max(255)).max(500).optional(),
+});
+
+const credentialAad = (column: "encrypted_value" | "refresh_token", rowId: string) => secretAad("integration_credentials", column, rowId);
+
+/** Stores (or replaces) a credential, encrypted and bound to its row and column (ADMIN or OWNER). */
+export async function storeIntegrationCredential(
+  db: Db,
+  keyring: Keyring,
+  input: z.input<typeof storeIntegrationCredentialInput>,
+): Promise<{ id: string; credentialType: string; expiresAt: Date | null }> {
+  const v = parseInput(storeIntegrationCredentialInput, input);
+  return db.transaction(async (tx) => {
+    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+    const id = crypto.randomUUID();
+    const fields = {
+      id,
+      encryptedValue: keyring.encrypt(v.value, credentialAad("encrypted_value", id)),
+      refreshToken: v.refreshToken ? keyring.encrypt(v.refreshToken, credentialAad("refresh_token", id)) : null,
+      expiresAt: v.expiresAt ?? null,
+      scopes: v.scopes ?? null,
+    };
+    await tx
+      .insert(integrationCredentials)
+      .values({ integrationId: v.integrationId, ownerTeamId, credentialType: v.credentialType, ...fields })
+      .onConflictDoUpdate({ target: [integrationCredentials.integrationId, integrationCredentials.credentialType], set: fields });
+    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "CREDENTIAL_UPDATED", details: { credentialType: v.credentialType } });
+    return { id, credentialType: v.credentialType, expiresAt: fields.expiresAt };
+  });
+}
+
+/**
+ * The decrypted credential: only the owner team's ADMIN or OWNER may call it (checked here, and by
+ * RLS under withRls). Shared teams never can.
+ */
+export async function revealCredential(
+  db: Db,
+  keyring: Keyring,
+  input: { actorId: string; integrationId: string; credentialType: z.input<typeof credentialTypeSchema> },
+): Promise<{ value: string; refreshToken?: string; expiresAt: Date | null } | undefined> {
+  const v = parseInput(z.strictObject({ actorId: uuid, integrationId: uuid, credentialType: credentialTypeSchema }), input);
+  await ownerTeamFor(db, v.integrationId, v.actorId);
+  const [row] = await db
+    .select()
+    .from(integrationCredentials)
+    .where(and(eq(integrationCredentials.integrationId, v.integrationId), eq(integrationCredentials.credentialType, v.credentialType)));
+  if (!row) return undefined;
+  return {
+    value: keyring.decrypt(row.encryptedValue, credentialAad("encrypted_value", row.id)),
+    refreshToken: row.refreshToken ? keyring.decrypt(row.refreshToken, credentialAad("refresh_token", row.id)) : undefined,
+    expiresAt: row.expiresAt,
+  };
+}
+
+const shareInput = z.strictObject({
+  actorId: uuid,
+  integrationId: uuid,
+  teamId: uuid,
+  shareLevel: z.enum(["FULL_ACCESS", "LIMITED_ACCESS", "READ_ONLY"]).default("READ_ONLY"),
+});
+
+/** Shares an integration with another team (or re-activates a revoked share). */
+export async function shareIntegration(db: Db, input: z.input<typeof shareInput>): Promise<IntegrationShare> {
+  const v = parseInput(shareInput, input);
+  return db.transaction(async (tx) => {
+    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+    const active = { shareLevel: v.shareLevel, status: "active", revokedAt: null, sharedByUserId: v.actorId };
+    const [row] = await tx
+      .insert(integrationShares)
+      .values({ integrationId: v.integrationId, ownerTeamId, teamId: v.teamId, ...active })
+      .onConflictDoUpdate({ target: [integrationShares.integrationId, integrationShares.teamId], set: active })
+      .returning();
+    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARED", affectedTeamId: v.teamId, details: { shareLevel: v.shareLevel } });
+    return row!;
+  });
+}
+
+/** Revokes a share: the other team stops seeing the integration at once. */
+export async function revokeShare(db: Db, input: { actorId: string; integrationId: string; teamId: string }): Promise<IntegrationShare> {
+  const v = parseInput(shareInput.omit({ shareLevel: true }), input);
+  return db.transaction(async (tx) => {
+    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+    const [row] = await tx
+      .update(integrationShares)
+      .set({ status: "revoked", revokedAt: sql`now()` })
+      .where(and(eq(integrationShares.integrationId, v.integrationId), eq(integrationShares.teamId, v.teamId)))
+      .returning();
+    if (!row) throw new NotFoundError("integration share", `${v.integrationId}/${v.teamId}`);
+    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARE_REVOKED", affectedTeamId: v.teamId });
+    return row;
+  });
+}
+
+/** Integrations actively shared with the team, with the share level. */
+export async function listSharedWithTeam(db: Db, teamId: string): Promise<(Integration & { shareLevel: IntegrationShare["shareLevel"] })[]> {
+  const rows = await db
+    .select({ integration: integrations, shareLevel: integrationShares.shareLevel })
+    .from(integrationShares)
+    .innerJoin(integrations, eq(integrations.id, integrationShares.integrationId))
+    .where(and(eq(integrationShares.teamId, parseInput(uuid, teamId)), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)))
+    .orderBy(asc(integrations.name));
+  return rows.map((r) => ({ ...r.integration, shareLevel: r.shareLevel }));
+}
+
+/**
+ * Integrations the user can see: their teams' own and those actively shared with their teams, in
+ * one query with explicit conditions (for service work; under withRls, `select from integrations`
+ * returns the same rows through the policies).
+ */
+export async function listIntegrationsForUser(db: Db, userId: string): Promise<Integration[]> {
+  const myTeams = db
+    .select({ id: teamMembers.teamId })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.userId, parseInput(uuid, userId)), eq(teamMembers.invitationStatus, "accepted")));
+  const sharedToMe = db
+    .select({ id: integrationShares.integrationId })
+    .from(integrationShares)
+    .where(and(inArray(integrationShares.teamId, myTeams), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)));
+  return db
+    .select()
+    .from(integrations)
+    .where(or(inArray(integrations.ownerTeamId, myTeams), inArray(integrations.id, sharedToMe)))
+    .orderBy(asc(integrations.name));
+}
+
+export const upsertServiceResourceInput = z.strictObject({
+  actorId: uuid,
+  integrationId: uuid,
+  resourceType: z.enum(["SLACK_CHANNEL", "GITHUB_REPO", "NOTION_PAGE", "NOTION_DATABASE", "DISCORD_CHANNEL"]),
+  externalId: z.string().min(1).max(255),
+  name: z.string().max(255).nullable().optional(),
+  resourceMetadata: json.optional(),
+});
+
+/** Creates or updates a resource by (integration, type, external id). */
+export async function upsertServiceResource(db: Db, input: z.input<typeof upsertServiceResourceInput>): Promise<ServiceResource> {
+  const { actorId, ...v } = parseInput(upsertServiceResourceInput, input);
+  return db.transaction(async (tx) => {
+    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, actorId);
+    const changes = { name: v.name ?? null, resourceMetadata: v.resourceMetadata ?? {}, lastSyncedAt: new Date() };
+    const [row] = await tx
+      .insert(serviceResources)
+      .values({ ...v, ownerTeamId, ...changes })
+      .onConflictDoUpdate({ target: [serviceResources.integrationId, serviceResources.resourceType, serviceResources.externalId], set: changes })
+      .returning();
+    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId, eventType: "RESOURCE_UPSERTED", details: { resourceType: v.resourceType, externalId: v.externalId } });
+    return row!;
+  });
+}
+
+/** Grants a team access to one resource at a level (replacing an earlier grant). */
+export async function grantResourceAccess(
+  db: Db,
+  input: { actorId: string; resourceId: string; teamId: string; accessLevel: ResourceAccess["accessLevel"] },
+): Promise<ResourceAccess> {
+  const v = parseInput(z.strictObject({ actorId: uuid, resourceId: uuid, teamId: uuid, accessLevel: z.enum(["READ", "WRITE", "ADMIN"]) }), input);
+  return db.transaction(async (tx) => {
+    const [resource] = await tx.select().from(serviceResources).where(eq(serviceResources.id, v.resourceId));
+    if (!resource) throw new NotFoundError("service resource", v.resourceId);
+    const ownerTeamId = await ownerTeamFor(tx, resource.integrationId, v.actorId);
+    const [row] = await tx
+      .insert(resourceAccess)
+      .values({ resourceId: v.resourceId, ownerTeamId, teamId: v.teamId, accessLevel: v.accessLevel, grantedByUserId: v.actorId })
+      .onConflictDoUpdate({ target: [resourceAccess.resourceId, resourceAccess.teamId], set: { accessLevel: v.accessLevel, grantedByUserId: v.actorId } })
+      .returning();
+    await recordEvent(tx, {
+      integrationId: resource.integrationId,
+      ownerTeamId,
+      actorId: v.actorId,
+      eventType: "ACCESS_GRANTED",
+      affectedTeamId: v.teamId,
+      details: { resourceId: v.resourceId, accessLevel: v.accessLevel },
+    });
+    return row!;
+  });
+}

@@ -1,0 +1,204 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { rowsOf, type Db } from "../db";
+import { ConflictError, ForbiddenError, InvariantError, NotFoundError, parseInput, pgErrorOf } from "../errors";
+import { teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
+import { users } from "../schema/users";
+
+const ROLE_ORDER: readonly TeamMemberRole[] = ["OWNER", "ADMIN", "MEMBER", "VIEWER"];
+const roleSchema = z.enum(["OWNER", "ADMIN", "MEMBER", "VIEWER"]);
+const slugSchema = z.string().max(255).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters and digits separated by single dashes");
+
+/** A URL-friendly slug from a team name: "Ünïcode & Co." -> "unicode-co". */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 200)
+    .replace(/-+$/, "");
+  return slug || "team";
+}
+
+/** Throws ForbiddenError unless `userId` is an accepted member of the team with at least `min`. */
+export async function requireTeamRole(db: Db, teamId: string, userId: string, min: TeamMemberRole): Promise<TeamMemberRole> {
+  const [row] = await db
+    .select({ role: teamMembers.role })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId), eq(teamMembers.invitationStatus, "accepted")));
+  if (!row || ROLE_ORDER.indexOf(row.role) > ROLE_ORDER.indexOf(min)) {
+    throw new ForbiddenError(`This needs the ${min} role in the team${row ? ` (you are ${row.role})` : ""}`);
+  }
+  return row.role;
+}
+
+const lastOwner = (e: unknown): never => {
+  if (pgErrorOf(e)?.code === "23514" && /owner/.test(pgErrorOf(e)?.message ?? "")) {
+    throw new InvariantError("A team must keep at least one owner", "last_owner");
+  }
+  throw e;
+};
+
+export const createTeamInput = z.strictObject({
+  actorId: z.uuid(),
+  name: z.string().trim().min(1).max(255),
+  /** @default derived from the name (with a random suffix if that slug is taken) */
+  slug: slugSchema.optional(),
+  description: z.string().max(10_000).nullable().optional(),
+  avatarUrl: z.url({ protocol: /^https?$/ }).max(1024).nullable().optional(),
+  teamSize: z.number().int().min(0).nullable().optional(),
+  isPersonal: z.boolean().optional(),
+  teamMetadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type CreateTeamInput = z.input<typeof createTeamInput>;
+
+/**
+ * Creates a team; the creator becomes its OWNER in the same transaction.
+ *
+ * @example
+ * const team = await withRls(db, { userId }, (tx) => createTeam(tx, { actorId: userId, name: "Platform" }));
+ */
+export async function createTeam(db: Db, input: CreateTeamInput): Promise<Team> {
+  const { actorId, slug, ...values } = parseInput(createTeamInput, input);
+  for (let attempt = 0; ; attempt++) {
+    const candidate = slug ?? (attempt === 0 ? slugify(values.name) : `${slugify(values.name).slice(0, 240)}-${randomBytes(3).toString("hex")}`);
+    try {
+      return await db.transaction(async (tx) => {
+        const [creator] = await tx.select({ email: users.email }).from(users).where(eq(users.id, actorId));
+        if (!creator) throw new NotFoundError("user", actorId);
+        const id = crypto.randomUUID();
+        // No RETURNING: the creator may read the team only once they are its member.
+        await tx.insert(teams).values({ id, ...values, slug: candidate, createdByUserId: actorId, createdByEmail: creator.email });
+        await tx.insert(teamMembers).values({ teamId: id, userId: actorId, email: creator.email, role: "OWNER", invitationStatus: "accepted" });
+        const [team] = await tx.select().from(teams).where(eq(teams.id, id));
+        return team!;
+      });
+    } catch (e) {
+      if (pgErrorOf(e)?.code !== "23505") throw e;
+      if (slug || attempt >= 3) throw new ConflictError(`The team slug "${candidate}" is taken`, "teams_slug_key", { cause: e });
+    }
+  }
+}
+
+export const updateTeamInput = z.strictObject({
+  teamId: z.uuid(),
+  actorId: z.uuid(),
+  patch: createTeamInput.pick({ name: true, description: true, avatarUrl: true, teamSize: true, teamMetadata: true }).partial(),
+});
+
+/** Renames or updates a team (ADMIN or OWNER). */
+export async function updateTeam(db: Db, input: z.input<typeof updateTeamInput>): Promise<Team> {
+  const { teamId, actorId, patch } = parseInput(updateTeamInput, input);
+  await requireTeamRole(db, teamId, actorId, "ADMIN");
+  const [row] = await db.update(teams).set(patch).where(eq(teams.id, teamId)).returning();
+  if (!row) throw new NotFoundError("team", teamId);
+  return row;
+}
+
+/** The teams the user is an accepted member of, with their role, by name. */
+export async function listMyTeams(db: Db, userId: string): Promise<(Team & { role: TeamMemberRole })[]> {
+  const id = parseInput(z.uuid(), userId);
+  const rows = await db
+    .select({ team: teams, role: teamMembers.role })
+    .from(teamMembers)
+    .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+    .where(and(eq(teamMembers.userId, id), eq(teamMembers.invitationStatus, "accepted")))
+    .orderBy(asc(teams.name));
+  return rows.map((r) => ({ ...r.team, role: r.role }));
+}
+
+/** The team with this slug (undefined when missing or not visible). */
+export async function getTeamBySlug(db: Db, slug: string): Promise<Team | undefined> {
+  const [row] = await db.select().from(teams).where(eq(teams.slug, parseInput(slugSchema, slug)));
+  return row;
+}
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export const inviteMemberInput = z.strictObject({
+  teamId: z.uuid(),
+  actorId: z.uuid(),
+  email: z.email().max(255).transform((s) => s.toLowerCase()),
+  role: roleSchema.default("MEMBER"),
+  displayName: z.string().max(255).optional(),
+  /** @default 604800 (7 days) */
+  expiresInSeconds: z.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
+});
+
+/**
+ * Invites someone by email (ADMIN or OWNER; only an OWNER invites an OWNER). Returns the token
+ * once, to send in the invitation link; the database keeps only its SHA-256.
+ */
+export async function inviteMember(db: Db, input: z.input<typeof inviteMemberInput>): Promise<{ invitation: TeamMember; token: string }> {
+  const v = parseInput(inviteMemberInput, input);
+  await requireTeamRole(db, v.teamId, v.actorId, v.role === "OWNER" ? "OWNER" : "ADMIN");
+  const token = randomBytes(32).toString("base64url");
+  const [invitation] = await db
+    .insert(teamMembers)
+    .values({
+      teamId: v.teamId,
+      email: v.email,
+      role: v.role,
+      displayName: v.displayName,
+      invitationStatus: "pending",
+      invitationToken: hashToken(token),
+      invitationExpiresAt: new Date(Date.now() + v.expiresInSeconds * 1000),
+    })
+    .returning();
+  return { invitation: invitation!, token };
+}
+
+/** Accepts an invitation for `userId`; refuses unknown, reused, expired or other-team tokens. */
+export async function acceptInvitation(db: Db, input: { teamId: string; token: string; userId: string }): Promise<TeamMember> {
+  const v = parseInput(z.strictObject({ teamId: z.uuid(), token: z.string().min(1).max(200), userId: z.uuid() }), input);
+  let memberId: string;
+  try {
+    const [row] = rowsOf<{ id: string }>(await db.execute(sql`select shared_db.accept_team_invitation(${v.teamId}, ${hashToken(v.token)}, ${v.userId}) as id`));
+    memberId = row!.id;
+  } catch (e) {
+    const message = pgErrorOf(e)?.message ?? "";
+    if (message === "expired_invitation") throw new InvariantError("The invitation has expired", "expired_invitation");
+    if (message === "invalid_invitation") throw new InvariantError("The invitation is unknown, already used or for another team", "invalid_invitation");
+    if (pgErrorOf(e)?.code === "23505") throw new ConflictError("You are already a member of this team", "team_members_team_id_user_id_key");
+    throw e;
+  }
+  const [member] = await db.select().from(teamMembers).where(eq(teamMembers.id, memberId));
+  return member!;
+}
+
+const memberChange = z.strictObject({ teamId: z.uuid(), actorId: z.uuid(), userId: z.uuid() });
+
+/** Changes a member's role (ADMIN or OWNER; OWNER for anything involving OWNER). The last OWNER stays. */
+export async function changeMemberRole(db: Db, input: z.input<typeof memberChange> & { role: TeamMemberRole }): Promise<TeamMember> {
+  const { role, ...who } = input;
+  const v = { ...parseInput(memberChange, who), role: parseInput(roleSchema, role) };
+  return db.transaction(async (tx) => {
+    const [target] = await tx.select({ role: teamMembers.role }).from(teamMembers).where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)));
+    if (!target) throw new NotFoundError("team member", v.userId);
+    await requireTeamRole(tx, v.teamId, v.actorId, v.role === "OWNER" || target.role === "OWNER" ? "OWNER" : "ADMIN");
+    const [row] = await tx
+      .update(teamMembers)
+      .set({ role: v.role })
+      .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)))
+      .returning()
+      .catch(lastOwner);
+    return row!;
+  });
+}
+
+/** Removes a member (ADMIN or OWNER, or the member themselves). The last OWNER stays. */
+export async function removeMember(db: Db, input: z.input<typeof memberChange>): Promise<void> {
+  const v = parseInput(memberChange, input);
+  await db.transaction(async (tx) => {
+    if (v.actorId !== v.userId) await requireTeamRole(tx, v.teamId, v.actorId, "ADMIN");
+    const removed = await tx
+      .delete(teamMembers)
+      .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)))
+      .returning({ id: teamMembers.id })
+      .catch(lastOwner);
+    if (removed.length === 0) throw new NotFoundError("team member", v.userId);
+  });
+}
