@@ -5,3 +5,4 @@ export * from "./escrow";
 export * from "./custom-integrations";
 export * from "./teams";
 export * from "./integrations";
+export * from "./slack-data";

@@ -10,3 +10,5 @@ export * from "./custom-integration-request";
 export * from "./slack-installation-cache";
 export * from "./teams";
 export * from "./integrations";
+export * from "./slack-sync";
+export * from "./slack-analysis";

@@ -4,6 +4,7 @@ import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";
+import { slackWorkspaces } from "../schema/slack-data";
 import { slackBots, slackInstallations, slackUserTokens } from "../schema/slack-oauth";
 import { slackTokenAad } from "./slack-installation-store";
 
@@ -129,4 +130,6 @@ export const secretColumns: readonly SecretColumn[] = [
   { table: customIntegrationCredentials, column: customIntegrationCredentials.encryptedValue },
   { table: integrationCredentials, column: integrationCredentials.encryptedValue },
   { table: integrationCredentials, column: integrationCredentials.refreshToken },
+  { table: slackWorkspaces, column: slackWorkspaces.accessToken },
+  { table: slackWorkspaces, column: slackWorkspaces.refreshToken },
 ];

@@ -1,0 +1,290 @@
+import { sql } from "drizzle-orm";
+import { type AnyPgColumn, boolean, doublePrecision, foreignKey, index, integer, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import { id, sharedDb, timestamps } from "./namespace";
+import { teams } from "./teams";
+
+/**
+ * Every Slack data table carries team_id, the tenant key: RLS is one indexed comparison with the
+ * current user's teams, and each table can be distributed by it. Child rows reference their
+ * parent by (id, team_id), so they always stay in the parent's tenant.
+ */
+const tenant = () => ({
+  teamId: uuid("team_id")
+    .notNull()
+    .references(() => teams.id, { onDelete: "cascade" }),
+});
+const ts = (name: string) => varchar(name, { length: 50 });
+const within = (name: string, cols: AnyPgColumn[], parent: AnyPgColumn[]) =>
+  foreignKey({ name, columns: cols as [AnyPgColumn, ...AnyPgColumn[]], foreignColumns: parent as [AnyPgColumn, ...AnyPgColumn[]] }).onDelete("cascade");
+
+export const slackWorkspaces = sharedDb.table(
+  "slack_workspaces",
+  {
+    id: id(),
+    ...tenant(),
+    slackId: varchar("slack_id", { length: 255 }).notNull().unique("slack_workspaces_slack_id_key"),
+    name: varchar("name", { length: 255 }),
+    domain: varchar("domain", { length: 255 }),
+    iconUrl: varchar("icon_url", { length: 1024 }),
+    teamSize: integer("team_size"),
+    workspaceMetadata: jsonb("workspace_metadata").$type<Record<string, unknown>>().notNull().default({}),
+    isConnected: boolean("is_connected").notNull().default(true),
+    connectionStatus: varchar("connection_status", { length: 50 }),
+    lastConnectedAt: timestamp("last_connected_at", { withTimezone: true }),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
+    /** Keyring ciphertext bound to (slack_workspaces, access_token, id). */
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [unique("slack_workspaces_id_team_id_key").on(t.id, t.teamId), index("slack_workspaces_team_id_idx").on(t.teamId)],
+);
+
+export const slackChannels = sharedDb.table(
+  "slack_channels",
+  {
+    id: id(),
+    ...tenant(),
+    workspaceId: uuid("workspace_id").notNull(),
+    slackId: varchar("slack_id", { length: 255 }).notNull(),
+    name: varchar("name", { length: 255 }),
+    type: varchar("type", { length: 50 }).notNull().default("public"),
+    purpose: varchar("purpose", { length: 1024 }),
+    topic: varchar("topic", { length: 1024 }),
+    memberCount: integer("member_count"),
+    isArchived: boolean("is_archived").notNull().default(false),
+    createdAtTs: ts("created_at_ts"),
+    hasBot: boolean("has_bot").notNull().default(false),
+    botJoinedAt: timestamp("bot_joined_at", { withTimezone: true }),
+    isSelectedForAnalysis: boolean("is_selected_for_analysis").notNull().default(false),
+    isSupported: boolean("is_supported").notNull().default(true),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
+    oldestSyncedTs: ts("oldest_synced_ts"),
+    latestSyncedTs: ts("latest_synced_ts"),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("slack_channels_workspace_id_slack_id_key").on(t.workspaceId, t.slackId),
+    unique("slack_channels_id_team_id_key").on(t.id, t.teamId),
+    index("slack_channels_team_id_idx").on(t.teamId),
+    within("slack_channels_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
+  ],
+);
+
+export const slackUsers = sharedDb.table(
+  "slack_users",
+  {
+    id: id(),
+    ...tenant(),
+    workspaceId: uuid("workspace_id").notNull(),
+    slackId: varchar("slack_id", { length: 255 }).notNull(),
+    name: varchar("name", { length: 255 }),
+    displayName: varchar("display_name", { length: 255 }),
+    realName: varchar("real_name", { length: 255 }),
+    email: varchar("email", { length: 255 }),
+    title: varchar("title", { length: 255 }),
+    phone: varchar("phone", { length: 50 }),
+    timezone: varchar("timezone", { length: 100 }),
+    timezoneOffset: integer("timezone_offset"),
+    profileImageUrl: varchar("profile_image_url", { length: 1024 }),
+    isBot: boolean("is_bot").notNull().default(false),
+    isAdmin: boolean("is_admin").notNull().default(false),
+    isDeleted: boolean("is_deleted").notNull().default(false),
+    profileData: jsonb("profile_data").$type<Record<string, unknown>>().notNull().default({}),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("slack_users_workspace_id_slack_id_key").on(t.workspaceId, t.slackId),
+    unique("slack_users_id_team_id_key").on(t.id, t.teamId),
+    index("slack_users_team_id_idx").on(t.teamId),
+    within("slack_users_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
+  ],
+);
+
+export const slackMessages = sharedDb.table(
+  "slack_messages",
+  {
+    id: id(),
+    ...tenant(),
+    channelId: uuid("channel_id").notNull(),
+    userId: uuid("user_id"),
+    parentId: uuid("parent_id"),
+    slackId: varchar("slack_id", { length: 255 }),
+    slackTs: ts("slack_ts").notNull(),
+    text: text("text"),
+    processedText: text("processed_text"),
+    messageType: varchar("message_type", { length: 50 }).notNull().default("message"),
+    subtype: varchar("subtype", { length: 50 }),
+    isEdited: boolean("is_edited").notNull().default(false),
+    editedTs: ts("edited_ts"),
+    hasAttachments: boolean("has_attachments").notNull().default(false),
+    attachments: jsonb("attachments"),
+    files: jsonb("files"),
+    threadTs: ts("thread_ts"),
+    isThreadParent: boolean("is_thread_parent").notNull().default(false),
+    isThreadReply: boolean("is_thread_reply").notNull().default(false),
+    replyCount: integer("reply_count").notNull().default(0),
+    replyUsersCount: integer("reply_users_count").notNull().default(0),
+    reactionCount: integer("reaction_count").notNull().default(0),
+    messageDatetime: timestamp("message_datetime", { withTimezone: true }).notNull(),
+    isAnalyzed: boolean("is_analyzed").notNull().default(false),
+    messageCategory: varchar("message_category", { length: 100 }),
+    sentimentScore: doublePrecision("sentiment_score"),
+    analysisData: jsonb("analysis_data"),
+    ...timestamps(),
+  },
+  (t) => [
+    // The idempotency key of a sync; also the channel_id/slack_ts performance index.
+    unique("slack_messages_channel_id_slack_ts_key").on(t.channelId, t.slackTs),
+    unique("slack_messages_id_team_id_key").on(t.id, t.teamId),
+    index("slack_messages_user_id_slack_ts_idx").on(t.userId, t.slackTs),
+    index("slack_messages_message_datetime_idx").on(t.messageDatetime),
+    index("slack_messages_thread_ts_idx").on(t.channelId, t.threadTs),
+    index("slack_messages_team_id_idx").on(t.teamId),
+    within("slack_messages_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
+    within("slack_messages_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
+    foreignKey({ name: "slack_messages_parent_fk", columns: [t.parentId], foreignColumns: [t.id] }).onDelete("set null"),
+  ],
+);
+
+export const slackReactions = sharedDb.table(
+  "slack_reactions",
+  {
+    id: id(),
+    ...tenant(),
+    messageId: uuid("message_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    emojiName: varchar("emoji_name", { length: 255 }).notNull(),
+    emojiCode: varchar("emoji_code", { length: 255 }),
+    reactionTs: ts("reaction_ts"),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("slack_reactions_message_id_user_id_emoji_name_key").on(t.messageId, t.userId, t.emojiName),
+    index("slack_reactions_user_id_idx").on(t.userId),
+    index("slack_reactions_team_id_idx").on(t.teamId),
+    within("slack_reactions_message_fk", [t.messageId, t.teamId], [slackMessages.id, slackMessages.teamId]),
+    within("slack_reactions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
+  ],
+);
+
+export const slackAnalyses = sharedDb.table(
+  "slack_analyses",
+  {
+    id: id(),
+    ...tenant(),
+    workspaceId: uuid("workspace_id").notNull(),
+    createdByUserId: uuid("created_by_user_id"),
+    name: varchar("name", { length: 255 }).notNull(),
+    description: text("description"),
+    startDate: timestamp("start_date", { withTimezone: true }).notNull(),
+    endDate: timestamp("end_date", { withTimezone: true }).notNull(),
+    parameters: jsonb("parameters").$type<Record<string, unknown>>().notNull().default({}),
+    llmModel: varchar("llm_model", { length: 255 }),
+    analysisType: varchar("analysis_type", { length: 50 }).notNull().default("contribution"),
+    isScheduled: boolean("is_scheduled").notNull().default(false),
+    scheduleFrequency: varchar("schedule_frequency", { length: 50 }),
+    nextRunAt: timestamp("next_run_at", { withTimezone: true }),
+    status: varchar("status", { length: 50 }).notNull().default("pending"),
+    progress: doublePrecision("progress").notNull().default(0),
+    errorMessage: text("error_message"),
+    resultSummary: jsonb("result_summary"),
+    completionTime: timestamp("completion_time", { withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("slack_analyses_id_team_id_key").on(t.id, t.teamId),
+    index("slack_analyses_team_id_idx").on(t.teamId),
+    index("slack_analyses_due_idx").on(t.nextRunAt).where(sql`${t.isScheduled}`),
+    within("slack_analyses_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
+  ],
+);
+
+/** The channels an analysis covers (many-to-many). */
+export const slackAnalysisChannels = sharedDb.table(
+  "slack_analysis_channels",
+  {
+    analysisId: uuid("analysis_id").notNull(),
+    channelId: uuid("channel_id").notNull(),
+    ...tenant(),
+  },
+  (t) => [
+    primaryKey({ name: "slack_analysis_channels_pkey", columns: [t.analysisId, t.channelId] }),
+    index("slack_analysis_channels_team_id_idx").on(t.teamId),
+    within("slack_analysis_channels_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
+    within("slack_analysis_channels_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
+  ],
+);
+
+export const slackContributions = sharedDb.table(
+  "slack_contributions",
+  {
+    id: id(),
+    ...tenant(),
+    analysisId: uuid("analysis_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    channelId: uuid("channel_id").notNull(),
+    problemSolvingScore: doublePrecision("problem_solving_score"),
+    knowledgeSharingScore: doublePrecision("knowledge_sharing_score"),
+    teamCoordinationScore: doublePrecision("team_coordination_score"),
+    engagementScore: doublePrecision("engagement_score"),
+    totalScore: doublePrecision("total_score"),
+    messageCount: integer("message_count").notNull().default(0),
+    threadReplyCount: integer("thread_reply_count").notNull().default(0),
+    reactionGivenCount: integer("reaction_given_count").notNull().default(0),
+    reactionReceivedCount: integer("reaction_received_count").notNull().default(0),
+    notableContributions: jsonb("notable_contributions"),
+    insights: text("insights"),
+    insightsData: jsonb("insights_data"),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("slack_contributions_analysis_id_user_id_channel_id_key").on(t.analysisId, t.userId, t.channelId),
+    index("slack_contributions_team_id_idx").on(t.teamId),
+    within("slack_contributions_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
+    within("slack_contributions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
+    within("slack_contributions_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
+  ],
+);
+
+export const slackChannelAnalyses = sharedDb.table(
+  "slack_channel_analyses",
+  {
+    id: id(),
+    ...tenant(),
+    analysisId: uuid("analysis_id").notNull(),
+    channelId: uuid("channel_id").notNull(),
+    startDate: timestamp("start_date", { withTimezone: true }),
+    endDate: timestamp("end_date", { withTimezone: true }),
+    messageCount: integer("message_count"),
+    participantCount: integer("participant_count"),
+    threadCount: integer("thread_count"),
+    reactionCount: integer("reaction_count"),
+    channelSummary: text("channel_summary"),
+    topicAnalysis: text("topic_analysis"),
+    contributorInsights: text("contributor_insights"),
+    keyHighlights: text("key_highlights"),
+    modelUsed: varchar("model_used", { length: 255 }),
+    generatedAt: timestamp("generated_at", { withTimezone: true }),
+    rawResponse: jsonb("raw_response"),
+    status: varchar("status", { length: 50 }).notNull().default("completed"),
+    errorMessage: text("error_message"),
+    ...timestamps(),
+  },
+  (t) => [
+    unique("slack_channel_analyses_analysis_id_channel_id_key").on(t.analysisId, t.channelId),
+    index("slack_channel_analyses_team_id_idx").on(t.teamId),
+    within("slack_channel_analyses_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
+    within("slack_channel_analyses_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
+  ],
+);
+
+export type SlackWorkspace = typeof slackWorkspaces.$inferSelect;
+export type SlackChannel = typeof slackChannels.$inferSelect;
+export type SlackUser = typeof slackUsers.$inferSelect;
+export type SlackMessage = typeof slackMessages.$inferSelect;
+export type SlackReaction = typeof slackReactions.$inferSelect;
+export type SlackAnalysis = typeof slackAnalyses.$inferSelect;
+export type SlackContribution = typeof slackContributions.$inferSelect;
+export type SlackChannelAnalysis = typeof slackChannelAnalyses.$inferSelect;

@@ -1,0 +1,234 @@
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../db";
+import { InvariantError, NotFoundError, parseInput } from "../errors";
+import {
+  slackAnalyses,
+  slackAnalysisChannels,
+  slackChannelAnalyses,
+  slackChannels,
+  slackContributions,
+  slackMessages,
+  slackUsers,
+  slackWorkspaces,
+  type SlackAnalysis,
+  type SlackChannelAnalysis,
+  type SlackContribution,
+  type SlackMessage,
+} from "../schema/slack-data";
+
+const uuid = z.uuid();
+
+export const createAnalysisInput = z
+  .strictObject({
+    workspaceId: uuid,
+    createdByUserId: uuid.optional(),
+    name: z.string().trim().min(1).max(255),
+    description: z.string().max(10_000).optional(),
+    startDate: z.date(),
+    endDate: z.date(),
+    channelIds: z.array(uuid).min(1).max(1000),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    llmModel: z.string().max(255).optional(),
+    analysisType: z.string().max(50).optional(),
+    isScheduled: z.boolean().optional(),
+    scheduleFrequency: z.enum(["daily", "weekly", "monthly"]).optional(),
+    nextRunAt: z.date().optional(),
+  })
+  .refine((v) => v.endDate > v.startDate, { path: ["endDate"], message: "must be after startDate" })
+  .refine((v) => !v.isScheduled || (v.scheduleFrequency && v.nextRunAt), { path: ["scheduleFrequency"], message: "and nextRunAt are required when scheduled" });
+
+/** Creates an analysis over a workspace, a date range and channels (in one transaction). */
+export async function createAnalysis(db: Db, input: z.input<typeof createAnalysisInput>): Promise<SlackAnalysis> {
+  const { channelIds, ...v } = parseInput(createAnalysisInput, input);
+  return db.transaction(async (tx) => {
+    const [ws] = await tx.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
+    if (!ws) throw new NotFoundError("slack workspace", v.workspaceId);
+    const channels = await tx
+      .select({ id: slackChannels.id })
+      .from(slackChannels)
+      .where(and(eq(slackChannels.workspaceId, v.workspaceId), inArray(slackChannels.id, channelIds)));
+    if (channels.length !== new Set(channelIds).size) throw new InvariantError("Every channel must belong to the workspace", "channel_not_in_workspace");
+    const [analysis] = await tx.insert(slackAnalyses).values({ ...v, teamId: ws.teamId }).returning();
+    await tx.insert(slackAnalysisChannels).values(channels.map((c) => ({ analysisId: analysis!.id, channelId: c.id, teamId: ws.teamId })));
+    return analysis!;
+  });
+}
+
+const STATUS_FROM: Record<string, string[]> = { running: ["pending", "running"], completed: ["running"], failed: ["pending", "running"] };
+
+/** pending -> running (progress 0..100) -> completed | failed (with an error message). */
+export async function setAnalysisStatus(
+  db: Db,
+  input: { analysisId: string; status: "running" | "completed" | "failed"; progress?: number; errorMessage?: string; resultSummary?: Record<string, unknown> },
+): Promise<SlackAnalysis> {
+  const v = parseInput(
+    z.strictObject({
+      analysisId: uuid,
+      status: z.enum(["running", "completed", "failed"]),
+      progress: z.number().min(0).max(100).optional(),
+      errorMessage: z.string().max(10_000).optional(),
+      resultSummary: z.record(z.string(), z.unknown()).optional(),
+    }).refine((x) => x.status !== "failed" || x.errorMessage, { path: ["errorMessage"], message: "is required when the analysis failed" }),
+    input,
+  );
+  const [row] = await db
+    .update(slackAnalyses)
+    .set({
+      status: v.status,
+      progress: v.status === "completed" ? 100 : v.progress,
+      errorMessage: v.errorMessage,
+      resultSummary: v.resultSummary,
+      completionTime: v.status === "running" ? undefined : sql`now()`,
+    })
+    .where(and(eq(slackAnalyses.id, v.analysisId), inArray(slackAnalyses.status, STATUS_FROM[v.status]!)))
+    .returning();
+  if (row) return row;
+  const [current] = await db.select({ status: slackAnalyses.status }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
+  if (!current) throw new NotFoundError("slack analysis", v.analysisId);
+  throw new InvariantError(`An analysis cannot go from ${current.status} to ${v.status}`, "illegal_transition");
+}
+
+/** Scheduled analyses whose next run is due. */
+export async function dueScheduledAnalyses(db: Db, now = new Date()): Promise<SlackAnalysis[]> {
+  return db
+    .select()
+    .from(slackAnalyses)
+    .where(and(eq(slackAnalyses.isScheduled, true), lte(slackAnalyses.nextRunAt, now)))
+    .orderBy(asc(slackAnalyses.nextRunAt));
+}
+
+/**
+ * Counts, in SQL, each user's messages, thread replies, reactions given and reactions received per
+ * channel of the analysis in its date range, and stores them as contributions (re-running
+ * replaces the counts and keeps scores and insights).
+ */
+export async function computeContributions(db: Db, analysisId: string): Promise<number> {
+  const id = parseInput(uuid, analysisId);
+  const rows = await db.execute(sql`
+    with a as (select * from shared_db.slack_analyses where id = ${id}),
+    m as (
+      select msg.* from shared_db.slack_messages msg
+      join shared_db.slack_analysis_channels ac on ac.channel_id = msg.channel_id and ac.analysis_id = ${id}
+      join a on msg.message_datetime >= a.start_date and msg.message_datetime < a.end_date
+    ),
+    counts as (
+      select m.user_id, m.channel_id, count(*) filter (where not m.is_thread_reply) as messages,
+        count(*) filter (where m.is_thread_reply) as replies, 0 as given, sum(m.reaction_count) as received
+      from m where m.user_id is not null group by 1, 2
+      union all
+      select r.user_id, m.channel_id, 0, 0, count(*), 0
+      from m join shared_db.slack_reactions r on r.message_id = m.id group by 1, 2
+    )
+    insert into shared_db.slack_contributions (team_id, analysis_id, user_id, channel_id, message_count, thread_reply_count, reaction_given_count, reaction_received_count)
+    select (select team_id from a), ${id}::uuid, user_id, channel_id, sum(messages), sum(replies), sum(given), sum(received)
+    from counts group by user_id, channel_id
+    on conflict (analysis_id, user_id, channel_id) do update set message_count = excluded.message_count,
+      thread_reply_count = excluded.thread_reply_count, reaction_given_count = excluded.reaction_given_count,
+      reaction_received_count = excluded.reaction_received_count
+    returning 1`);
+  return (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length;
+}
+
+export const contributionScoresInput = z.strictObject({
+  analysisId: uuid,
+  userId: uuid,
+  channelId: uuid,
+  problemSolvingScore: z.number().min(0).max(100).optional(),
+  knowledgeSharingScore: z.number().min(0).max(100).optional(),
+  teamCoordinationScore: z.number().min(0).max(100).optional(),
+  engagementScore: z.number().min(0).max(100).optional(),
+  totalScore: z.number().min(0).max(100).optional(),
+  notableContributions: z.array(z.strictObject({ messageId: uuid, reason: z.string().max(2000) })).optional(),
+  insights: z.string().max(100_000).optional(),
+  insightsData: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Writes scores and insights (from an LLM, outside this library) onto a computed contribution. */
+export async function writeContributionScores(db: Db, input: z.input<typeof contributionScoresInput>): Promise<SlackContribution> {
+  const { analysisId, userId, channelId, ...scores } = parseInput(contributionScoresInput, input);
+  const [row] = await db
+    .update(slackContributions)
+    .set(scores)
+    .where(and(eq(slackContributions.analysisId, analysisId), eq(slackContributions.userId, userId), eq(slackContributions.channelId, channelId)))
+    .returning();
+  if (!row) throw new NotFoundError("slack contribution", `${analysisId}/${userId}/${channelId}`);
+  return row;
+}
+
+export const channelAnalysisInput = z.strictObject({
+  analysisId: uuid,
+  channelId: uuid,
+  startDate: z.date().optional(),
+  endDate: z.date().optional(),
+  messageCount: z.number().int().min(0).optional(),
+  participantCount: z.number().int().min(0).optional(),
+  threadCount: z.number().int().min(0).optional(),
+  reactionCount: z.number().int().min(0).optional(),
+  channelSummary: z.string().max(100_000).optional(),
+  topicAnalysis: z.string().max(100_000).optional(),
+  contributorInsights: z.string().max(100_000).optional(),
+  keyHighlights: z.string().max(100_000).optional(),
+  modelUsed: z.string().max(255).optional(),
+  rawResponse: z.unknown(),
+  status: z.enum(["completed", "failed"]).default("completed"),
+  errorMessage: z.string().max(10_000).optional(),
+});
+
+/** Stores (or replaces) the LLM's per-channel result, raw response included. */
+export async function saveChannelAnalysis(db: Db, input: z.input<typeof channelAnalysisInput>): Promise<SlackChannelAnalysis> {
+  const v = parseInput(channelAnalysisInput, input);
+  const [a] = await db.select({ teamId: slackAnalyses.teamId }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
+  if (!a) throw new NotFoundError("slack analysis", v.analysisId);
+  const { analysisId, channelId, ...rest } = v;
+  const values = { ...rest, rawResponse: v.rawResponse ?? null, generatedAt: new Date() };
+  const [row] = await db
+    .insert(slackChannelAnalyses)
+    .values({ analysisId, channelId, teamId: a.teamId, ...values })
+    .onConflictDoUpdate({ target: [slackChannelAnalyses.analysisId, slackChannelAnalyses.channelId], set: values })
+    .returning();
+  return row!;
+}
+
+/** A channel's messages in [from, to), oldest first (the channel_id/slack_ts index). */
+export async function channelMessages(db: Db, input: { channelId: string; from: Date; to: Date; limit?: number }): Promise<SlackMessage[]> {
+  const v = parseInput(z.strictObject({ channelId: uuid, from: z.date(), to: z.date(), limit: z.number().int().min(1).max(10_000).default(1000) }), input);
+  const fromTs = (v.from.getTime() / 1000).toFixed(6);
+  const toTs = (v.to.getTime() / 1000).toFixed(6);
+  return db
+    .select()
+    .from(slackMessages)
+    .where(and(eq(slackMessages.channelId, v.channelId), gte(slackMessages.slackTs, fromTs), lt(slackMessages.slackTs, toTs)))
+    .orderBy(asc(slackMessages.slackTs))
+    .limit(v.limit);
+}
+
+/** A thread: its parent and replies in order. */
+export async function threadWithReplies(db: Db, input: { channelId: string; threadTs: string }): Promise<SlackMessage[]> {
+  const v = parseInput(z.strictObject({ channelId: uuid, threadTs: z.string().regex(/^\d+\.\d+$/) }), input);
+  return db
+    .select()
+    .from(slackMessages)
+    .where(and(eq(slackMessages.channelId, v.channelId), eq(slackMessages.threadTs, v.threadTs)))
+    .orderBy(asc(slackMessages.slackTs));
+}
+
+/** Contributors of an analysis, best first (total score, then messages), summed over channels. */
+export async function contributionLeaderboard(db: Db, analysisId: string, limit = 20) {
+  return db
+    .select({
+      userId: slackContributions.userId,
+      slackId: slackUsers.slackId,
+      displayName: sql<string | null>`coalesce(${slackUsers.displayName}, ${slackUsers.realName}, ${slackUsers.name})`,
+      totalScore: sql<number | null>`sum(${slackContributions.totalScore})`,
+      messageCount: sql<number>`sum(${slackContributions.messageCount})::int`,
+      threadReplyCount: sql<number>`sum(${slackContributions.threadReplyCount})::int`,
+      reactionReceivedCount: sql<number>`sum(${slackContributions.reactionReceivedCount})::int`,
+    })
+    .from(slackContributions)
+    .innerJoin(slackUsers, eq(slackUsers.id, slackContributions.userId))
+    .where(eq(slackContributions.analysisId, parseInput(uuid, analysisId)))
+    .groupBy(slackContributions.userId, slackUsers.slackId, slackUsers.displayName, slackUsers.realName, slackUsers.name)
+    .orderBy(sql`sum(${slackContributions.totalScore}) desc nulls last`, desc(sql`sum(${slackContributions.messageCount})`))
+    .limit(limit);
+}

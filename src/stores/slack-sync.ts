@@ -1,0 +1,311 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import { rowsOf, type Db, type Tx } from "../db";
+import { NotFoundError, parseInput } from "../errors";
+import { slackChannels, slackMessages, slackUsers, slackWorkspaces } from "../schema/slack-data";
+
+const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100");
+const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");
+
+/** A channel as `conversations.list` returns it (only the fields shared-db keeps are checked). */
+export const slackApiChannel = z.looseObject({
+  id: slackId,
+  name: z.string().max(255).optional(),
+  is_private: z.boolean().optional(),
+  is_im: z.boolean().optional(),
+  is_mpim: z.boolean().optional(),
+  is_archived: z.boolean().optional(),
+  is_member: z.boolean().optional(),
+  created: z.number().int().nonnegative().optional(),
+  num_members: z.number().int().nonnegative().optional(),
+  topic: z.looseObject({ value: z.string().max(1024) }).optional(),
+  purpose: z.looseObject({ value: z.string().max(1024) }).optional(),
+});
+
+/** A member as `users.list` returns it. */
+export const slackApiUser = z.looseObject({
+  id: slackId,
+  name: z.string().max(255).optional(),
+  real_name: z.string().max(255).optional(),
+  deleted: z.boolean().optional(),
+  is_bot: z.boolean().optional(),
+  is_admin: z.boolean().optional(),
+  tz: z.string().max(100).nullable().optional(),
+  tz_offset: z.number().int().optional(),
+  profile: z
+    .looseObject({
+      display_name: z.string().max(255).optional(),
+      real_name: z.string().max(255).optional(),
+      email: z.string().max(255).optional(),
+      title: z.string().max(255).optional(),
+      phone: z.string().max(50).optional(),
+      image_192: z.string().max(1024).optional(),
+    })
+    .optional(),
+});
+
+/** A message as `conversations.history` / `conversations.replies` return it. */
+export const slackApiMessage = z.looseObject({
+  type: z.literal("message").default("message"),
+  ts: slackTs,
+  user: slackId.optional(),
+  bot_id: z.string().max(64).optional(),
+  text: z.string().max(400_000).optional(),
+  subtype: z.string().max(50).optional(),
+  client_msg_id: z.string().max(255).optional(),
+  thread_ts: slackTs.optional(),
+  reply_count: z.number().int().nonnegative().optional(),
+  reply_users_count: z.number().int().nonnegative().optional(),
+  edited: z.looseObject({ user: z.string().optional(), ts: slackTs }).optional(),
+  reactions: z.array(z.looseObject({ name: z.string().min(1).max(255), users: z.array(slackId), count: z.number().int().optional() })).optional(),
+  files: z.array(z.unknown()).optional(),
+  attachments: z.array(z.unknown()).optional(),
+});
+export type SlackApiMessage = z.input<typeof slackApiMessage>;
+
+const uuid = z.uuid();
+
+/** Rows as one JSON parameter, expanded by jsonb_to_recordset: one statement however many rows. */
+const asJson = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+
+async function loadChannel(db: Db, channelId: string) {
+  const [channel] = await db
+    .select({ id: slackChannels.id, teamId: slackChannels.teamId, workspaceId: slackChannels.workspaceId })
+    .from(slackChannels)
+    .where(eq(slackChannels.id, channelId));
+  if (!channel) throw new NotFoundError("slack channel", channelId);
+  return channel;
+}
+
+/** Registers a workspace for a team (service work, e.g. after an OAuth install). */
+export async function upsertSlackWorkspace(
+  db: Db,
+  input: { teamId: string; slackId: string; name?: string; domain?: string; iconUrl?: string },
+): Promise<typeof slackWorkspaces.$inferSelect> {
+  const v = parseInput(
+    z.strictObject({ teamId: uuid, slackId, name: z.string().max(255).optional(), domain: z.string().max(255).optional(), iconUrl: z.string().max(1024).optional() }),
+    input,
+  );
+  const [row] = await db
+    .insert(slackWorkspaces)
+    .values(v)
+    .onConflictDoUpdate({ target: slackWorkspaces.slackId, set: { name: v.name, domain: v.domain, iconUrl: v.iconUrl, lastConnectedAt: new Date() } })
+    .returning();
+  return row!;
+}
+
+/** Upserts `conversations.list` channels by (workspace, slack id); a re-sync of the same page changes nothing. */
+export async function syncChannels(db: Db, input: { workspaceId: string; channels: unknown[] }): Promise<number> {
+  const v = parseInput(z.strictObject({ workspaceId: uuid, channels: z.array(slackApiChannel).max(10_000) }), input);
+  const [ws] = await db.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
+  if (!ws) throw new NotFoundError("slack workspace", v.workspaceId);
+  const rows = v.channels.map((c) => ({
+    slack_id: c.id,
+    name: c.name ?? null,
+    type: c.is_im ? "im" : c.is_mpim ? "mpim" : c.is_private ? "private" : "public",
+    purpose: c.purpose?.value ?? null,
+    topic: c.topic?.value ?? null,
+    member_count: c.num_members ?? null,
+    is_archived: c.is_archived ?? false,
+    created_at_ts: c.created === undefined ? null : `${c.created}.000000`,
+    has_bot: c.is_member ?? false,
+  }));
+  const result = await db.execute(sql`
+    insert into shared_db.slack_channels (team_id, workspace_id, slack_id, name, type, purpose, topic, member_count, is_archived, created_at_ts, has_bot)
+    select ${ws.teamId}::uuid, ${v.workspaceId}::uuid, r.slack_id, r.name, r.type, r.purpose, r.topic, r.member_count, r.is_archived, r.created_at_ts, r.has_bot
+    from jsonb_to_recordset(${asJson(rows)}) as r(slack_id text, name text, type text, purpose text, topic text, member_count int, is_archived bool, created_at_ts text, has_bot bool)
+    on conflict (workspace_id, slack_id) do update set name = excluded.name, type = excluded.type, purpose = excluded.purpose, topic = excluded.topic,
+      member_count = excluded.member_count, is_archived = excluded.is_archived, created_at_ts = excluded.created_at_ts, has_bot = excluded.has_bot
+    where (slack_channels.name, slack_channels.type, slack_channels.purpose, slack_channels.topic, slack_channels.member_count, slack_channels.is_archived, slack_channels.has_bot)
+      is distinct from (excluded.name, excluded.type, excluded.purpose, excluded.topic, excluded.member_count, excluded.is_archived, excluded.has_bot)
+    returning 1`);
+  return rowsOf(result).length;
+}
+
+/** Upserts `users.list` members by (workspace, slack id); returns how many rows changed. */
+export async function syncUsers(db: Db, input: { workspaceId: string; members: unknown[] }): Promise<number> {
+  const v = parseInput(z.strictObject({ workspaceId: uuid, members: z.array(slackApiUser).max(10_000) }), input);
+  const [ws] = await db.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
+  if (!ws) throw new NotFoundError("slack workspace", v.workspaceId);
+  const rows = v.members.map((m) => ({
+    slack_id: m.id,
+    name: m.name ?? null,
+    display_name: m.profile?.display_name || null,
+    real_name: m.real_name ?? m.profile?.real_name ?? null,
+    email: m.profile?.email ?? null,
+    title: m.profile?.title || null,
+    phone: m.profile?.phone || null,
+    timezone: m.tz ?? null,
+    timezone_offset: m.tz_offset ?? null,
+    profile_image_url: m.profile?.image_192 ?? null,
+    is_bot: m.is_bot ?? false,
+    is_admin: m.is_admin ?? false,
+    is_deleted: m.deleted ?? false,
+  }));
+  const cols = "name, display_name, real_name, email, title, phone, timezone, timezone_offset, profile_image_url, is_bot, is_admin, is_deleted";
+  const result = await db.execute(sql`
+    insert into shared_db.slack_users (team_id, workspace_id, slack_id, ${sql.raw(cols)})
+    select ${ws.teamId}::uuid, ${v.workspaceId}::uuid, r.slack_id, ${sql.raw(cols.split(", ").map((c) => `r.${c}`).join(", "))}
+    from jsonb_to_recordset(${asJson(rows)}) as r(slack_id text, name text, display_name text, real_name text, email text, title text, phone text,
+      timezone text, timezone_offset int, profile_image_url text, is_bot bool, is_admin bool, is_deleted bool)
+    on conflict (workspace_id, slack_id) do update set ${sql.raw(cols.split(", ").map((c) => `${c} = excluded.${c}`).join(", "))}
+    where (${sql.raw(cols.split(", ").map((c) => `slack_users.${c}`).join(", "))}) is distinct from (${sql.raw(cols.split(", ").map((c) => `excluded.${c}`).join(", "))})
+    returning 1`);
+  return rowsOf(result).length;
+}
+
+/**
+ * Makes Slack markup readable: `<@U123>` -> `@display name`, `<#C123|general>` -> `#general`,
+ * `<https://x|label>` -> `label (https://x)`, `<!here>` -> `@here`.
+ */
+export function processSlackText(text: string, names: ReadonlyMap<string, string>): string {
+  return text.replace(/<([^<>]+)>/g, (whole, inner: string) => {
+    const [target = "", label] = inner.split("|", 2);
+    if (target.startsWith("@")) return `@${names.get(target.slice(1)) ?? label ?? target.slice(1)}`;
+    if (target.startsWith("#")) return `#${label ?? target.slice(1)}`;
+    if (target.startsWith("!")) return `@${label ?? target.slice(1).split("^")[0]}`;
+    if (/^(https?|mailto):/.test(target)) return label ? `${label} (${target})` : target;
+    return whole;
+  });
+}
+
+const tsToDate = (ts: string) => new Date(Math.round(Number(ts) * 1000));
+const maxTs = (a: string | null, b: string) => (a === null || Number(b) > Number(a) ? b : a);
+const minTs = (a: string | null, b: string) => (a === null || Number(b) < Number(a) ? b : a);
+
+/**
+ * Ingests one page of `conversations.history` or `conversations.replies` for a channel, atomically
+ * with the channel's sync cursors: messages (edits update text, is_edited, edited_ts), reactions
+ * (replaced per message, so removed ones disappear; reaction_count matches), threads (parent_id
+ * resolved from thread_ts, whichever arrives first) and processed_text. Re-syncing a page changes
+ * nothing. A malformed item fails the page with a ValidationError such as `messages.17.ts`.
+ *
+ * @example
+ * const { messages } = await web.conversations.history({ channel: "C123", limit: 1000 });
+ * await syncMessages(db, { channelId, messages });
+ */
+export async function syncMessages(db: Db, input: { channelId: string; messages: unknown[] }): Promise<{ messages: number; reactions: number }> {
+  const v = parseInput(z.strictObject({ channelId: uuid, messages: z.array(slackApiMessage).max(20_000) }), input);
+  if (v.messages.length === 0) return { messages: 0, reactions: 0 };
+  return db.transaction(async (tx) => {
+    const channel = await loadChannel(tx, v.channelId);
+    const names = await ensureUsers(tx, channel, v.messages);
+    const userIds = names.ids;
+    let oldest: string | null = null;
+    let latest: string | null = null;
+    const reactions: { slack_ts: string; user_id: string; emoji_name: string }[] = [];
+    const rows = v.messages.map((m) => {
+      oldest = minTs(oldest, m.ts);
+      latest = maxTs(latest, m.ts);
+      const seen = new Set<string>();
+      for (const r of m.reactions ?? []) {
+        for (const u of r.users) {
+          const key = `${u}\u0000${r.name}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          reactions.push({ slack_ts: m.ts, user_id: userIds.get(u)!, emoji_name: r.name });
+        }
+      }
+      const isReply = m.thread_ts !== undefined && m.thread_ts !== m.ts;
+      return {
+        slack_ts: m.ts,
+        slack_id: m.client_msg_id ?? null,
+        user_id: m.user ? userIds.get(m.user)! : null,
+        text: m.text ?? null,
+        processed_text: m.text === undefined ? null : processSlackText(m.text, names.display),
+        message_type: m.subtype === "bot_message" || (m.bot_id && !m.user) ? "bot_message" : m.type,
+        subtype: m.subtype ?? null,
+        is_edited: m.edited !== undefined,
+        edited_ts: m.edited?.ts ?? null,
+        has_attachments: (m.attachments?.length ?? 0) + (m.files?.length ?? 0) > 0,
+        attachments: m.attachments ?? null,
+        files: m.files ?? null,
+        thread_ts: m.thread_ts ?? null,
+        is_thread_parent: !isReply && (m.reply_count ?? 0) > 0,
+        is_thread_reply: isReply,
+        reply_count: m.reply_count ?? 0,
+        reply_users_count: m.reply_users_count ?? 0,
+        reaction_count: seen.size,
+        message_datetime: tsToDate(m.ts).toISOString(),
+      };
+    });
+    const cols = [
+      "slack_id", "user_id", "text", "processed_text", "message_type", "subtype", "is_edited", "edited_ts", "has_attachments", "attachments", "files",
+      "thread_ts", "is_thread_parent", "is_thread_reply", "reply_count", "reply_users_count", "reaction_count", "message_datetime",
+    ];
+    const list = (prefix: string) => sql.raw(cols.map((c) => `${prefix}${c}`).join(", "));
+    await tx.execute(sql`
+      insert into shared_db.slack_messages (team_id, channel_id, slack_ts, ${list("")})
+      select ${channel.teamId}::uuid, ${channel.id}::uuid, r.slack_ts, ${list("r.")}
+      from jsonb_to_recordset(${asJson(rows)}) as r(slack_ts text, slack_id text, user_id uuid, text text, processed_text text, message_type text,
+        subtype text, is_edited bool, edited_ts text, has_attachments bool, attachments jsonb, files jsonb, thread_ts text, is_thread_parent bool,
+        is_thread_reply bool, reply_count int, reply_users_count int, reaction_count int, message_datetime timestamptz)
+      on conflict (channel_id, slack_ts) do update set ${sql.raw(cols.map((c) => `${c} = excluded.${c}`).join(", "))}
+      where (${list("slack_messages.")}) is distinct from (${list("excluded.")})`);
+    // Reactions are replaced per message: what the page no longer lists is gone, the rest is kept.
+    const batch = asJson(rows.map((r) => r.slack_ts));
+    await tx.execute(sql`
+      delete from shared_db.slack_reactions x using shared_db.slack_messages m
+      where x.message_id = m.id and m.channel_id = ${channel.id}::uuid and m.slack_ts in (select jsonb_array_elements_text(${batch}))
+        and not exists (select 1 from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text)
+          where n.slack_ts = m.slack_ts and n.user_id = x.user_id and n.emoji_name = x.emoji_name)`);
+    const inserted = reactions.length
+      ? rowsOf(
+          await tx.execute(sql`
+            insert into shared_db.slack_reactions (team_id, message_id, user_id, emoji_name)
+            select ${channel.teamId}::uuid, m.id, n.user_id, n.emoji_name
+            from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text)
+            join shared_db.slack_messages m on m.channel_id = ${channel.id}::uuid and m.slack_ts = n.slack_ts
+            on conflict (message_id, user_id, emoji_name) do nothing
+            returning 1`),
+        ).length
+      : 0;
+    await resolveThreads(tx, channel.id);
+    await tx
+      .update(slackChannels)
+      .set({
+        oldestSyncedTs: sql`case when ${slackChannels.oldestSyncedTs} is null or ${oldest}::numeric < ${slackChannels.oldestSyncedTs}::numeric then ${oldest} else ${slackChannels.oldestSyncedTs} end`,
+        latestSyncedTs: sql`case when ${slackChannels.latestSyncedTs} is null or ${latest}::numeric > ${slackChannels.latestSyncedTs}::numeric then ${latest} else ${slackChannels.latestSyncedTs} end`,
+        lastSyncAt: sql`now()`,
+      })
+      .where(eq(slackChannels.id, channel.id));
+    return { messages: rows.length, reactions: inserted };
+  });
+}
+
+/** Makes sure every author, reactor and mentioned user has a row; returns their ids and display names. */
+async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: string }, messages: z.output<typeof slackApiMessage>[]) {
+  const slackIds = new Set<string>();
+  for (const m of messages) {
+    if (m.user) slackIds.add(m.user);
+    for (const r of m.reactions ?? []) for (const u of r.users) slackIds.add(u);
+    for (const [, id] of (m.text ?? "").matchAll(/<@([A-Z0-9]{2,32})(?:\|[^>]*)?>/g)) slackIds.add(id!);
+  }
+  const list = [...slackIds];
+  if (list.length === 0) return { ids: new Map<string, string>(), display: new Map<string, string>() };
+  await tx.execute(sql`
+    insert into shared_db.slack_users (team_id, workspace_id, slack_id)
+    select ${channel.teamId}::uuid, ${channel.workspaceId}::uuid, s from jsonb_array_elements_text(${asJson(list)}) s
+    on conflict (workspace_id, slack_id) do nothing`);
+  const users = await tx
+    .select({ id: slackUsers.id, slackId: slackUsers.slackId, displayName: slackUsers.displayName, realName: slackUsers.realName, name: slackUsers.name })
+    .from(slackUsers)
+    .where(and(eq(slackUsers.workspaceId, channel.workspaceId), inArray(slackUsers.slackId, list)));
+  return {
+    ids: new Map(users.map((u) => [u.slackId, u.id])),
+    display: new Map(users.map((u) => [u.slackId, u.displayName || u.realName || u.name || u.slackId])),
+  };
+}
+
+/** Links replies to their parents in the channel, whichever arrived first (uses the thread_ts index). */
+async function resolveThreads(tx: Tx, channelId: string) {
+  await tx.execute(sql`
+    update shared_db.slack_messages r set parent_id = p.id
+    from shared_db.slack_messages p
+    where r.channel_id = ${channelId}::uuid and r.parent_id is null and r.is_thread_reply
+      and p.channel_id = r.channel_id and p.slack_ts = r.thread_ts`);
+  await tx.execute(sql`
+    update shared_db.slack_messages p set is_thread_parent = true
+    where p.channel_id = ${channelId}::uuid and not p.is_thread_parent and not p.is_thread_reply
+      and exists (select 1 from shared_db.slack_messages r where r.channel_id = p.channel_id and r.thread_ts = p.slack_ts and r.is_thread_reply)`);
+}
