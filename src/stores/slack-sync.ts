@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { rowsOf, type Db, type Tx } from "../db";
 import { NotFoundError, parseInput } from "../errors";
@@ -245,10 +245,10 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
     // Reactions are replaced per message: what the page no longer lists is gone, the rest is kept.
     const batch = asJson(rows.map((r) => r.slack_ts));
     await tx.execute(sql`
+      with n as materialized (select * from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text))
       delete from shared_db.slack_reactions x using shared_db.slack_messages m
       where x.message_id = m.id and m.channel_id = ${channel.id}::uuid and m.slack_ts in (select jsonb_array_elements_text(${batch}))
-        and not exists (select 1 from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text)
-          where n.slack_ts = m.slack_ts and n.user_id = x.user_id and n.emoji_name = x.emoji_name)`);
+        and not exists (select 1 from n where n.slack_ts = m.slack_ts and n.user_id = x.user_id and n.emoji_name = x.emoji_name)`);
     const inserted = reactions.length
       ? rowsOf(
           await tx.execute(sql`
@@ -260,7 +260,7 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
             returning 1`),
         ).length
       : 0;
-    await resolveThreads(tx, channel.id);
+    await resolveThreads(tx, channel.id, batch);
     await tx
       .update(slackChannels)
       .set({
@@ -297,15 +297,22 @@ async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: strin
   };
 }
 
-/** Links replies to their parents in the channel, whichever arrived first (uses the thread_ts index). */
-async function resolveThreads(tx: Tx, channelId: string) {
+/**
+ * Links replies to their parents, whichever arrived first: replies in this page find parents
+ * already stored, and parents in this page collect replies stored earlier (thread_ts index).
+ */
+async function resolveThreads(tx: Tx, channelId: string, pageTs: SQL) {
   await tx.execute(sql`
+    with page as materialized (select jsonb_array_elements_text(${pageTs}) as ts)
     update shared_db.slack_messages r set parent_id = p.id
     from shared_db.slack_messages p
     where r.channel_id = ${channelId}::uuid and r.parent_id is null and r.is_thread_reply
-      and p.channel_id = r.channel_id and p.slack_ts = r.thread_ts`);
+      and p.channel_id = r.channel_id and p.slack_ts = r.thread_ts
+      and (r.slack_ts in (select ts from page) or r.thread_ts in (select ts from page))`);
   await tx.execute(sql`
+    with page as materialized (select jsonb_array_elements_text(${pageTs}) as ts)
     update shared_db.slack_messages p set is_thread_parent = true
-    where p.channel_id = ${channelId}::uuid and not p.is_thread_parent and not p.is_thread_reply
-      and exists (select 1 from shared_db.slack_messages r where r.channel_id = p.channel_id and r.thread_ts = p.slack_ts and r.is_thread_reply)`);
+    where not p.is_thread_parent and p.id in (select r.parent_id from shared_db.slack_messages r
+      where r.channel_id = ${channelId}::uuid and r.parent_id is not null
+        and (r.slack_ts in (select ts from page) or r.thread_ts in (select ts from page)))`);
 }
