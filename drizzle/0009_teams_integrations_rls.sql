@@ -53,12 +53,10 @@ BEGIN
   IF shared_db.current_user_id() IS NOT NULL AND p_user IS DISTINCT FROM shared_db.current_user_id() THEN
     RAISE EXCEPTION 'an invitation can only be accepted by the signed-in user' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  SELECT * INTO invite FROM shared_db.team_members WHERE invitation_token = p_token_hash FOR UPDATE;
+  -- A token of another team is simply not found: the same answer as an unknown one.
+  SELECT * INTO invite FROM shared_db.team_members WHERE team_id = p_team AND invitation_token = p_token_hash FOR UPDATE;
   IF NOT FOUND OR invite.invitation_status <> 'pending' THEN
-    RAISE EXCEPTION 'invalid_invitation' USING ERRCODE = 'P0001', HINT = 'unknown or already used';
-  END IF;
-  IF invite.team_id <> p_team THEN
-    RAISE EXCEPTION 'invalid_invitation' USING ERRCODE = 'P0001', HINT = 'for another team';
+    RAISE EXCEPTION 'invalid_invitation' USING ERRCODE = 'P0001', HINT = 'unknown, already used or for another team';
   END IF;
   IF invite.invitation_expires_at < now() THEN
     RAISE EXCEPTION 'expired_invitation' USING ERRCODE = 'P0001';

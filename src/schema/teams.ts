@@ -34,13 +34,14 @@ export const teamMembers = sharedDb.table(
     role: teamMemberRole("role").notNull().default("MEMBER"),
     invitationStatus: varchar("invitation_status", { length: 50 }).notNull().default("accepted"),
     /** SHA-256 (hex) of the invitation token; the token itself is never stored. */
-    invitationToken: varchar("invitation_token", { length: 255 }).unique("team_members_invitation_token_key"),
+    invitationToken: varchar("invitation_token", { length: 255 }),
     invitationExpiresAt: timestamp("invitation_expires_at", { withTimezone: true }),
     lastActiveAt: timestamp("last_active_at", { withTimezone: true }),
     ...timestamps(),
   },
   (t) => [
     unique("team_members_team_id_user_id_key").on(t.teamId, t.userId),
+    unique("team_members_team_id_invitation_token_key").on(t.teamId, t.invitationToken),
     index("team_members_user_id_idx").on(t.userId, t.teamId, t.role).where(sql`${t.invitationStatus} = 'accepted'`),
   ],
 );

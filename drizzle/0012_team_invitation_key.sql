@@ -1,0 +1,2 @@
+ALTER TABLE "shared_db"."team_members" DROP CONSTRAINT "team_members_invitation_token_key";--> statement-breakpoint
+ALTER TABLE "shared_db"."team_members" ADD CONSTRAINT "team_members_team_id_invitation_token_key" UNIQUE("team_id","invitation_token");
