@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src";
+import { createKeyring, generateKey } from "../../src/crypto";
+import { createSlackInstallationStore } from "../../src/stores";
 import { readMigrations } from "../../src/migrate";
 import { createTestDatabase, type TestDatabase } from "../../src/testing";
 import { buildCli, type CliResult } from "../support/cli";
@@ -109,6 +111,39 @@ describe("shared-db command", () => {
     ok(r);
     expect(r.stdout).toContain(`re-applied ${readMigrations().length} migrations`);
     ok(await run(["verify", "--url", url]));
+  });
+
+  it("rotate-keys re-encrypts every stored secret under the new primary key, leaving none under the old", async () => {
+    const [oldKey, newKey] = [generateKey(), generateKey()];
+    const { db, close } = await createDb({ url });
+    try {
+      const store = createSlackInstallationStore({ db, keyring: createKeyring({ keys: [oldKey] }), clientId: "cli" });
+      await store.storeInstallation({
+        team: { id: "TROT" },
+        enterprise: undefined,
+        user: { id: "U1", token: "xoxp-rotate-me", scopes: [] },
+        bot: { id: "B", userId: "UB", token: "xoxb-rotate-me", scopes: [] },
+        isEnterpriseInstall: false,
+        authVersion: "v2",
+      });
+    } finally {
+      await close();
+    }
+    const missing = await run(["rotate-keys", "--url", url], { ENCRYPTION_KEYS: undefined, ENCRYPTION_KEY: undefined });
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining("Set ENCRYPTION_KEYS") });
+    const r = await run(["rotate-keys", "--url", url], { ENCRYPTION_KEYS: `${newKey},${oldKey}` });
+    ok(r);
+    const newId = createKeyring({ keys: [newKey] }).primaryKeyId;
+    expect(r.stdout).toContain(`re-encrypted 4 values under key ${newId}`);
+    expect(r.stdout).toContain("no values remain under old keys");
+    const reopened = await createDb({ url });
+    try {
+      const store = createSlackInstallationStore({ db: reopened.db, keyring: createKeyring({ keys: [newKey] }), clientId: "cli" });
+      const got = await store.fetchInstallation({ teamId: "TROT", enterpriseId: undefined, isEnterpriseInstall: false, userId: "U1" });
+      expect([got.bot!.token, got.user.token]).toEqual(["xoxb-rotate-me", "xoxp-rotate-me"]);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it("reports errors in one line with exit code 1, and a stack only with --debug", async () => {
