@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import { createDb, type DbHandle } from "../db";
-import { rowsOf } from "../db";
+import { createDb, rowsOf, type Db } from "../db";
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, migrate, readMigrations } from "../migrate";
 import { SCHEMA_NAME } from "../schema/namespace";
 import { keyringFromEnv, type Keyring } from "../crypto";
@@ -29,10 +28,16 @@ class CliError extends Error {}
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1", ""]);
 
-async function open(url: string | undefined): Promise<DbHandle> {
+/** Runs `fn` on the database named by --url or DATABASE_URL, closing it afterwards. */
+async function withDb<T>(url: string | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
   const target = url ?? process.env.DATABASE_URL;
   if (!target) throw new CliError("No database: set DATABASE_URL or pass --url (postgres://... or pglite:./path)");
-  return createDb({ url: target, max: 2 });
+  const { db, close } = await createDb({ url: target, max: 2 });
+  try {
+    return await fn(db);
+  } finally {
+    await close();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -57,18 +62,14 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case "migrate": {
-      const { db, close } = await open(values.url);
-      try {
+      return withDb(values.url, async (db) => {
         const { applied } = await migrate(db);
         out(applied.length ? applied.map((t) => `applied ${t}`).join("\n") : "nothing to apply: the database is up to date");
-      } finally {
-        await close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case "status": {
-      const { db, close } = await open(values.url);
-      try {
+      return withDb(values.url, async (db) => {
         const done = rowsOf<{ created_at: string }>(
           await db.execute(sql.raw(`select created_at from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`)).catch(() => []),
         ).map((r) => Number(r.created_at));
@@ -76,14 +77,11 @@ async function main(argv: string[]): Promise<number> {
         const rows = readMigrations().map((m) => ({ tag: m.tag, applied: m.folderMillis <= last }));
         if (values.json) out(JSON.stringify(rows));
         else for (const r of rows) out(`${r.applied ? "applied" : "pending"}  ${r.tag}`);
-      } finally {
-        await close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case "verify": {
-      const { db, close } = await open(values.url);
-      try {
+      return withDb(values.url, async (db) => {
         const checks = await verifyDatabase(db);
         const failed = checks.filter((c) => !c.ok).length;
         if (values.json) out(JSON.stringify({ ok: failed === 0, checks }, null, 2));
@@ -92,9 +90,7 @@ async function main(argv: string[]): Promise<number> {
           out(`${checks.length - failed} passed, ${failed} failed`);
         }
         return failed === 0 ? 0 : 1;
-      } finally {
-        await close();
-      }
+      });
     }
     case "reset": {
       if (!values.yes) throw new CliError("reset drops every shared-db table and its data: pass --yes to confirm");
@@ -108,16 +104,13 @@ async function main(argv: string[]): Promise<number> {
         }
         if (!LOCAL_HOSTS.has(host)) throw new CliError(`refusing to reset non-local host "${host}": pass --force as well if you mean it`);
       }
-      const { db, close } = await open(values.url);
-      try {
+      return withDb(values.url, async (db) => {
         await db.execute(sql.raw(`drop schema if exists "${SCHEMA_NAME}" cascade`));
         await db.execute(sql.raw(`drop schema if exists "${MIGRATIONS_SCHEMA}" cascade`));
         const { applied } = await migrate(db);
         out(`dropped schema ${SCHEMA_NAME} and re-applied ${applied.length} migrations`);
-      } finally {
-        await close();
-      }
-      return 0;
+        return 0;
+      });
     }
     case "rotate-keys": {
       let keyring: Keyring;
@@ -126,8 +119,7 @@ async function main(argv: string[]): Promise<number> {
       } catch (e) {
         throw new CliError((e as Error).message);
       }
-      const { db, close } = await open(values.url);
-      try {
+      return withDb(values.url, async (db) => {
         const done = await rotateSecrets(db, keyring, secretColumns, {
           onProgress: ({ column, rotated }) => out(`${column}: ${rotated} re-encrypted`),
         });
@@ -141,9 +133,7 @@ async function main(argv: string[]): Promise<number> {
         const left = Object.entries(counts).filter(([k]) => k !== keyring.primaryKeyId).reduce((a, [, n]) => a + n, 0);
         out(left === 0 ? "no values remain under old keys: they can be removed from ENCRYPTION_KEYS" : `${left} values remain under old keys`);
         return left === 0 ? 0 : 1;
-      } finally {
-        await close();
-      }
+      });
     }
     default:
       throw new CliError(`unknown command "${command}" (try --help)`);

@@ -103,6 +103,13 @@ const sources = <S extends string>(table: Readonly<Record<S, readonly S[]>>, to:
 const projectStatusSchema = z.enum(Object.keys(PROJECT_TRANSITIONS) as [ProjectStatus, ...ProjectStatus[]]);
 const milestoneStatusSchema = z.enum(Object.keys(MILESTONE_TRANSITIONS) as [MilestoneStatus, ...MilestoneStatus[]]);
 
+/** After a conditional UPDATE matched nothing: NotFoundError, or why the current status forbids it. */
+async function refuseTransition(db: Db, table: typeof projects | typeof milestones, entity: string, id: string, why: (from: string) => string): Promise<never> {
+  const [current] = await db.select({ status: table.status }).from(table).where(eq(table.id, id));
+  if (!current) throw new NotFoundError(entity, id);
+  throw new InvariantError(why(current.status), "illegal_transition");
+}
+
 /**
  * Moves a project to `to` if its current status allows it, in one conditional UPDATE (no race).
  * Throws InvariantError `illegal_transition` otherwise.
@@ -115,10 +122,7 @@ export async function transitionProject(db: Db, projectId: string, to: ProjectSt
     .set({ status: target, ...(target === "completed" && { completedAt: sql`now()` }) })
     .where(and(eq(projects.id, id), inArray(projects.status, sources(PROJECT_TRANSITIONS, target))))
     .returning();
-  if (row) return row;
-  const [current] = await db.select({ status: projects.status }).from(projects).where(eq(projects.id, id));
-  if (!current) throw new NotFoundError("project", id);
-  throw new InvariantError(`A project cannot go from ${current.status} to ${target}`, "illegal_transition");
+  return row ?? refuseTransition(db, projects, "project", id, (from) => `A project cannot go from ${from} to ${target}`);
 }
 
 /** Records the counterparty's acceptance of the terms and activates a pending project. */
@@ -129,10 +133,7 @@ export async function acceptTerms(db: Db, projectId: string): Promise<Project> {
     .set({ status: "active", termsAcceptedAt: sql`now()` })
     .where(and(eq(projects.id, id), eq(projects.status, "pending")))
     .returning();
-  if (row) return row;
-  const [current] = await db.select({ status: projects.status }).from(projects).where(eq(projects.id, id));
-  if (!current) throw new NotFoundError("project", id);
-  throw new InvariantError(`Terms can be accepted only for a pending project (it is ${current.status})`, "illegal_transition");
+  return row ?? refuseTransition(db, projects, "project", id, (from) => `Terms can be accepted only for a pending project (it is ${from})`);
 }
 
 /** Moves a milestone along MILESTONE_TRANSITIONS, stamping completed_at / approved_at. */
@@ -148,10 +149,7 @@ export async function transitionMilestone(db: Db, milestoneId: string, to: Miles
     })
     .where(and(eq(milestones.id, id), inArray(milestones.status, sources(MILESTONE_TRANSITIONS, target))))
     .returning();
-  if (row) return row;
-  const [current] = await db.select({ status: milestones.status }).from(milestones).where(eq(milestones.id, id));
-  if (!current) throw new NotFoundError("milestone", id);
-  throw new InvariantError(`A milestone cannot go from ${current.status} to ${target}`, "illegal_transition");
+  return row ?? refuseTransition(db, milestones, "milestone", id, (from) => `A milestone cannot go from ${from} to ${target}`);
 }
 
 export const recordTransactionInput = z.strictObject({

@@ -77,6 +77,12 @@ async function loadChannel(db: Db, channelId: string) {
   return channel;
 }
 
+async function loadWorkspace(db: Db, workspaceId: string) {
+  const [ws] = await db.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, workspaceId));
+  if (!ws) throw new NotFoundError("slack workspace", workspaceId);
+  return ws;
+}
+
 /** Registers a workspace for a team (service work, e.g. after an OAuth install). */
 export async function upsertSlackWorkspace(
   db: Db,
@@ -97,8 +103,7 @@ export async function upsertSlackWorkspace(
 /** Upserts `conversations.list` channels by (workspace, slack id); a re-sync of the same page changes nothing. */
 export async function syncChannels(db: Db, input: { workspaceId: string; channels: unknown[] }): Promise<number> {
   const v = parseInput(z.strictObject({ workspaceId: uuid, channels: z.array(slackApiChannel).max(10_000) }), input);
-  const [ws] = await db.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
-  if (!ws) throw new NotFoundError("slack workspace", v.workspaceId);
+  const ws = await loadWorkspace(db, v.workspaceId);
   const rows = v.channels.map((c) => ({
     slack_id: c.id,
     name: c.name ?? null,
@@ -125,8 +130,7 @@ export async function syncChannels(db: Db, input: { workspaceId: string; channel
 /** Upserts `users.list` members by (workspace, slack id); returns how many rows changed. */
 export async function syncUsers(db: Db, input: { workspaceId: string; members: unknown[] }): Promise<number> {
   const v = parseInput(z.strictObject({ workspaceId: uuid, members: z.array(slackApiUser).max(10_000) }), input);
-  const [ws] = await db.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
-  if (!ws) throw new NotFoundError("slack workspace", v.workspaceId);
+  const ws = await loadWorkspace(db, v.workspaceId);
   const rows = v.members.map((m) => ({
     slack_id: m.id,
     name: m.name ?? null,
