@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
-import { NotFoundError, parseInput, rethrowConflict } from "../errors";
+import { NotFoundError, parseInput, pgErrorOf, rethrowConflict } from "../errors";
 import {
   customIntegrationActions,
   customIntegrationCredentials,
@@ -188,7 +188,7 @@ export async function storeCustomCredential(db: Db, keyring: Keyring, input: Sto
     .returning()
     .catch((e: unknown) => {
       // The composite foreign key fails when the integration is missing or someone else's.
-      if ((e as { cause?: { code?: string } }).cause?.code === "23503") throw new NotFoundError("custom integration", v.integrationId);
+      if (pgErrorOf(e)?.code === "23503") throw new NotFoundError("custom integration", v.integrationId);
       throw e;
     });
   const { encryptedValue: _hidden, ...info } = row!;

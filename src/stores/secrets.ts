@@ -1,7 +1,8 @@
-import { and, asc, eq, getTableColumns, getTableName, gt, isNotNull, not, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableName, gt, isNotNull, not, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
+import { propertyOf } from "../schema/namespace";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";
 import { slackWorkspaces } from "../schema/slack-data";
@@ -24,8 +25,6 @@ export interface SecretColumn {
 }
 
 const keyOf = (s: SecretColumn) => s.key ?? (s.table as unknown as { id: PgColumn }).id;
-/** The table's property name for the column, as `update().set()` wants it. */
-const propertyOf = (s: SecretColumn) => Object.entries(getTableColumns(s.table)).find(([, c]) => c === s.column)![0];
 const label = (s: SecretColumn) => `${getTableName(s.table)}.${s.column.name}`;
 const aadFor = (s: SecretColumn, row: Record<string, unknown>) =>
   s.aad ? s.aad(row) : secretAad(getTableName(s.table), s.column.name, String(row.key));
@@ -60,7 +59,7 @@ export async function rotateSecrets(
   const done: Record<string, number> = {};
   for (const s of columns) {
     const key = keyOf(s);
-    const property = propertyOf(s);
+    const property = propertyOf(s.table, s.column);
     let rotated = 0;
     let after: unknown = undefined;
     for (;;) {

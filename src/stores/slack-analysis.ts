@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db";
+import { rowsOf, type Db } from "../db";
 import { InvariantError, NotFoundError, parseInput } from "../errors";
 import {
   slackAnalyses,
@@ -127,7 +127,7 @@ export async function computeContributions(db: Db, analysisId: string): Promise<
       thread_reply_count = excluded.thread_reply_count, reaction_given_count = excluded.reaction_given_count,
       reaction_received_count = excluded.reaction_received_count
     returning 1`);
-  return (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length;
+  return rowsOf(rows).length;
 }
 
 export const contributionScoresInput = z.strictObject({

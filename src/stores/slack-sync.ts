@@ -2,7 +2,7 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { rowsOf, type Db, type Tx } from "../db";
 import { NotFoundError, parseInput } from "../errors";
-import { slackChannels, slackMessages, slackUsers, slackWorkspaces } from "../schema/slack-data";
+import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
 
 const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100");
 const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");

@@ -5,6 +5,7 @@ import type { Db, Tx } from "../db";
 import { pgErrorOf } from "../errors";
 import { withRls } from "../rls/with-rls";
 import { APP_ROLE } from "../rls/names";
+import { propertyOf } from "../schema/namespace";
 import { createUser, type PublicUser } from "../stores/users";
 
 export interface LeakSpec {
@@ -66,27 +67,23 @@ export async function assertNoLeaks(db: Db, spec: LeakSpec, options: LeakOptions
       return fn(tx);
     });
 
-  for (const [who, run] of [["another user", asAttacker], ["no user", asNobody]] as const) {
-    const seen = await run((tx) => tx.select({ k: key }).from(table).where(mine)).catch((e: unknown) => {
-      if (refused(e)) return [];
-      throw e;
-    });
-    if (seen.length > 0) failures.push(`${who} can SELECT ${seen.length} of the owner's rows`);
-
-    const set = spec.update ?? { [key.name]: sql.raw(`"${key.name}"`) };
-    const updated = await run((tx) => tx.update(table).set(set as never).where(mine).returning({ k: key })).catch(
+  // A permission error counts as touching nothing: the operation was refused.
+  const touched = (rows: Promise<unknown[]>) =>
+    rows.then(
+      (r) => r.length,
       (e: unknown) => {
-        if (refused(e)) return [];
+        if (refused(e)) return 0;
         throw e;
       },
     );
-    if (updated.length > 0) failures.push(`${who} can UPDATE ${updated.length} of the owner's rows`);
-
-    const deleted = await run((tx) => tx.delete(table).where(mine).returning({ k: key })).catch((e: unknown) => {
-      if (refused(e)) return [];
-      throw e;
-    });
-    if (deleted.length > 0) failures.push(`${who} can DELETE ${deleted.length} of the owner's rows`);
+  const set = spec.update ?? { [propertyOf(spec.table, key)]: sql.raw(`"${key.name}"`) };
+  for (const [who, run] of [["another user", asAttacker], ["no user", asNobody]] as const) {
+    const seen = await touched(run((tx) => tx.select({ k: key }).from(table).where(mine)));
+    if (seen > 0) failures.push(`${who} can SELECT ${seen} of the owner's rows`);
+    const updated = await touched(run((tx) => tx.update(table).set(set as never).where(mine).returning({ k: key })));
+    if (updated > 0) failures.push(`${who} can UPDATE ${updated} of the owner's rows`);
+    const deleted = await touched(run((tx) => tx.delete(table).where(mine).returning({ k: key })));
+    if (deleted > 0) failures.push(`${who} can DELETE ${deleted} of the owner's rows`);
   }
 
   if (spec.insertAsAttacker) {
