@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { withReplicas, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { ConnectionError, pgErrorOf } from "./errors";
 import * as schema from "./schema";
@@ -27,9 +27,28 @@ export interface CreateDbOptions {
   /** Pool size (server only). @default 10 */
   max?: number;
   /**
-   * Named prepared statements (server only). Turn off behind a transaction pooler
-   * (PgBouncer < 1.21 in transaction mode, Supavisor).
-   * @default true
+   * Streaming read replicas (server only, `postgres://` URLs). Reads outside a transaction
+   * (`db.select`, `db.query`, `db.$count`) go to one of them at random; writes, `db.execute` and
+   * every transaction (so `withRls`) go to the primary, as do shared-db's own reads that follow
+   * a write (the Slack stores, permission checks). Read a write you just made through
+   * `primaryOf(db)`: a replica may not have replayed it yet.
+   * @default []
+   * @example
+   * const { db } = await createDb({ url: PRIMARY_URL, replicaUrls: [REPLICA_URL] });
+   */
+  replicaUrls?: string[];
+  /**
+   * Set to "transaction" behind a transaction pooler (PgBouncer in transaction mode, Supavisor,
+   * RDS Proxy): named prepared statements go off, since the next transaction may run on another
+   * server connection. shared-db keeps nothing else per session (withRls settings are
+   * transaction-local); LISTEN needs a direct connection (`listenUrl` of the installation cache).
+   * @default "none"
+   */
+  pooler?: "transaction" | "none";
+  /**
+   * Named prepared statements (server only). PgBouncer >= 1.21 with `max_prepared_statements`
+   * keeps them in transaction mode: pass `pooler: "transaction", prepare: true` there.
+   * @default false with `pooler: "transaction"`, else true
    */
   prepare?: boolean;
   /** TLS options passed to postgres.js (server only), e.g. `"require"`. */
@@ -44,6 +63,7 @@ export interface DbHandle {
   db: SharedDb;
   /** "postgres" for a server, "pglite" for the embedded database. */
   driver: "postgres" | "pglite";
+  /** Closes every connection (the primary's and the replicas'). */
   close(): Promise<void>;
 }
 
@@ -56,13 +76,49 @@ export interface DbHandle {
  */
 export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
   const url = options.url ?? process.env.DATABASE_URL ?? "pglite:memory";
-  const handle = url.startsWith("pglite:") ? await openPglite(url) : openServer(url, options);
-  if (options.verify ?? true) {
+  const replicaUrls = options.replicaUrls ?? [];
+  if (url.startsWith("pglite:")) {
+    if (replicaUrls.length) throw new ConnectionError("replicaUrls: read replicas need a postgres:// primary, not embedded PGlite");
+    return verified(await openPglite(url), [url], options);
+  }
+  parseServerUrl(url, "url");
+  replicaUrls.forEach((replicaUrl, i) => parseServerUrl(replicaUrl, `replicaUrls[${i}]`));
+  const primary = openServer(url, options);
+  const replicas = replicaUrls.map((replicaUrl) => openServer(replicaUrl, options));
+  if (!replicas.length) return verified(primary, [url], options);
+  return verified(
+    {
+      db: withReplicas(primary.db, replicas.map((r) => r.db) as [SharedDb, ...SharedDb[]]),
+      driver: "postgres",
+      close: async () => void (await Promise.all([primary, ...replicas].map((h) => h.close()))),
+    },
+    [url, ...replicaUrls],
+    options,
+    [primary.db, ...replicas.map((r) => r.db)],
+  );
+}
+
+/**
+ * The primary behind a `createDb({ replicaUrls })` database; the database itself otherwise, and
+ * a transaction as it is. Read through it when the read must see a write just made.
+ *
+ * @example
+ * await updateProfile(db, id, { name });
+ * const fresh = await getUserById(primaryOf(db), id);
+ */
+export function primaryOf<T extends Db>(db: T): T {
+  return (db as T & { $primary?: T }).$primary ?? db;
+}
+
+/** Checks each connection (primary first) so a bad URL fails in createDb, naming its host. */
+async function verified(handle: DbHandle, urls: string[], options: CreateDbOptions, dbs: Db[] = [handle.db]): Promise<DbHandle> {
+  if (!(options.verify ?? true)) return handle;
+  for (const [i, db] of dbs.entries()) {
     try {
-      await handle.db.execute("select 1");
+      await db.execute("select 1");
     } catch (e) {
       await handle.close().catch(() => {});
-      throw connectionError(url, e);
+      throw connectionError(urls[i]!, e);
     }
   }
   return handle;
@@ -76,10 +132,9 @@ async function openPglite(url: string): Promise<DbHandle> {
 }
 
 function openServer(url: string, options: CreateDbOptions): DbHandle {
-  parseServerUrl(url);
   const client = postgres(url, {
     max: options.max ?? 10,
-    prepare: options.prepare ?? true,
+    prepare: options.prepare ?? options.pooler !== "transaction",
     ssl: options.ssl,
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
@@ -92,19 +147,19 @@ function openServer(url: string, options: CreateDbOptions): DbHandle {
   };
 }
 
-function parseServerUrl(url: string): void {
+function parseServerUrl(url: string, field: string): void {
+  // `url` keeps the message users already match on; a replica's names which one.
+  const what = field === "url" ? "Invalid database URL" : `Invalid database URL in ${field}`;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConnectionError("Invalid database URL: expected postgres://user@host:port/database or pglite:./path");
+    throw new ConnectionError(`${what}: expected postgres://user@host:port/database or pglite:./path`);
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw new ConnectionError(
-      `Invalid database URL: unsupported scheme "${parsed.protocol}" (use postgres://, postgresql:// or pglite:)`,
-    );
+    throw new ConnectionError(`${what}: unsupported scheme "${parsed.protocol}" (use postgres://, postgresql:// or pglite:)`);
   }
-  if (!parsed.hostname) throw new ConnectionError("Invalid database URL: no host");
+  if (!parsed.hostname) throw new ConnectionError(`${what}: no host`);
 }
 
 /** Turns a driver failure at connect time into one line that names the host, never the password. */

@@ -1,4 +1,4 @@
-export { createDb, type CreateDbOptions, type DbHandle, type Db, type Tx, type SharedDb } from "./db";
+export { createDb, primaryOf, type CreateDbOptions, type DbHandle, type Db, type Tx, type SharedDb } from "./db";
 export { migrate, type MigrateResult } from "./migrate";
 export { withRls, type RlsContext } from "./rls";
 export {

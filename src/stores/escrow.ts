@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { rowsOf, type Db } from "../db";
+import { primaryOf, rowsOf, type Db } from "../db";
 import { ConflictError, InvariantError, NotFoundError, parseInput, pgErrorOf, rethrowConflict } from "../errors";
 import {
   milestones,
@@ -105,7 +105,7 @@ const milestoneStatusSchema = z.enum(Object.keys(MILESTONE_TRANSITIONS) as [Mile
 
 /** After a conditional UPDATE matched nothing: NotFoundError, or why the current status forbids it. */
 async function refuseTransition(db: Db, table: typeof projects | typeof milestones, entity: string, id: string, why: (from: string) => string): Promise<never> {
-  const [current] = await db.select({ status: table.status }).from(table).where(eq(table.id, id));
+  const [current] = await primaryOf(db).select({ status: table.status }).from(table).where(eq(table.id, id));
   if (!current) throw new NotFoundError(entity, id);
   throw new InvariantError(why(current.status), "illegal_transition");
 }
@@ -183,7 +183,7 @@ export async function recordTransaction(db: Db, input: RecordTransactionInput): 
     .returning()
     .catch((e: unknown) => rethrowConflict(e, () => "Transaction conflicts with an existing one"));
   if (created) return { transaction: created, created: true };
-  const [existing] = await db.select().from(transactions).where(eq(transactions.gatewayTransactionId, values.gatewayTransactionId!));
+  const [existing] = await primaryOf(db).select().from(transactions).where(eq(transactions.gatewayTransactionId, values.gatewayTransactionId!));
   const same =
     existing &&
     existing.transactionType === values.transactionType &&

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
-import type { Db, Tx } from "../db";
+import { primaryOf, type Db, type Tx } from "../db";
 import { NotFoundError, parseInput, rethrowConflict } from "../errors";
 import {
   integrationCredentials,
@@ -24,7 +24,7 @@ const json = z.record(z.string(), z.unknown());
 
 /** The integration's owner team, after checking the actor is its ADMIN or OWNER. */
 async function ownerTeamFor(db: Db, integrationId: string, actorId: string): Promise<string> {
-  const [row] = await db.select({ ownerTeamId: integrations.ownerTeamId }).from(integrations).where(eq(integrations.id, integrationId));
+  const [row] = await primaryOf(db).select({ ownerTeamId: integrations.ownerTeamId }).from(integrations).where(eq(integrations.id, integrationId));
   if (!row) throw new NotFoundError("integration", integrationId);
   await requireTeamRole(db, row.ownerTeamId, actorId, "ADMIN");
   return row.ownerTeamId;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { rowsOf, type Db } from "../db";
+import { primaryOf, rowsOf, type Db } from "../db";
 import { InvariantError, NotFoundError, parseInput } from "../errors";
 import {
   slackAnalyses,
@@ -84,7 +84,7 @@ export async function setAnalysisStatus(
     .where(and(eq(slackAnalyses.id, v.analysisId), inArray(slackAnalyses.status, STATUS_FROM[v.status]!)))
     .returning();
   if (row) return row;
-  const [current] = await db.select({ status: slackAnalyses.status }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
+  const [current] = await primaryOf(db).select({ status: slackAnalyses.status }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
   if (!current) throw new NotFoundError("slack analysis", v.analysisId);
   throw new InvariantError(`An analysis cannot go from ${current.status} to ${v.status}`, "illegal_transition");
 }
@@ -178,7 +178,7 @@ export const channelAnalysisInput = z.strictObject({
 /** Stores (or replaces) the LLM's per-channel result, raw response included. */
 export async function saveChannelAnalysis(db: Db, input: z.input<typeof channelAnalysisInput>): Promise<SlackChannelAnalysis> {
   const v = parseInput(channelAnalysisInput, input);
-  const [a] = await db.select({ teamId: slackAnalyses.teamId }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
+  const [a] = await primaryOf(db).select({ teamId: slackAnalyses.teamId }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
   if (!a) throw new NotFoundError("slack analysis", v.analysisId);
   const { analysisId, channelId, ...rest } = v;
   const values = { ...rest, rawResponse: v.rawResponse ?? null, generatedAt: new Date() };

@@ -1,7 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from "@slack/oauth";
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { secretAad, type Keyring } from "../crypto";
-import type { Db } from "../db";
+import { primaryOf, type Db } from "../db";
 import { NotFoundError, ValidationError } from "../errors";
 import { prepared } from "../prepared";
 import { slackBots, slackInstallations, slackUserTokens, type SlackBot, type SlackUserToken } from "../schema/slack-oauth";
@@ -170,7 +170,9 @@ function selectInstallation(db: Db, where: SQL, userId: SQL) {
  * });
  */
 export function createSlackInstallationStore(options: SlackInstallationStoreOptions): SlackInstallationStore {
-  const { db, keyring } = options;
+  // Bolt fetches an installation right after the OAuth callback stores it: read from the primary.
+  const db = primaryOf(options.db);
+  const { keyring } = options;
   const clientId = options.clientId ?? "";
   const historical = options.historicalDataEnabled ?? true;
   const rotation = options.tokenRotation;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { InstallURLOptions, StateStore } from "@slack/oauth";
 import { eq, lt, sql } from "drizzle-orm";
-import type { Db } from "../db";
+import { primaryOf, type Db } from "../db";
 import { ValidationError } from "../errors";
 import { slackOauthStates } from "../schema/slack-oauth";
 
@@ -26,7 +26,8 @@ async function invalidState(message: string): Promise<Error> {
  * new App({ ..., installerOptions: { stateStore: createSlackStateStore({ db }) } });
  */
 export function createSlackStateStore(options: SlackStateStoreOptions): StateStore {
-  const { db } = options;
+  // A state is read right after it is written, in another request: the primary has it, a replica may not yet.
+  const db = primaryOf(options.db);
   const ttl = options.expiresInSeconds ?? 600;
   if (!Number.isInteger(ttl) || ttl <= 0) throw new ValidationError("expiresInSeconds", "must be a positive whole number of seconds");
   return {

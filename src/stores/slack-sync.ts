@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { rowsOf, type Db, type Tx } from "../db";
+import { primaryOf, rowsOf, type Db, type Tx } from "../db";
 import { NotFoundError, parseInput } from "../errors";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
 
@@ -69,7 +69,7 @@ const uuid = z.uuid();
 const asJson = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
 
 async function loadChannel(db: Db, channelId: string) {
-  const [channel] = await db
+  const [channel] = await primaryOf(db)
     .select({ id: slackChannels.id, teamId: slackChannels.teamId, workspaceId: slackChannels.workspaceId })
     .from(slackChannels)
     .where(eq(slackChannels.id, channelId));
@@ -78,7 +78,7 @@ async function loadChannel(db: Db, channelId: string) {
 }
 
 async function loadWorkspace(db: Db, workspaceId: string) {
-  const [ws] = await db.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, workspaceId));
+  const [ws] = await primaryOf(db).select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, workspaceId));
   if (!ws) throw new NotFoundError("slack workspace", workspaceId);
   return ws;
 }

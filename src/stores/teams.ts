@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { rowsOf, type Db } from "../db";
+import { primaryOf, rowsOf, type Db } from "../db";
 import { ConflictError, ForbiddenError, InvariantError, NotFoundError, parseInput, pgErrorOf } from "../errors";
 import { teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
 import { users } from "../schema/users";
@@ -25,7 +25,8 @@ export function slugify(name: string): string {
 
 /** Throws ForbiddenError unless `userId` is an accepted member of the team with at least `min`. */
 export async function requireTeamRole(db: Db, teamId: string, userId: string, min: TeamMemberRole): Promise<TeamMemberRole> {
-  const [row] = await db
+  // A revoked role must stop working at once, so permission checks never read a replica.
+  const [row] = await primaryOf(db)
     .select({ role: teamMembers.role })
     .from(teamMembers)
     .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId), eq(teamMembers.invitationStatus, "accepted")));
@@ -165,7 +166,7 @@ export async function acceptInvitation(db: Db, input: { teamId: string; token: s
     if (pgErrorOf(e)?.code === "23505") throw new ConflictError("You are already a member of this team", "team_members_team_id_user_id_key");
     throw e;
   }
-  const [member] = await db.select().from(teamMembers).where(eq(teamMembers.id, memberId));
+  const [member] = await primaryOf(db).select().from(teamMembers).where(eq(teamMembers.id, memberId));
   return member!;
 }
 
