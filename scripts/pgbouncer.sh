@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts (or stops) PgBouncer in transaction pooling mode on 127.0.0.1:6432 in front of the local
-# server, with 2 server connections per database, for the pooler tests: PGBOUNCER_URL=postgres://postgres@127.0.0.1:6432/
+# server, with 2 server connections per database and user, for the pooler tests and the suite's
+# pooled run: PGBOUNCER_URL=postgres://postgres@127.0.0.1:6432/
+# Clients log in as themselves (each test database has its own role); like the server's
+# 127.0.0.1 entry, PgBouncer trusts them, and looks users up through auth_user.
 set -euo pipefail
 dir="${PGBOUNCER_DIR:-/tmp/shared-db-pgbouncer}"
 case "${1:-start}" in
@@ -8,11 +11,13 @@ case "${1:-start}" in
     mkdir -p "$dir"
     cat > "$dir/pgbouncer.ini" <<INI
 [databases]
-* = host=127.0.0.1 port=5432 user=postgres
+* = host=127.0.0.1 port=5432
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = 6432
-auth_type = any
+auth_type = trust
+auth_file = $dir/users.txt
+auth_user = postgres
 pool_mode = transaction
 default_pool_size = 2
 max_client_conn = 500
@@ -22,6 +27,7 @@ logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 unix_socket_dir =
 INI
+    echo '"postgres" ""' > "$dir/users.txt"
     chown -R postgres "$dir"
     if [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then exit 0; fi
     # PgBouncer refuses to run as root.

@@ -6,7 +6,7 @@ import { migrate } from "../migrate";
 export interface TestDatabase extends DbHandle {
   /** "server" when DATABASE_URL (or `url`) named a server, else "pglite". */
   kind: "server" | "pglite";
-  /** The URL of the fresh database (server only). */
+  /** The URL of the fresh database on the server itself (server only), also when `db` is pooled. */
   url?: string;
 }
 
@@ -24,6 +24,15 @@ export interface CreateTestDatabaseOptions {
    * @default true
    */
   isolatedRole?: boolean;
+  /**
+   * A transaction pooler in front of the server (PgBouncer, Supavisor): `db` connects through it,
+   * with `pooler: "transaction"`, to the fresh database as its role, so a suite can prove it works
+   * pooled; creating and dropping the database stays on the server.
+   * @default process.env.DATABASE_POOLER_URL
+   * @example
+   * await createTestDatabase({ url: "postgres://postgres@127.0.0.1:5432/postgres", poolerUrl: "postgres://127.0.0.1:6432/" });
+   */
+  poolerUrl?: string;
 }
 
 /**
@@ -59,7 +68,8 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
     url.username = name;
     url.password = password;
   }
-  const handle = await createDb({ url: url.toString() });
+  const poolerUrl = options.poolerUrl ?? process.env.DATABASE_POOLER_URL;
+  const handle = await createDb(poolerUrl ? { url: throughPooler(url, poolerUrl), pooler: "transaction" } : { url: url.toString() });
   if (options.migrate ?? true) await migrate(handle.db);
   return {
     ...handle,
@@ -76,4 +86,11 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
       }
     },
   };
+}
+
+/** The database URL with the pooler's host and port: same database, role and password. */
+function throughPooler(url: URL, poolerUrl: string): string {
+  const pooled = new URL(url);
+  pooled.host = new URL(poolerUrl).host;
+  return pooled.toString();
 }

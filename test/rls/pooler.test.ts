@@ -4,6 +4,7 @@ import { createDb, withRls, type DbHandle } from "../../src";
 import { rowsOf } from "../../src/db";
 import { users } from "../../src/schema";
 import { appendAudit, listAudit, type PublicUser } from "../../src/stores";
+import { createTestDatabase } from "../../src/testing";
 import { makeUser, useTestDb } from "../support/db";
 
 // Runs through PgBouncer in transaction pooling mode (scripts/pgbouncer.sh, started by .ci/run).
@@ -15,10 +16,10 @@ let people: PublicUser[] = [];
 
 describe.skipIf(skip)(`withRls through PgBouncer (transaction mode, 2 server connections)${skip ? " (skipped: needs PGBOUNCER_URL and DATABASE_URL)" : ""}`, () => {
   beforeAll(async () => {
-    const url = new URL(pooler!);
-    url.pathname = new URL(t.url!).pathname;
-    // PgBouncer before 1.21 cannot keep named prepared statements across transactions.
-    pooled = await createDb({ url: url.toString(), max: 50, prepare: false });
+    // The test database and its (non-superuser) role, through PgBouncer.
+    const url = new URL(t.url!);
+    url.host = new URL(pooler!).host;
+    pooled = await createDb({ url: url.toString(), max: 50, pooler: "transaction" });
     people = await Promise.all(Array.from({ length: 50 }, (_, i) => makeUser(t.db, `pooled${i}`)));
     for (const p of people) await appendAudit(t.db, { actorId: p.id, action: `mine-${p.id}`, entityType: "t" });
   });
@@ -58,5 +59,20 @@ describe.skipIf(skip)(`withRls through PgBouncer (transaction mode, 2 server con
       ),
     );
     for (const rows of seen) expect(rows).toEqual([]);
+  });
+});
+
+describe.skipIf(skip)(`createTestDatabase({ poolerUrl })${skip ? " (skipped: needs PGBOUNCER_URL and DATABASE_URL)" : ""}`, () => {
+  it("hands out a db that goes through the pooler, so a whole suite can run pooled", async () => {
+    const pooledTest = await createTestDatabase({ poolerUrl: pooler });
+    try {
+      const busy = () => pooledTest.db.execute(sql`select pg_backend_pid() as backend, pg_sleep(0.05)`);
+      const backends = (await Promise.all(Array.from({ length: 8 }, busy))).map((r) => rowsOf<{ backend: number }>(r)[0]!.backend);
+      // 8 concurrent clients share PgBouncer's 2 server connections for this database and role.
+      expect(new Set(backends).size).toBeLessThanOrEqual(2);
+      await makeUser(pooledTest.db, "pooled-suite");
+    } finally {
+      await pooledTest.close();
+    }
   });
 });
