@@ -68,7 +68,7 @@ export const integrationCredentials = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("integration_credentials_integration_id_type_key").on(t.integrationId, t.credentialType),
+    unique("integration_credentials_integration_id_type_owner_team_id_key").on(t.integrationId, t.credentialType, t.ownerTeamId),
     index("integration_credentials_owner_team_id_idx").on(t.ownerTeamId),
     toIntegration("integration_credentials_integration_fk", t),
   ],
@@ -87,7 +87,7 @@ export const serviceResources = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("service_resources_integration_id_type_external_id_key").on(t.integrationId, t.resourceType, t.externalId),
+    unique("service_resources_integration_id_type_external_id_owner_team_id_key").on(t.integrationId, t.resourceType, t.externalId, t.ownerTeamId),
     unique("service_resources_id_owner_team_id_key").on(t.id, t.ownerTeamId),
     index("service_resources_owner_team_id_idx").on(t.ownerTeamId),
     toIntegration("service_resources_integration_fk", t),
@@ -109,7 +109,7 @@ export const integrationShares = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("integration_shares_integration_id_team_id_key").on(t.integrationId, t.teamId),
+    unique("integration_shares_integration_id_team_id_owner_team_id_key").on(t.integrationId, t.teamId, t.ownerTeamId),
     index("integration_shares_owner_team_id_idx").on(t.ownerTeamId),
     index("integration_shares_team_id_idx").on(t.teamId),
     toIntegration("integration_shares_integration_fk", t),
@@ -130,7 +130,7 @@ export const resourceAccess = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("resource_access_resource_id_team_id_key").on(t.resourceId, t.teamId),
+    unique("resource_access_resource_id_team_id_owner_team_id_key").on(t.resourceId, t.teamId, t.ownerTeamId),
     index("resource_access_owner_team_id_idx").on(t.ownerTeamId),
     index("resource_access_team_id_idx").on(t.teamId),
     foreignKey({ name: "resource_access_resource_fk", columns: [t.resourceId, t.ownerTeamId], foreignColumns: [serviceResources.id, serviceResources.ownerTeamId] }).onDelete(

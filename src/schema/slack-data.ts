@@ -65,7 +65,7 @@ export const slackChannels = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("slack_channels_workspace_id_slack_id_key").on(t.workspaceId, t.slackId),
+    unique("slack_channels_workspace_id_slack_id_team_id_key").on(t.workspaceId, t.slackId, t.teamId),
     unique("slack_channels_id_team_id_key").on(t.id, t.teamId),
     index("slack_channels_team_id_idx").on(t.teamId),
     within("slack_channels_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
@@ -95,7 +95,7 @@ export const slackUsers = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("slack_users_workspace_id_slack_id_key").on(t.workspaceId, t.slackId),
+    unique("slack_users_workspace_id_slack_id_team_id_key").on(t.workspaceId, t.slackId, t.teamId),
     unique("slack_users_id_team_id_key").on(t.id, t.teamId),
     index("slack_users_team_id_idx").on(t.teamId),
     within("slack_users_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
@@ -136,7 +136,7 @@ export const slackMessages = sharedDb.table(
   },
   (t) => [
     // The idempotency key of a sync; also the channel_id/slack_ts performance index.
-    unique("slack_messages_channel_id_slack_ts_key").on(t.channelId, t.slackTs),
+    unique("slack_messages_channel_id_slack_ts_team_id_key").on(t.channelId, t.slackTs, t.teamId),
     unique("slack_messages_id_team_id_key").on(t.id, t.teamId),
     index("slack_messages_user_id_slack_ts_idx").on(t.userId, t.slackTs),
     index("slack_messages_message_datetime_idx").on(t.messageDatetime),
@@ -144,7 +144,9 @@ export const slackMessages = sharedDb.table(
     index("slack_messages_team_id_idx").on(t.teamId),
     within("slack_messages_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
     within("slack_messages_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
-    foreignKey({ name: "slack_messages_parent_fk", columns: [t.parentId], foreignColumns: [t.id] }).onDelete("set null"),
+    // Within the tenant too; the migration says ON DELETE SET NULL (parent_id), so deleting a
+    // parent clears only the reply's parent_id, never its team_id.
+    foreignKey({ name: "slack_messages_parent_fk", columns: [t.parentId, t.teamId], foreignColumns: [t.id, t.teamId] }).onDelete("set null"),
   ],
 );
 
@@ -161,7 +163,7 @@ export const slackReactions = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("slack_reactions_message_id_user_id_emoji_name_key").on(t.messageId, t.userId, t.emojiName),
+    unique("slack_reactions_message_id_user_id_emoji_name_team_id_key").on(t.messageId, t.userId, t.emojiName, t.teamId),
     index("slack_reactions_user_id_idx").on(t.userId),
     index("slack_reactions_team_id_idx").on(t.teamId),
     within("slack_reactions_message_fk", [t.messageId, t.teamId], [slackMessages.id, slackMessages.teamId]),
@@ -240,7 +242,7 @@ export const slackContributions = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("slack_contributions_analysis_id_user_id_channel_id_key").on(t.analysisId, t.userId, t.channelId),
+    unique("slack_contributions_analysis_id_user_id_channel_id_team_id_key").on(t.analysisId, t.userId, t.channelId, t.teamId),
     index("slack_contributions_team_id_idx").on(t.teamId),
     within("slack_contributions_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
     within("slack_contributions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
@@ -273,7 +275,7 @@ export const slackChannelAnalyses = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("slack_channel_analyses_analysis_id_channel_id_key").on(t.analysisId, t.channelId),
+    unique("slack_channel_analyses_analysis_id_channel_id_team_id_key").on(t.analysisId, t.channelId, t.teamId),
     index("slack_channel_analyses_team_id_idx").on(t.teamId),
     within("slack_channel_analyses_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
     within("slack_channel_analyses_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),

@@ -184,7 +184,7 @@ export async function storeCustomCredential(db: Db, keyring: Keyring, input: Sto
   const [row] = await db
     .insert(customIntegrationCredentials)
     .values({ ...v, ...fields })
-    .onConflictDoUpdate({ target: [customIntegrationCredentials.integrationId, customIntegrationCredentials.credentialType], set: fields })
+    .onConflictDoUpdate({ target: [customIntegrationCredentials.integrationId, customIntegrationCredentials.credentialType, customIntegrationCredentials.userId], set: fields })
     .returning()
     .catch((e: unknown) => {
       // The composite foreign key fails when the integration is missing or someone else's.

@@ -125,7 +125,7 @@ export async function storeIntegrationCredential(
     await tx
       .insert(integrationCredentials)
       .values({ integrationId: v.integrationId, ownerTeamId, credentialType: v.credentialType, ...fields })
-      .onConflictDoUpdate({ target: [integrationCredentials.integrationId, integrationCredentials.credentialType], set: fields });
+      .onConflictDoUpdate({ target: [integrationCredentials.integrationId, integrationCredentials.credentialType, integrationCredentials.ownerTeamId], set: fields });
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "CREDENTIAL_UPDATED", details: { credentialType: v.credentialType } });
     return { id, credentialType: v.credentialType, expiresAt: fields.expiresAt };
   });
@@ -170,7 +170,7 @@ export async function shareIntegration(db: Db, input: z.input<typeof shareInput>
     const [row] = await tx
       .insert(integrationShares)
       .values({ integrationId: v.integrationId, ownerTeamId, teamId: v.teamId, ...active })
-      .onConflictDoUpdate({ target: [integrationShares.integrationId, integrationShares.teamId], set: active })
+      .onConflictDoUpdate({ target: [integrationShares.integrationId, integrationShares.teamId, integrationShares.ownerTeamId], set: active })
       .returning();
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARED", affectedTeamId: v.teamId, details: { shareLevel: v.shareLevel } });
     return row!;
@@ -243,7 +243,7 @@ export async function upsertServiceResource(db: Db, input: z.input<typeof upsert
     const [row] = await tx
       .insert(serviceResources)
       .values({ ...v, ownerTeamId, ...changes })
-      .onConflictDoUpdate({ target: [serviceResources.integrationId, serviceResources.resourceType, serviceResources.externalId], set: changes })
+      .onConflictDoUpdate({ target: [serviceResources.integrationId, serviceResources.resourceType, serviceResources.externalId, serviceResources.ownerTeamId], set: changes })
       .returning();
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId, eventType: "RESOURCE_UPSERTED", details: { resourceType: v.resourceType, externalId: v.externalId } });
     return row!;
@@ -263,7 +263,7 @@ export async function grantResourceAccess(
     const [row] = await tx
       .insert(resourceAccess)
       .values({ resourceId: v.resourceId, ownerTeamId, teamId: v.teamId, accessLevel: v.accessLevel, grantedByUserId: v.actorId })
-      .onConflictDoUpdate({ target: [resourceAccess.resourceId, resourceAccess.teamId], set: { accessLevel: v.accessLevel, grantedByUserId: v.actorId } })
+      .onConflictDoUpdate({ target: [resourceAccess.resourceId, resourceAccess.teamId, resourceAccess.ownerTeamId], set: { accessLevel: v.accessLevel, grantedByUserId: v.actorId } })
       .returning();
     await recordEvent(tx, {
       integrationId: resource.integrationId,

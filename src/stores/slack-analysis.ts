@@ -123,7 +123,7 @@ export async function computeContributions(db: Db, analysisId: string): Promise<
     insert into shared_db.slack_contributions (team_id, analysis_id, user_id, channel_id, message_count, thread_reply_count, reaction_given_count, reaction_received_count)
     select (select team_id from a), ${id}::uuid, user_id, channel_id, sum(messages), sum(replies), sum(given), sum(received)
     from counts group by user_id, channel_id
-    on conflict (analysis_id, user_id, channel_id) do update set message_count = excluded.message_count,
+    on conflict (analysis_id, user_id, channel_id, team_id) do update set message_count = excluded.message_count,
       thread_reply_count = excluded.thread_reply_count, reaction_given_count = excluded.reaction_given_count,
       reaction_received_count = excluded.reaction_received_count
     returning 1`);
@@ -185,7 +185,7 @@ export async function saveChannelAnalysis(db: Db, input: z.input<typeof channelA
   const [row] = await db
     .insert(slackChannelAnalyses)
     .values({ analysisId, channelId, teamId: a.teamId, ...values })
-    .onConflictDoUpdate({ target: [slackChannelAnalyses.analysisId, slackChannelAnalyses.channelId], set: values })
+    .onConflictDoUpdate({ target: [slackChannelAnalyses.analysisId, slackChannelAnalyses.channelId, slackChannelAnalyses.teamId], set: values })
     .returning();
   return row!;
 }

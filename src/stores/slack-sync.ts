@@ -119,7 +119,7 @@ export async function syncChannels(db: Db, input: { workspaceId: string; channel
     insert into shared_db.slack_channels (team_id, workspace_id, slack_id, name, type, purpose, topic, member_count, is_archived, created_at_ts, has_bot)
     select ${ws.teamId}::uuid, ${v.workspaceId}::uuid, r.slack_id, r.name, r.type, r.purpose, r.topic, r.member_count, r.is_archived, r.created_at_ts, r.has_bot
     from jsonb_to_recordset(${asJson(rows)}) as r(slack_id text, name text, type text, purpose text, topic text, member_count int, is_archived bool, created_at_ts text, has_bot bool)
-    on conflict (workspace_id, slack_id) do update set name = excluded.name, type = excluded.type, purpose = excluded.purpose, topic = excluded.topic,
+    on conflict (workspace_id, slack_id, team_id) do update set name = excluded.name, type = excluded.type, purpose = excluded.purpose, topic = excluded.topic,
       member_count = excluded.member_count, is_archived = excluded.is_archived, created_at_ts = excluded.created_at_ts, has_bot = excluded.has_bot
     where (slack_channels.name, slack_channels.type, slack_channels.purpose, slack_channels.topic, slack_channels.member_count, slack_channels.is_archived, slack_channels.has_bot)
       is distinct from (excluded.name, excluded.type, excluded.purpose, excluded.topic, excluded.member_count, excluded.is_archived, excluded.has_bot)
@@ -152,7 +152,7 @@ export async function syncUsers(db: Db, input: { workspaceId: string; members: u
     select ${ws.teamId}::uuid, ${v.workspaceId}::uuid, r.slack_id, ${sql.raw(cols.split(", ").map((c) => `r.${c}`).join(", "))}
     from jsonb_to_recordset(${asJson(rows)}) as r(slack_id text, name text, display_name text, real_name text, email text, title text, phone text,
       timezone text, timezone_offset int, profile_image_url text, is_bot bool, is_admin bool, is_deleted bool)
-    on conflict (workspace_id, slack_id) do update set ${sql.raw(cols.split(", ").map((c) => `${c} = excluded.${c}`).join(", "))}
+    on conflict (workspace_id, slack_id, team_id) do update set ${sql.raw(cols.split(", ").map((c) => `${c} = excluded.${c}`).join(", "))}
     where (${sql.raw(cols.split(", ").map((c) => `slack_users.${c}`).join(", "))}) is distinct from (${sql.raw(cols.split(", ").map((c) => `excluded.${c}`).join(", "))})
     returning 1`);
   return rowsOf(result).length;
@@ -244,7 +244,7 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
       from jsonb_to_recordset(${asJson(rows)}) as r(slack_ts text, slack_id text, user_id uuid, text text, processed_text text, message_type text,
         subtype text, is_edited bool, edited_ts text, has_attachments bool, attachments jsonb, files jsonb, thread_ts text, is_thread_parent bool,
         is_thread_reply bool, reply_count int, reply_users_count int, reaction_count int, message_datetime timestamptz)
-      on conflict (channel_id, slack_ts) do update set ${sql.raw(cols.map((c) => `${c} = excluded.${c}`).join(", "))}
+      on conflict (channel_id, slack_ts, team_id) do update set ${sql.raw(cols.map((c) => `${c} = excluded.${c}`).join(", "))}
       where (${list("slack_messages.")}) is distinct from (${list("excluded.")})`);
     // Reactions are replaced per message: what the page no longer lists is gone, the rest is kept.
     const batch = asJson(rows.map((r) => r.slack_ts));
@@ -260,7 +260,7 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
             select ${channel.teamId}::uuid, m.id, n.user_id, n.emoji_name
             from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text)
             join shared_db.slack_messages m on m.channel_id = ${channel.id}::uuid and m.slack_ts = n.slack_ts
-            on conflict (message_id, user_id, emoji_name) do nothing
+            on conflict (message_id, user_id, emoji_name, team_id) do nothing
             returning 1`),
         ).length
       : 0;
@@ -290,7 +290,7 @@ async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: strin
   await tx.execute(sql`
     insert into shared_db.slack_users (team_id, workspace_id, slack_id)
     select ${channel.teamId}::uuid, ${channel.workspaceId}::uuid, s from jsonb_array_elements_text(${asJson(list)}) s
-    on conflict (workspace_id, slack_id) do nothing`);
+    on conflict (workspace_id, slack_id, team_id) do nothing`);
   const users = await tx
     .select({ id: slackUsers.id, slackId: slackUsers.slackId, displayName: slackUsers.displayName, realName: slackUsers.realName, name: slackUsers.name })
     .from(slackUsers)

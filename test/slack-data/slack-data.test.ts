@@ -105,6 +105,15 @@ describe("mapping Slack payloads", () => {
     expect((await threadWithReplies(t.db, { channelId: general.id, threadTs: parent!.slackTs })).map((m) => m.text)).toEqual([parent!.text, "On it", "Done"]);
   });
 
+  it("deleting a thread's parent unlinks its replies and keeps them in their tenant", async () => {
+    const { general } = await workspace();
+    await syncMessages(t.db, { channelId: general.id, messages: replies.messages });
+    const [parent, ...rest] = await messagesOf(general.id);
+    await t.db.delete(slackMessages).where(eq(slackMessages.id, parent!.id));
+    const after = await messagesOf(general.id);
+    expect(after.map((m) => [m.id, m.parentId, m.teamId])).toEqual(rest.map((m) => [m.id, null, general.teamId]));
+  });
+
   it("reports a malformed item with its index and writes nothing", async () => {
     const { general } = await workspace();
     const bad = [...history.messages, { type: "message", user: "U0ADA", ts: "not-a-ts", text: "x" }];
