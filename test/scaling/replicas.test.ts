@@ -1,6 +1,5 @@
 import type { Installation } from "@slack/oauth";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError, createDb, primaryOf, withRls, type DbHandle } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
@@ -17,52 +16,29 @@ import {
   upsertSlackWorkspace,
 } from "../../src/stores";
 import { makeUser, useTestDb } from "../support/db";
+import { openStandby, type Standby } from "../support/replica";
 
 // A real streaming standby of the local server (scripts/standby.sh, started by .ci/run).
-const standby = process.env.REPLICA_URL;
-const skip = !standby || !process.env.DATABASE_URL;
+const standbyUrl = process.env.REPLICA_URL;
+const skip = !standbyUrl || !process.env.DATABASE_URL;
 const t = useTestDb();
 let h: DbHandle;
-/** The standby as its superuser, to pause and resume WAL replay. */
-let standbyAdmin: postgres.Sql;
+let standby: Standby;
 
 const inRecovery = sql<boolean>`pg_is_in_recovery()`.as("standby");
-
-/** Waits until the standby has replayed everything the primary has written so far. */
-async function caughtUp(): Promise<void> {
-  const [{ lsn }] = rowsOf<{ lsn: string }>(await t.db.execute(sql`select pg_current_wal_lsn()::text as lsn`)) as [{ lsn: string }];
-  for (let i = 0; i < 300; i++) {
-    const [row] = await standbyAdmin`select pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn as done`;
-    if (row?.done) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the standby did not replay up to ${lsn}`);
-}
-
-/** Runs `fn` while the standby replays nothing, so anything read from it is stale. */
-async function withReplayPaused<T>(fn: () => Promise<T>): Promise<T> {
-  await caughtUp();
-  await standbyAdmin`select pg_wal_replay_pause()`;
-  try {
-    return await fn();
-  } finally {
-    await standbyAdmin`select pg_wal_replay_resume()`;
-  }
-}
+const caughtUp = () => standby.caughtUp();
+const withReplayPaused = <T>(fn: () => Promise<T>) => standby.withReplayPaused(fn);
 
 describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: needs REPLICA_URL and DATABASE_URL)" : ""}`, () => {
   beforeAll(async () => {
-    standbyAdmin = postgres(standby!, { max: 1, onnotice: () => {} });
     // The same database and role on the standby, once it has replayed their creation.
-    const replica = new URL(t.url!);
-    replica.host = new URL(standby!).host;
+    standby = openStandby(t.db, t.url!, standbyUrl!);
     await caughtUp();
-    h = await createDb({ url: t.url!, replicaUrls: [replica.toString()] });
+    h = await createDb({ url: t.url!, replicaUrls: [standby.url] });
   }, 60_000);
   afterAll(async () => {
-    if (standbyAdmin) await standbyAdmin`select pg_wal_replay_resume()`.catch(() => {});
     await h?.close();
-    await standbyAdmin?.end();
+    await standby?.close();
   });
 
   it("sends reads outside a transaction to the standby, and writes, execute and transactions to the primary", async () => {
