@@ -18,7 +18,7 @@ ALTER TABLE "shared_db"."custom_integration_credentials" ADD CONSTRAINT "custom_
 ALTER TABLE "shared_db"."integration_credentials" ADD CONSTRAINT "integration_credentials_integration_id_type_owner_team_id_key" UNIQUE("integration_id","credential_type","owner_team_id");--> statement-breakpoint
 ALTER TABLE "shared_db"."integration_shares" ADD CONSTRAINT "integration_shares_integration_id_team_id_owner_team_id_key" UNIQUE("integration_id","team_id","owner_team_id");--> statement-breakpoint
 ALTER TABLE "shared_db"."resource_access" ADD CONSTRAINT "resource_access_resource_id_team_id_owner_team_id_key" UNIQUE("resource_id","team_id","owner_team_id");--> statement-breakpoint
-ALTER TABLE "shared_db"."service_resources" ADD CONSTRAINT "service_resources_integration_id_type_external_id_owner_team_id_key" UNIQUE("integration_id","resource_type","external_id","owner_team_id");--> statement-breakpoint
+ALTER TABLE "shared_db"."service_resources" ADD CONSTRAINT "service_resources_integration_id_type_external_id_owner_key" UNIQUE("integration_id","resource_type","external_id","owner_team_id");--> statement-breakpoint
 ALTER TABLE "shared_db"."slack_channel_analyses" ADD CONSTRAINT "slack_channel_analyses_analysis_id_channel_id_team_id_key" UNIQUE("analysis_id","channel_id","team_id");--> statement-breakpoint
 ALTER TABLE "shared_db"."slack_channels" ADD CONSTRAINT "slack_channels_workspace_id_slack_id_team_id_key" UNIQUE("workspace_id","slack_id","team_id");--> statement-breakpoint
 ALTER TABLE "shared_db"."slack_contributions" ADD CONSTRAINT "slack_contributions_analysis_id_user_id_channel_id_team_id_key" UNIQUE("analysis_id","user_id","channel_id","team_id");--> statement-breakpoint

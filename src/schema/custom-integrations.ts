@@ -1,5 +1,5 @@
-import { boolean, foreignKey, index, jsonb, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
-import { id, sharedDb, timestamps } from "./namespace";
+import { boolean, foreignKey, index, jsonb, text, timestamp, unique, uuid, varchar, primaryKey } from "drizzle-orm/pg-core";
+import { id, rowId, sharedDb, timestamps } from "./namespace";
 import { users } from "./users";
 
 export const customAuthType = sharedDb.enum("custom_integration_auth_type", ["api_key", "oauth"]);
@@ -10,7 +10,7 @@ export const customCredentialType = sharedDb.enum("custom_integration_credential
 export const customIntegrations = sharedDb.table(
   "custom_integrations",
   {
-    id: id(),
+    id: rowId(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -28,7 +28,7 @@ export const customIntegrations = sharedDb.table(
   (t) => [
     unique("custom_integrations_user_id_name_key").on(t.userId, t.name),
     // The target of the children's (integration_id, user_id) keys: a child always has its parent's owner.
-    unique("custom_integrations_id_user_id_key").on(t.id, t.userId),
+    primaryKey({ name: "custom_integrations_pkey", columns: [t.id, t.userId] }),
   ],
 );
 
@@ -36,7 +36,7 @@ export const customIntegrations = sharedDb.table(
 export const customIntegrationActions = sharedDb.table(
   "custom_integration_actions",
   {
-    id: id(),
+    id: rowId(),
     integrationId: uuid("integration_id").notNull(),
     userId: uuid("user_id").notNull(),
     actionId: varchar("action_id", { length: 100 }).notNull(),
@@ -47,6 +47,7 @@ export const customIntegrationActions = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "custom_integration_actions_pkey", columns: [t.id, t.userId] }),
     unique("custom_integration_actions_integration_id_action_id_user_id_key").on(t.integrationId, t.actionId, t.userId),
     index("custom_integration_actions_user_id_idx").on(t.userId),
     foreignKey({ name: "custom_integration_actions_integration_fk", columns: [t.integrationId, t.userId], foreignColumns: [customIntegrations.id, customIntegrations.userId] }).onDelete("cascade"),
@@ -57,7 +58,7 @@ export const customIntegrationActions = sharedDb.table(
 export const customIntegrationCredentials = sharedDb.table(
   "custom_integration_credentials",
   {
-    id: id(),
+    id: rowId(),
     userId: uuid("user_id").notNull(),
     integrationId: uuid("integration_id").notNull(),
     credentialType: customCredentialType("credential_type").notNull(),
@@ -68,6 +69,7 @@ export const customIntegrationCredentials = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "custom_integration_credentials_pkey", columns: [t.id, t.userId] }),
     unique("custom_integration_credentials_integration_id_type_user_id_key").on(t.integrationId, t.credentialType, t.userId),
     index("custom_integration_credentials_user_id_idx").on(t.userId),
     foreignKey({ name: "custom_integration_credentials_integration_fk", columns: [t.integrationId, t.userId], foreignColumns: [customIntegrations.id, customIntegrations.userId] }).onDelete("cascade"),

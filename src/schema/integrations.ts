@@ -1,5 +1,5 @@
-import { type AnyPgColumn, foreignKey, index, jsonb, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
-import { id, sharedDb, timestamps } from "./namespace";
+import { type AnyPgColumn, foreignKey, index, jsonb, text, timestamp, unique, uuid, varchar, primaryKey } from "drizzle-orm/pg-core";
+import { id, rowId, sharedDb, timestamps } from "./namespace";
 import { teams } from "./teams";
 import { users } from "./users";
 
@@ -25,7 +25,7 @@ export const integrationEventType = sharedDb.enum("integration_event_type", [
 export const integrations = sharedDb.table(
   "integrations",
   {
-    id: id(),
+    id: rowId(),
     name: varchar("name", { length: 255 }).notNull(),
     description: text("description"),
     serviceType: serviceType("service_type").notNull(),
@@ -42,7 +42,7 @@ export const integrations = sharedDb.table(
   (t) => [
     unique("integrations_owner_team_id_workspace_id_service_type_key").on(t.ownerTeamId, t.workspaceId, t.serviceType).nullsNotDistinct(),
     // Target of the children's (integration_id, owner_team_id) keys: a child stays in its owner's tenant.
-    unique("integrations_id_owner_team_id_key").on(t.id, t.ownerTeamId),
+    primaryKey({ name: "integrations_pkey", columns: [t.id, t.ownerTeamId] }),
   ],
 );
 
@@ -58,7 +58,7 @@ const toIntegration = (name: string, t: { integrationId: AnyPgColumn; ownerTeamI
 export const integrationCredentials = sharedDb.table(
   "integration_credentials",
   {
-    id: id(),
+    id: rowId(),
     ...ownedChild(),
     credentialType: credentialType("credential_type").notNull(),
     encryptedValue: text("encrypted_value").notNull(),
@@ -68,6 +68,7 @@ export const integrationCredentials = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "integration_credentials_pkey", columns: [t.id, t.ownerTeamId] }),
     unique("integration_credentials_integration_id_type_owner_team_id_key").on(t.integrationId, t.credentialType, t.ownerTeamId),
     index("integration_credentials_owner_team_id_idx").on(t.ownerTeamId),
     toIntegration("integration_credentials_integration_fk", t),
@@ -77,7 +78,7 @@ export const integrationCredentials = sharedDb.table(
 export const serviceResources = sharedDb.table(
   "service_resources",
   {
-    id: id(),
+    id: rowId(),
     ...ownedChild(),
     resourceType: resourceType("resource_type").notNull(),
     externalId: varchar("external_id", { length: 255 }).notNull(),
@@ -87,8 +88,8 @@ export const serviceResources = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("service_resources_integration_id_type_external_id_owner_team_id_key").on(t.integrationId, t.resourceType, t.externalId, t.ownerTeamId),
-    unique("service_resources_id_owner_team_id_key").on(t.id, t.ownerTeamId),
+    unique("service_resources_integration_id_type_external_id_owner_key").on(t.integrationId, t.resourceType, t.externalId, t.ownerTeamId),
+    primaryKey({ name: "service_resources_pkey", columns: [t.id, t.ownerTeamId] }),
     index("service_resources_owner_team_id_idx").on(t.ownerTeamId),
     toIntegration("service_resources_integration_fk", t),
   ],
@@ -97,7 +98,7 @@ export const serviceResources = sharedDb.table(
 export const integrationShares = sharedDb.table(
   "integration_shares",
   {
-    id: id(),
+    id: rowId(),
     ...ownedChild(),
     teamId: uuid("team_id")
       .notNull()
@@ -109,6 +110,7 @@ export const integrationShares = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "integration_shares_pkey", columns: [t.id, t.ownerTeamId] }),
     unique("integration_shares_integration_id_team_id_owner_team_id_key").on(t.integrationId, t.teamId, t.ownerTeamId),
     index("integration_shares_owner_team_id_idx").on(t.ownerTeamId),
     index("integration_shares_team_id_idx").on(t.teamId),
@@ -119,7 +121,7 @@ export const integrationShares = sharedDb.table(
 export const resourceAccess = sharedDb.table(
   "resource_access",
   {
-    id: id(),
+    id: rowId(),
     resourceId: uuid("resource_id").notNull(),
     ownerTeamId: uuid("owner_team_id").notNull(),
     teamId: uuid("team_id")
@@ -130,6 +132,7 @@ export const resourceAccess = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "resource_access_pkey", columns: [t.id, t.ownerTeamId] }),
     unique("resource_access_resource_id_team_id_owner_team_id_key").on(t.resourceId, t.teamId, t.ownerTeamId),
     index("resource_access_owner_team_id_idx").on(t.ownerTeamId),
     index("resource_access_team_id_idx").on(t.teamId),
@@ -143,7 +146,7 @@ export const resourceAccess = sharedDb.table(
 export const integrationEvents = sharedDb.table(
   "integration_events",
   {
-    id: id(),
+    id: rowId(),
     ...ownedChild(),
     eventType: integrationEventType("event_type").notNull(),
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
@@ -152,6 +155,7 @@ export const integrationEvents = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "integration_events_pkey", columns: [t.id, t.ownerTeamId] }),
     index("integration_events_integration_id_idx").on(t.integrationId, t.createdAt),
     index("integration_events_owner_team_id_idx").on(t.ownerTeamId),
     index("integration_events_affected_team_id_idx").on(t.affectedTeamId),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, boolean, doublePrecision, foreignKey, index, integer, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
-import { id, sharedDb, timestamps } from "./namespace";
+import { id, rowId, sharedDb, timestamps } from "./namespace";
 import { teams } from "./teams";
 
 /**
@@ -20,7 +20,7 @@ const within = (name: string, cols: AnyPgColumn[], parent: AnyPgColumn[]) =>
 export const slackWorkspaces = sharedDb.table(
   "slack_workspaces",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     slackId: varchar("slack_id", { length: 255 }).notNull().unique("slack_workspaces_slack_id_key"),
     name: varchar("name", { length: 255 }),
@@ -38,13 +38,13 @@ export const slackWorkspaces = sharedDb.table(
     tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
     ...timestamps(),
   },
-  (t) => [unique("slack_workspaces_id_team_id_key").on(t.id, t.teamId), index("slack_workspaces_team_id_idx").on(t.teamId)],
+  (t) => [primaryKey({ name: "slack_workspaces_pkey", columns: [t.id, t.teamId] }), index("slack_workspaces_team_id_idx").on(t.teamId)],
 );
 
 export const slackChannels = sharedDb.table(
   "slack_channels",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     workspaceId: uuid("workspace_id").notNull(),
     slackId: varchar("slack_id", { length: 255 }).notNull(),
@@ -66,7 +66,7 @@ export const slackChannels = sharedDb.table(
   },
   (t) => [
     unique("slack_channels_workspace_id_slack_id_team_id_key").on(t.workspaceId, t.slackId, t.teamId),
-    unique("slack_channels_id_team_id_key").on(t.id, t.teamId),
+    primaryKey({ name: "slack_channels_pkey", columns: [t.id, t.teamId] }),
     index("slack_channels_team_id_idx").on(t.teamId),
     within("slack_channels_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
   ],
@@ -75,7 +75,7 @@ export const slackChannels = sharedDb.table(
 export const slackUsers = sharedDb.table(
   "slack_users",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     workspaceId: uuid("workspace_id").notNull(),
     slackId: varchar("slack_id", { length: 255 }).notNull(),
@@ -96,7 +96,7 @@ export const slackUsers = sharedDb.table(
   },
   (t) => [
     unique("slack_users_workspace_id_slack_id_team_id_key").on(t.workspaceId, t.slackId, t.teamId),
-    unique("slack_users_id_team_id_key").on(t.id, t.teamId),
+    primaryKey({ name: "slack_users_pkey", columns: [t.id, t.teamId] }),
     index("slack_users_team_id_idx").on(t.teamId),
     within("slack_users_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
   ],
@@ -105,7 +105,7 @@ export const slackUsers = sharedDb.table(
 export const slackMessages = sharedDb.table(
   "slack_messages",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     channelId: uuid("channel_id").notNull(),
     userId: uuid("user_id"),
@@ -137,7 +137,7 @@ export const slackMessages = sharedDb.table(
   (t) => [
     // The idempotency key of a sync; also the channel_id/slack_ts performance index.
     unique("slack_messages_channel_id_slack_ts_team_id_key").on(t.channelId, t.slackTs, t.teamId),
-    unique("slack_messages_id_team_id_key").on(t.id, t.teamId),
+    primaryKey({ name: "slack_messages_pkey", columns: [t.id, t.teamId] }),
     index("slack_messages_user_id_slack_ts_idx").on(t.userId, t.slackTs),
     index("slack_messages_message_datetime_idx").on(t.messageDatetime),
     index("slack_messages_thread_ts_idx").on(t.channelId, t.threadTs),
@@ -153,7 +153,7 @@ export const slackMessages = sharedDb.table(
 export const slackReactions = sharedDb.table(
   "slack_reactions",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     messageId: uuid("message_id").notNull(),
     userId: uuid("user_id").notNull(),
@@ -163,6 +163,7 @@ export const slackReactions = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "slack_reactions_pkey", columns: [t.id, t.teamId] }),
     unique("slack_reactions_message_id_user_id_emoji_name_team_id_key").on(t.messageId, t.userId, t.emojiName, t.teamId),
     index("slack_reactions_user_id_idx").on(t.userId),
     index("slack_reactions_team_id_idx").on(t.teamId),
@@ -174,7 +175,7 @@ export const slackReactions = sharedDb.table(
 export const slackAnalyses = sharedDb.table(
   "slack_analyses",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     workspaceId: uuid("workspace_id").notNull(),
     createdByUserId: uuid("created_by_user_id"),
@@ -196,7 +197,7 @@ export const slackAnalyses = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
-    unique("slack_analyses_id_team_id_key").on(t.id, t.teamId),
+    primaryKey({ name: "slack_analyses_pkey", columns: [t.id, t.teamId] }),
     index("slack_analyses_team_id_idx").on(t.teamId),
     index("slack_analyses_due_idx").on(t.nextRunAt).where(sql`${t.isScheduled}`),
     within("slack_analyses_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
@@ -212,7 +213,7 @@ export const slackAnalysisChannels = sharedDb.table(
     ...tenant(),
   },
   (t) => [
-    primaryKey({ name: "slack_analysis_channels_pkey", columns: [t.analysisId, t.channelId] }),
+    primaryKey({ name: "slack_analysis_channels_pkey", columns: [t.analysisId, t.channelId, t.teamId] }),
     index("slack_analysis_channels_team_id_idx").on(t.teamId),
     within("slack_analysis_channels_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
     within("slack_analysis_channels_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
@@ -222,7 +223,7 @@ export const slackAnalysisChannels = sharedDb.table(
 export const slackContributions = sharedDb.table(
   "slack_contributions",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     analysisId: uuid("analysis_id").notNull(),
     userId: uuid("user_id").notNull(),
@@ -242,6 +243,7 @@ export const slackContributions = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "slack_contributions_pkey", columns: [t.id, t.teamId] }),
     unique("slack_contributions_analysis_id_user_id_channel_id_team_id_key").on(t.analysisId, t.userId, t.channelId, t.teamId),
     index("slack_contributions_team_id_idx").on(t.teamId),
     within("slack_contributions_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
@@ -253,7 +255,7 @@ export const slackContributions = sharedDb.table(
 export const slackChannelAnalyses = sharedDb.table(
   "slack_channel_analyses",
   {
-    id: id(),
+    id: rowId(),
     ...tenant(),
     analysisId: uuid("analysis_id").notNull(),
     channelId: uuid("channel_id").notNull(),
@@ -275,6 +277,7 @@ export const slackChannelAnalyses = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "slack_channel_analyses_pkey", columns: [t.id, t.teamId] }),
     unique("slack_channel_analyses_analysis_id_channel_id_team_id_key").on(t.analysisId, t.channelId, t.teamId),
     index("slack_channel_analyses_team_id_idx").on(t.teamId),
     within("slack_channel_analyses_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),

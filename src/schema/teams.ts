@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
-import { id, sharedDb, timestamps } from "./namespace";
+import { boolean, index, integer, jsonb, text, timestamp, unique, uuid, varchar, primaryKey } from "drizzle-orm/pg-core";
+import { id, rowId, sharedDb, timestamps } from "./namespace";
 import { users } from "./users";
 
 /** Declared strongest first: `role <= 'ADMIN'` means OWNER or ADMIN. */
@@ -24,7 +24,7 @@ export const teams = sharedDb.table("teams", {
 export const teamMembers = sharedDb.table(
   "team_members",
   {
-    id: id(),
+    id: rowId(),
     teamId: uuid("team_id")
       .notNull()
       .references(() => teams.id, { onDelete: "cascade" }),
@@ -40,6 +40,7 @@ export const teamMembers = sharedDb.table(
     ...timestamps(),
   },
   (t) => [
+    primaryKey({ name: "team_members_pkey", columns: [t.id, t.teamId] }),
     unique("team_members_team_id_user_id_key").on(t.teamId, t.userId),
     unique("team_members_team_id_invitation_token_key").on(t.teamId, t.invitationToken),
     index("team_members_user_id_idx").on(t.userId, t.teamId, t.role).where(sql`${t.invitationStatus} = 'accepted'`),

@@ -26,7 +26,7 @@ function crossTenant(): string[] {
 const GLOBAL_BY_NATURE = new Set(["teams_slug_key", "slack_workspaces_slack_id_key"]);
 
 describe("sharding-ready keys", () => {
-  it("every distributed table has its key, and every unique constraint on it includes the key", async () => {
+  it("every distributed table has its key, and its primary key and every unique constraint include it", async () => {
     const tables = distributed();
     expect(tables.size).toBeGreaterThan(15);
     const rows = rowsOf<{ table: string; name: string; columns: string[] }>(
@@ -44,8 +44,8 @@ describe("sharding-ready keys", () => {
     for (const [table, key] of tables) {
       expect(columns.some((c) => c.table === table && c.column === key), `${table}.${key} exists`).toBe(true);
       for (const constraint of rows.filter((r) => r.table === table)) {
-        // Primary keys are uuid `id` alone (see docs/scaling.md); every other unique key must include the tenant key.
-        if (GLOBAL_BY_NATURE.has(constraint.name) || constraint.name.endsWith("_pkey")) continue;
+        // Primary keys too: Citus needs the distribution column in every unique key.
+        if (GLOBAL_BY_NATURE.has(constraint.name)) continue;
         if (!constraint.columns.includes(key)) missing.push(constraint.name);
       }
     }
