@@ -13,6 +13,7 @@ import {
   type SlackInstallationStore,
 } from "../src/stores";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
+import { onHostOf } from "../src/testing/database";
 import { openStandby, type Standby } from "../test/support/replica";
 import { defineSuite } from "./harness";
 
@@ -94,9 +95,7 @@ const poolerSuite = defineSuite({
   async setup() {
     t = await createTestDatabase();
     userId = (await createUser(t.db, { email: "pooler-bench@example.com" })).id;
-    const url = new URL(t.url!);
-    url.host = new URL(process.env.PGBOUNCER_URL!).host;
-    pooled = await createDb({ url: url.toString(), pooler: "transaction" });
+    pooled = await createDb({ url: onHostOf(t.url!, process.env.PGBOUNCER_URL!), pooler: "transaction" });
     unprepared = await createDb({ url: t.url!, prepare: false });
   },
   async teardown() {

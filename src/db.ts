@@ -77,25 +77,30 @@ export interface DbHandle {
 export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
   const url = options.url ?? process.env.DATABASE_URL ?? "pglite:memory";
   const replicaUrls = options.replicaUrls ?? [];
+  const urls = [url, ...replicaUrls];
+  let handles: DbHandle[];
   if (url.startsWith("pglite:")) {
     if (replicaUrls.length) throw new ConnectionError("replicaUrls: read replicas need a postgres:// primary, not embedded PGlite");
-    return verified(await openPglite(url), [url], options);
+    handles = [await openPglite(url)];
+  } else {
+    urls.forEach((u, i) => parseServerUrl(u, i === 0 ? "url" : `replicaUrls[${i - 1}]`));
+    handles = urls.map((u) => openServer(u, options));
   }
-  parseServerUrl(url, "url");
-  replicaUrls.forEach((replicaUrl, i) => parseServerUrl(replicaUrl, `replicaUrls[${i}]`));
-  const primary = openServer(url, options);
-  const replicas = replicaUrls.map((replicaUrl) => openServer(replicaUrl, options));
-  if (!replicas.length) return verified(primary, [url], options);
-  return verified(
-    {
-      db: withReplicas(primary.db, replicas.map((r) => r.db) as [SharedDb, ...SharedDb[]]),
-      driver: "postgres",
-      close: async () => void (await Promise.all([primary, ...replicas].map((h) => h.close()))),
-    },
-    [url, ...replicaUrls],
-    options,
-    [primary.db, ...replicas.map((r) => r.db)],
-  );
+  const close = async () => void (await Promise.all(handles.map((h) => h.close())));
+  if (options.verify ?? true) {
+    // Each connection, primary first, so a bad URL fails here and the error names its host.
+    for (const [i, h] of handles.entries()) {
+      try {
+        await h.db.execute("select 1");
+      } catch (e) {
+        await close().catch(() => {});
+        throw connectionError(urls[i]!, e);
+      }
+    }
+  }
+  const [primary, ...replicas] = handles as [DbHandle, ...DbHandle[]];
+  if (!replicas.length) return primary;
+  return { db: withReplicas(primary.db, replicas.map((r) => r.db) as [SharedDb, ...SharedDb[]]), driver: "postgres", close };
 }
 
 /**
@@ -108,20 +113,6 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
  */
 export function primaryOf<T extends Db>(db: T): T {
   return (db as T & { $primary?: T }).$primary ?? db;
-}
-
-/** Checks each connection (primary first) so a bad URL fails in createDb, naming its host. */
-async function verified(handle: DbHandle, urls: string[], options: CreateDbOptions, dbs: Db[] = [handle.db]): Promise<DbHandle> {
-  if (!(options.verify ?? true)) return handle;
-  for (const [i, db] of dbs.entries()) {
-    try {
-      await db.execute("select 1");
-    } catch (e) {
-      await handle.close().catch(() => {});
-      throw connectionError(urls[i]!, e);
-    }
-  }
-  return handle;
 }
 
 async function openPglite(url: string): Promise<DbHandle> {

@@ -1,5 +1,5 @@
-import { boolean, foreignKey, index, jsonb, text, timestamp, unique, uuid, varchar, primaryKey } from "drizzle-orm/pg-core";
-import { id, rowId, sharedDb, timestamps } from "./namespace";
+import { boolean, foreignKey, index, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import { rowId, sharedDb, timestamps } from "./namespace";
 import { users } from "./users";
 
 export const customAuthType = sharedDb.enum("custom_integration_auth_type", ["api_key", "oauth"]);

@@ -1,5 +1,5 @@
-import { type AnyPgColumn, foreignKey, index, jsonb, text, timestamp, unique, uuid, varchar, primaryKey } from "drizzle-orm/pg-core";
-import { id, rowId, sharedDb, timestamps } from "./namespace";
+import { type AnyPgColumn, foreignKey, index, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import { rowId, sharedDb, timestamps } from "./namespace";
 import { teams } from "./teams";
 import { users } from "./users";
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, boolean, doublePrecision, foreignKey, index, integer, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
-import { id, rowId, sharedDb, timestamps } from "./namespace";
+import { rowId, sharedDb, timestamps } from "./namespace";
 import { teams } from "./teams";
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, text, timestamp, unique, uuid, varchar, primaryKey } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
 import { id, rowId, sharedDb, timestamps } from "./namespace";
 import { users } from "./users";
 

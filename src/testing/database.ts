@@ -69,7 +69,7 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
     url.password = password;
   }
   const poolerUrl = options.poolerUrl ?? process.env.DATABASE_POOLER_URL;
-  const handle = await createDb(poolerUrl ? { url: throughPooler(url, poolerUrl), pooler: "transaction" } : { url: url.toString() });
+  const handle = await createDb(poolerUrl ? { url: onHostOf(url.toString(), poolerUrl), pooler: "transaction" } : { url: url.toString() });
   if (options.migrate ?? true) await migrate(handle.db);
   return {
     ...handle,
@@ -88,9 +88,9 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
   };
 }
 
-/** The database URL with the pooler's host and port: same database, role and password. */
-function throughPooler(url: URL, poolerUrl: string): string {
-  const pooled = new URL(url);
-  pooled.host = new URL(poolerUrl).host;
-  return pooled.toString();
+/** `url` with the host and port of `hostUrl` (a pooler, a standby): same database, role and password. */
+export function onHostOf(url: string, hostUrl: string): string {
+  const moved = new URL(url);
+  moved.host = new URL(hostUrl).host;
+  return moved.toString();
 }

@@ -5,6 +5,7 @@ import { rowsOf } from "../../src/db";
 import { users } from "../../src/schema";
 import { appendAudit, listAudit, type PublicUser } from "../../src/stores";
 import { createTestDatabase } from "../../src/testing";
+import { onHostOf } from "../../src/testing/database";
 import { makeUser, useTestDb } from "../support/db";
 
 // Runs through PgBouncer in transaction pooling mode (scripts/pgbouncer.sh, started by .ci/run).
@@ -17,9 +18,7 @@ let people: PublicUser[] = [];
 describe.skipIf(skip)(`withRls through PgBouncer (transaction mode, 2 server connections)${skip ? " (skipped: needs PGBOUNCER_URL and DATABASE_URL)" : ""}`, () => {
   beforeAll(async () => {
     // The test database and its (non-superuser) role, through PgBouncer.
-    const url = new URL(t.url!);
-    url.host = new URL(pooler!).host;
-    pooled = await createDb({ url: url.toString(), max: 50, pooler: "transaction" });
+    pooled = await createDb({ url: onHostOf(t.url!, pooler!), max: 50, pooler: "transaction" });
     people = await Promise.all(Array.from({ length: 50 }, (_, i) => makeUser(t.db, `pooled${i}`)));
     for (const p of people) await appendAudit(t.db, { actorId: p.id, action: `mine-${p.id}`, entityType: "t" });
   });

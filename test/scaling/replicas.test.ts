@@ -26,14 +26,12 @@ let h: DbHandle;
 let standby: Standby;
 
 const inRecovery = sql<boolean>`pg_is_in_recovery()`.as("standby");
-const caughtUp = () => standby.caughtUp();
-const withReplayPaused = <T>(fn: () => Promise<T>) => standby.withReplayPaused(fn);
 
 describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: needs REPLICA_URL and DATABASE_URL)" : ""}`, () => {
   beforeAll(async () => {
     // The same database and role on the standby, once it has replayed their creation.
     standby = openStandby(t.db, t.url!, standbyUrl!);
-    await caughtUp();
+    await standby.caughtUp();
     h = await createDb({ url: t.url!, replicaUrls: [standby.url] });
   }, 60_000);
   afterAll(async () => {
@@ -43,7 +41,7 @@ describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: 
 
   it("sends reads outside a transaction to the standby, and writes, execute and transactions to the primary", async () => {
     const u = await makeUser(h.db, "routed"); // an INSERT: a standby would refuse it
-    await caughtUp();
+    await standby.caughtUp();
     const [read] = await h.db.select({ standby: inRecovery }).from(users).limit(1);
     expect(read).toEqual({ standby: true });
     const [executed] = rowsOf<{ standby: boolean }>(await h.db.execute(sql`select pg_is_in_recovery() as standby`));
@@ -58,7 +56,7 @@ describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: 
 
   it("with replay paused, a plain read is stale while primaryOf reads the write just made", async () => {
     const u = await makeUser(h.db, "stale", { fullName: "Before" });
-    await withReplayPaused(async () => {
+    await standby.withReplayPaused(async () => {
       await updateProfile(h.db, u.id, { fullName: "After" });
       expect((await getUserById(h.db, u.id))?.fullName).toBe("Before");
       expect((await getUserById(primaryOf(h.db), u.id))?.fullName).toBe("After");
@@ -80,7 +78,7 @@ describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: 
         isEnterpriseInstall: false,
         authVersion: "v2",
       }) as Installation<"v2", false>;
-    await withReplayPaused(async () => {
+    await standby.withReplayPaused(async () => {
       await installations.storeInstallation(installation("xoxb-first"));
       const query = { teamId: "T0REPLICA", enterpriseId: undefined, isEnterpriseInstall: false };
       expect((await installations.fetchInstallation(query)).bot?.token).toBe("xoxb-first");
@@ -93,7 +91,7 @@ describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: 
 
   it("permission checks and parent lookups that follow a write read the primary", async () => {
     const owner = await makeUser(h.db, "owner");
-    await withReplayPaused(async () => {
+    await standby.withReplayPaused(async () => {
       const team = await createTeam(h.db, { actorId: owner.id, name: "Replicated" });
       // inviteMember checks the OWNER role the line above just granted.
       const { invitation } = await inviteMember(h.db, { teamId: team.id, actorId: owner.id, email: "new@example.test" });

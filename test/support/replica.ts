@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { rowsOf, type Db } from "../../src/db";
+import { onHostOf } from "../../src/testing/database";
 
 /** The streaming standby of REPLICA_URL (scripts/standby.sh), seen from one test database. */
 export interface Standby {
@@ -16,8 +17,6 @@ export interface Standby {
 export function openStandby(primary: Db, databaseUrl: string, standbyUrl: string): Standby {
   // The standby's superuser, to read its replay position and pause replay.
   const admin = postgres(standbyUrl, { max: 1, onnotice: () => {} });
-  const url = new URL(databaseUrl);
-  url.host = new URL(standbyUrl).host;
   const caughtUp = async () => {
     const [row] = rowsOf<{ lsn: string }>(await primary.execute(sql`select pg_current_wal_lsn()::text as lsn`));
     for (let i = 0; i < 500; i++) {
@@ -28,7 +27,7 @@ export function openStandby(primary: Db, databaseUrl: string, standbyUrl: string
     throw new Error(`the standby did not replay up to ${row!.lsn}`);
   };
   return {
-    url: url.toString(),
+    url: onHostOf(databaseUrl, standbyUrl),
     caughtUp,
     async withReplayPaused(fn) {
       await caughtUp();
