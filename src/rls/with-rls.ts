@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "../db";
-import { RlsContextError, ValidationError, parseInput } from "../errors";
+import { RlsContextError, ValidationError, parseInput, pgErrorOf } from "../errors";
 import { APP_ROLE, CLAIMS_SETTING, USER_ID_SETTING } from "./names";
 
 export interface RlsContext {
@@ -36,10 +36,25 @@ const setupStatement = (tx: Tx) =>
     .select({
       ok: sql<string>`set_config(${USER_ID_SETTING}, ${sql.placeholder("userId")}, true)
         || set_config(${CLAIMS_SETTING}, ${sql.placeholder("claims")}, true)
-        || set_config('role', ${sql.placeholder("role")}, true)`,
+        || set_config('role', shared_db.rls_role(${sql.placeholder("role")}), true)`,
     })
     .from(sql`(select) as rls_setup`)
     .prepare("shared_db_rls_setup");
+
+/**
+ * Undoes, for the session, whatever `fn` may have set at session level (`SET ROLE`, `SET
+ * app.user_id`): committed with the transaction, so the next user of a pooled connection starts
+ * as the login role with no user. Pipelined ahead of COMMIT, so it costs no round trip either.
+ */
+const resetStatement = (tx: Tx) =>
+  tx
+    .select({
+      ok: sql<string>`set_config('role', 'none', false)
+        || set_config(${USER_ID_SETTING}, '', false)
+        || set_config(${CLAIMS_SETTING}, '', false)`,
+    })
+    .from(sql`(select) as rls_reset`)
+    .prepare("shared_db_rls_reset");
 
 /**
  * Runs `fn` in one transaction as `ctx.userId`: user id, claims and role are set
@@ -63,7 +78,8 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
   }
   const claims = JSON.stringify({ ...parsed.claims, sub: parsed.userId });
   const role = parsed.role ?? APP_ROLE;
-  return db.transaction(async (tx) => {
+  let reset: Promise<unknown> = Promise.resolve();
+  const result = await db.transaction(async (tx) => {
     let setupError: unknown;
     // Not awaited: it is queued on the transaction's connection ahead of fn's first query.
     // If it fails, the transaction is aborted, so nothing in fn runs unscoped.
@@ -76,13 +92,31 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
         },
       );
     try {
-      const result = await fn(tx);
+      const value = await fn(tx);
       await setup;
       if (setupError) throw setupError;
-      return result;
+      // Not awaited either: queued ahead of COMMIT; awaited below, once the transaction is over.
+      reset = resetStatement(tx).execute();
+      reset.catch(() => {});
+      return value;
     } catch (e) {
       await setup;
-      throw setupError ?? e;
+      throw setupError ? rlsSetupError(setupError, role) : e;
     }
   });
+  // It fails only when fn left the transaction aborted, and then COMMIT rolled it back.
+  await reset;
+  return result;
+}
+
+/** A setup failure names the role: shared_db.rls_role refuses roles that would bypass the policies. */
+function rlsSetupError(e: unknown, role: string): unknown {
+  const pg = pgErrorOf(e);
+  if (pg?.code === "SDB01" || pg?.code === "22023" || pg?.code === "42704") {
+    return new RlsContextError(`withRls cannot act as role "${role}": ${pg.message}`, { cause: e });
+  }
+  if (pg?.code === "42501") {
+    return new RlsContextError(`withRls cannot switch to role "${role}": the login role is not a member of it`, { cause: e });
+  }
+  return e;
 }

@@ -59,7 +59,8 @@ describe("withRls", () => {
   it("surfaces the real error when setup fails, and nothing in fn runs unscoped", async () => {
     const a = await makeUser(t.db);
     const e = await withRls(t.db, { userId: a.id, role: "sdb_no_such_role" }, (tx) => tx.select().from(auditLogs)).catch((x: unknown) => x);
-    expect(String((e as { cause?: Error }).cause?.message ?? (e as Error).message)).toMatch(/role "sdb_no_such_role" does not exist/);
+    expect(e).toBeInstanceOf(RlsContextError);
+    expect((e as Error).message).toMatch(/role "sdb_no_such_role" does not exist/);
   });
 
   it("throws a clear error when nested", async () => {
