@@ -1,7 +1,8 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { ConflictError, InvariantError, NotFoundError, parseInput, pgErrorOf, rethrowConflict } from "../errors";
+import { ConflictError, ForbiddenError, InvariantError, NotFoundError, parseInput, pgErrorOf, rethrowConflict } from "../errors";
 import {
   milestones,
   projects,
@@ -60,7 +61,11 @@ export type CreateProjectInput = z.input<typeof createProjectInput>;
 export async function createProject(db: Db, input: CreateProjectInput): Promise<{ project: Project; milestones: Milestone[] }> {
   const { milestones: items, ...values } = parseInput(createProjectInput, input);
   return db.transaction(async (tx) => {
-    const [project] = await tx.insert(projects).values(values).returning();
+    const [project] = await tx
+      .insert(projects)
+      .values(values)
+      .returning()
+      .catch((e: unknown) => rethrowEscrow(e, "project", ""));
     const rows = items.length
       ? await tx
           .insert(milestones)
@@ -103,63 +108,108 @@ const sources = <S extends string>(table: Readonly<Record<S, readonly S[]>>, to:
 const projectStatusSchema = z.enum(Object.keys(PROJECT_TRANSITIONS) as [ProjectStatus, ...ProjectStatus[]]);
 const milestoneStatusSchema = z.enum(Object.keys(MILESTONE_TRANSITIONS) as [MilestoneStatus, ...MilestoneStatus[]]);
 
-/** After a conditional UPDATE matched nothing: NotFoundError, or why the current status forbids it. */
-async function refuseTransition(db: Db, table: typeof projects | typeof milestones, entity: string, id: string, why: (from: string) => string): Promise<never> {
-  const [current] = await primaryOf(db).select({ status: table.status }).from(table).where(eq(table.id, id));
-  if (!current) throw new NotFoundError(entity, id);
-  throw new InvariantError(why(current.status), "illegal_transition");
+/**
+ * Maps the escrow rules the database enforces (migration 0016) to typed errors: an overdraw, an
+ * illegal move, an unpayable milestone, a milestone of another project, a refused authority, a
+ * row that is missing or not visible, a duplicate gateway id.
+ */
+function rethrowEscrow(e: unknown, entity = "project", key = ""): never {
+  const pg = pgErrorOf(e);
+  const message = pg?.message ?? "refused";
+  switch (pg?.code) {
+    case "SDBE1":
+      throw new InvariantError(message, "insufficient_funds");
+    case "SDBE2":
+      throw new InvariantError(message, "illegal_transition");
+    case "SDBE3":
+      throw new InvariantError(message, "milestone_not_approved");
+    case "SDBE4":
+      throw new InvariantError(message, "milestone_not_in_project");
+    case "42501":
+      throw new ForbiddenError(message, { cause: e });
+    case "P0002":
+      throw new NotFoundError(entity, key);
+  }
+  return rethrowConflict(e, () => "Transaction conflicts with an existing one");
+}
+
+/** Runs `select * from <definer function>(...)` and maps its one row (snake_case, driver values) like a Drizzle select. */
+async function callForRow<T extends PgTable>(db: Db, table: T, call: SQL, entity: string, key: string): Promise<T["$inferSelect"]> {
+  const [raw] = rowsOf<Record<string, unknown>>(await db.execute(sql`select * from ${call}`).catch((e: unknown) => rethrowEscrow(e, entity, key)));
+  const row: Record<string, unknown> = {};
+  for (const [name, column] of Object.entries(getTableColumns(table))) {
+    const value = raw?.[column.name];
+    row[name] = value == null ? null : column.mapFromDriverValue(value);
+  }
+  return row as T["$inferSelect"];
+}
+
+/** After a conditional UPDATE matched nothing: NotFoundError, ForbiddenError, or why the current status forbids it. */
+async function refuseTransition(db: Db, id: string, to: ProjectStatus): Promise<never> {
+  const [current] = await primaryOf(db).select({ status: projects.status }).from(projects).where(eq(projects.id, id));
+  if (!current) throw new NotFoundError("project", id);
+  // The row is visible and the move is legal, so the policies refused this user.
+  if (PROJECT_TRANSITIONS[current.status].includes(to)) throw new ForbiddenError(`Only the creator moves a project to ${to}`);
+  throw new InvariantError(`A project cannot go from ${current.status} to ${to}`, "illegal_transition");
 }
 
 /**
  * Moves a project to `to` if its current status allows it, in one conditional UPDATE (no race).
- * Throws InvariantError `illegal_transition` otherwise.
+ * Under withRls only the creator moves a project, and never to `active` (the counterparty's
+ * {@link acceptTerms}) or `refunded` (service work). Throws InvariantError `illegal_transition`,
+ * ForbiddenError or NotFoundError otherwise.
  */
 export async function transitionProject(db: Db, projectId: string, to: ProjectStatus): Promise<Project> {
   const id = parseInput(uuid, projectId);
   const target = parseInput(projectStatusSchema, to);
   const [row] = await db
     .update(projects)
-    .set({ status: target, ...(target === "completed" && { completedAt: sql`now()` }) })
+    .set({ status: target })
     .where(and(eq(projects.id, id), inArray(projects.status, sources(PROJECT_TRANSITIONS, target))))
-    .returning();
-  return row ?? refuseTransition(db, projects, "project", id, (from) => `A project cannot go from ${from} to ${target}`);
+    .returning()
+    .catch((e: unknown) => rethrowEscrow(e, "project", id));
+  return row ?? refuseTransition(db, id, target);
 }
 
-/** Records the counterparty's acceptance of the terms and activates a pending project. */
+/**
+ * The counterparty (buyer or seller, not the creator who proposed them) accepts the terms of a
+ * pending project, which becomes active. Service work may accept too.
+ */
 export async function acceptTerms(db: Db, projectId: string): Promise<Project> {
   const id = parseInput(uuid, projectId);
-  const [row] = await db
-    .update(projects)
-    .set({ status: "active", termsAcceptedAt: sql`now()` })
-    .where(and(eq(projects.id, id), eq(projects.status, "pending")))
-    .returning();
-  return row ?? refuseTransition(db, projects, "project", id, (from) => `Terms can be accepted only for a pending project (it is ${from})`);
+  return callForRow(db, projects, sql`shared_db.accept_project_terms(${id}::uuid)`, "project", id);
 }
 
-/** Moves a milestone along MILESTONE_TRANSITIONS, stamping completed_at / approved_at. */
+/**
+ * Moves a milestone along MILESTONE_TRANSITIONS, stamping completed_at / approved_at. Under
+ * withRls the seller or the creator starts and completes it, the buyer or the creator (never the
+ * seller) approves or rejects it, any participant disputes it.
+ */
 export async function transitionMilestone(db: Db, milestoneId: string, to: MilestoneStatus, notes?: string): Promise<Milestone> {
   const id = parseInput(uuid, milestoneId);
   const target = parseInput(milestoneStatusSchema, to);
-  const [row] = await db
-    .update(milestones)
-    .set({
-      status: target,
-      ...(target === "completed" && { completedAt: sql`now()`, completionNotes: notes }),
-      ...(target === "approved" && { approvedAt: sql`now()` }),
-    })
-    .where(and(eq(milestones.id, id), inArray(milestones.status, sources(MILESTONE_TRANSITIONS, target))))
-    .returning();
-  return row ?? refuseTransition(db, milestones, "milestone", id, (from) => `A milestone cannot go from ${from} to ${target}`);
+  return callForRow(db, milestones, sql`shared_db.transition_milestone(${id}::uuid, ${target}::shared_db.milestone_status, ${notes ?? null}::text)`, "milestone", id);
 }
+
+const transactionStatusSchema = z.enum(["pending", "processing", "completed", "failed", "cancelled", "refunded"]);
+/** A fee: zero or a decimal string with up to 4 places. */
+const feeSchema = z.string().regex(/^\d{1,15}(\.\d{1,4})?$/, "must be a decimal string with up to 4 decimal places");
+
+/** The canonical text of a decimal string ("0500.10" and "500.1000" are both "500.1"), for exact comparison. */
+const canonicalDecimal = (s: string) => {
+  const [whole = "", fraction = ""] = s.split(".");
+  return `${whole.replace(/^0+(?=\d)/, "")}.${fraction.replace(/0+$/, "")}`;
+};
+const sameDecimal = (a: string, b: string) => canonicalDecimal(a) === canonicalDecimal(b);
 
 export const recordTransactionInput = z.strictObject({
   userId: uuid,
   projectId: uuid.optional(),
   milestoneId: uuid.optional(),
   transactionType: z.enum(["deposit", "withdrawal", "escrow_hold", "escrow_release", "refund", "fee", "commission"]),
-  status: z.enum(["pending", "processing", "completed", "failed", "cancelled", "refunded"]).default("completed"),
+  status: transactionStatusSchema.default("completed"),
   amount: moneySchema,
-  fee: z.string().regex(/^\d{1,15}(\.\d{1,4})?$/, "must be a decimal string").default("0"),
+  fee: feeSchema.default("0"),
   currency: currencySchema.default("USD"),
   paymentGateway: z.string().min(1).max(50).optional(),
   gatewayTransactionId: z.string().min(1).max(255).optional(),
@@ -170,28 +220,118 @@ export const recordTransactionInput = z.strictObject({
 export type RecordTransactionInput = z.input<typeof recordTransactionInput>;
 
 /**
- * Records a money movement from a payment gateway, idempotently: a repeated
- * `gatewayTransactionId` returns the stored transaction (`created: false`) instead of a second row,
- * and a reused id with different details is a ConflictError.
+ * Service work: records a money movement reported by a payment gateway, idempotently. A repeated
+ * `gatewayTransactionId` with the same user, project, milestone, type, status, amount, fee and
+ * currency (amounts compared exactly, as decimals) returns the stored transaction
+ * (`created: false`); with any other detail it is a ConflictError. A completed release, refund or
+ * fee takes the project's lock and never exceeds what is held (InvariantError
+ * `insufficient_funds`). Users record intents with {@link recordPaymentIntent}.
  */
 export async function recordTransaction(db: Db, input: RecordTransactionInput): Promise<{ transaction: Transaction; created: boolean }> {
   const values = parseInput(recordTransactionInput, input);
   const [created] = await db
     .insert(transactions)
-    .values({ ...values, completedAt: values.status === "completed" ? sql`now()` : undefined })
+    .values(values)
     .onConflictDoNothing({ target: transactions.gatewayTransactionId })
     .returning()
-    .catch((e: unknown) => rethrowConflict(e, () => "Transaction conflicts with an existing one"));
+    .catch((e: unknown) => rethrowEscrow(e, "project", values.projectId ?? ""));
   if (created) return { transaction: created, created: true };
   const [existing] = await primaryOf(db).select().from(transactions).where(eq(transactions.gatewayTransactionId, values.gatewayTransactionId!));
   const same =
     existing &&
-    existing.transactionType === values.transactionType &&
     existing.userId === values.userId &&
-    Number(existing.amount) === Number(values.amount) &&
+    existing.projectId === (values.projectId ?? null) &&
+    existing.milestoneId === (values.milestoneId ?? null) &&
+    existing.transactionType === values.transactionType &&
+    existing.status === values.status &&
+    sameDecimal(existing.amount, values.amount) &&
+    sameDecimal(existing.fee, values.fee) &&
     existing.currency === values.currency;
   if (!same) throw new ConflictError(`Gateway transaction ${values.gatewayTransactionId} was recorded with different details`, "transactions_gateway_transaction_id_key");
   return { transaction: existing, created: false };
+}
+
+export const recordPaymentIntentInput = z.strictObject({
+  /** The acting user (under withRls, the context's user). */
+  userId: uuid,
+  /** Required for an escrow_hold; the user must be its creator, buyer or seller. */
+  projectId: uuid.optional(),
+  milestoneId: uuid.optional(),
+  transactionType: z.enum(["deposit", "withdrawal", "escrow_hold"]),
+  amount: moneySchema,
+  currency: currencySchema.default("USD"),
+  paymentGateway: z.string().min(1).max(50).optional(),
+  gatewayReference: z.string().max(255).optional(),
+  description: z.string().max(10_000).optional(),
+});
+export type RecordPaymentIntentInput = z.input<typeof recordPaymentIntentInput>;
+
+/**
+ * User work: records a *pending* payment intent (a deposit, a withdrawal, or money into a
+ * project's escrow) for the acting user. It moves no money: only the gateway's confirmation
+ * ({@link settleTransaction}, service work) completes or fails it. Pass the returned id to the
+ * gateway as your merchant reference.
+ *
+ * @example
+ * const intent = await withRls(db, { userId: buyerId }, (tx) =>
+ *   recordPaymentIntent(tx, { userId: buyerId, projectId, transactionType: "escrow_hold", amount: "1000.00" }));
+ */
+export async function recordPaymentIntent(db: Db, input: RecordPaymentIntentInput): Promise<Transaction> {
+  const values = parseInput(recordPaymentIntentInput, input);
+  const [row] = await db
+    .insert(transactions)
+    .values({ ...values, status: "pending" })
+    .returning()
+    .catch((e: unknown) => rethrowEscrow(e, "project", values.projectId ?? ""));
+  return row!;
+}
+
+export const settleTransactionInput = z.strictObject({
+  transactionId: uuid,
+  /** The gateway's verdict. */
+  status: z.enum(["completed", "failed"]),
+  /** The amount the gateway reports; it must equal the transaction's exactly. */
+  amount: moneySchema,
+  gatewayTransactionId: z.string().min(1).max(255).optional(),
+  gatewayResponse: z.record(z.string(), z.unknown()).optional(),
+});
+export type SettleTransactionInput = z.input<typeof settleTransactionInput>;
+
+/**
+ * Service work (the gateway webhook): moves a pending or processing transaction to completed or
+ * failed, stamping `processed_at` (and `completed_at`), in one conditional UPDATE. A retried
+ * webhook with the same verdict returns the settled row (`settled: false`); a different amount or
+ * gateway id is a ConflictError; settling a transaction that is already final otherwise is an
+ * InvariantError `illegal_transition`; completing a release, refund or fee beyond what is held is
+ * `insufficient_funds`.
+ */
+export async function settleTransaction(db: Db, input: SettleTransactionInput): Promise<{ transaction: Transaction; settled: boolean }> {
+  const v = parseInput(settleTransactionInput, input);
+  const [row] = await db
+    .update(transactions)
+    .set({
+      status: v.status,
+      gatewayTransactionId: v.gatewayTransactionId ? sql`coalesce(${transactions.gatewayTransactionId}, ${v.gatewayTransactionId})` : undefined,
+      gatewayResponse: v.gatewayResponse,
+    })
+    .where(
+      and(
+        eq(transactions.id, v.transactionId),
+        inArray(transactions.status, ["pending", "processing"]),
+        sql`${transactions.amount} = ${v.amount}::numeric`,
+        v.gatewayTransactionId ? sql`coalesce(${transactions.gatewayTransactionId}, ${v.gatewayTransactionId}) = ${v.gatewayTransactionId}` : undefined,
+      ),
+    )
+    .returning()
+    .catch((e: unknown) => rethrowEscrow(e, "transaction", v.transactionId));
+  if (row) return { transaction: row, settled: true };
+  const [existing] = await primaryOf(db).select().from(transactions).where(eq(transactions.id, v.transactionId));
+  if (!existing) throw new NotFoundError("transaction", v.transactionId);
+  if (!sameDecimal(existing.amount, v.amount) || (v.gatewayTransactionId && existing.gatewayTransactionId !== v.gatewayTransactionId)) {
+    throw new ConflictError(`The gateway reports transaction ${v.transactionId} with different details`, "transactions_gateway_transaction_id_key");
+  }
+  if (existing.status === v.status) return { transaction: existing, settled: false };
+  throw new InvariantError(`A transaction cannot go from ${existing.status} to ${v.status}`, "illegal_transition");
 }
 
 /** The project's escrow balance (held - released - refunded - fees) as an exact decimal string. */
@@ -204,56 +344,34 @@ export async function getEscrowBalance(db: Db, projectId: string): Promise<strin
 
 export const releaseFundsInput = z.strictObject({
   projectId: uuid,
-  /** Who is paid (release) or refunded. */
+  /** Who is paid: the project's seller (release) or its buyer (refund). */
   userId: uuid,
   kind: z.enum(["escrow_release", "refund"]).default("escrow_release"),
   amount: moneySchema,
   /** Pays this approved milestone; its amount must equal `amount`. */
   milestoneId: uuid.optional(),
+  /** Service work only. */
   gatewayTransactionId: z.string().min(1).max(255).optional(),
   description: z.string().max(10_000).optional(),
 });
 export type ReleaseFundsInput = z.input<typeof releaseFundsInput>;
 
 /**
- * Releases or refunds escrowed money, never more than is held: the project is locked for the
- * transaction (an advisory lock, so concurrent releases queue) and the balance is re-read under
- * it. Throws InvariantError `insufficient_funds`, or `milestone_not_approved` when paying a
- * milestone that is not approved or already paid.
+ * Releases escrowed money to the seller or refunds it to the buyer, never more than is held: the
+ * database locks the project for the transaction and re-reads the balance under the lock, so
+ * concurrent releases queue. Service work may do either; under withRls the buyer or the creator
+ * releases and the seller or the creator refunds, never the payee to itself (ForbiddenError).
+ * Throws InvariantError `insufficient_funds`, or `milestone_not_approved` when paying a milestone
+ * that is not approved or already paid.
  */
 export async function releaseFunds(db: Db, input: ReleaseFundsInput): Promise<Transaction> {
   const v = parseInput(releaseFundsInput, input);
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.escrow:${v.projectId}`}, 0))`);
-    const [check] = rowsOf<{ balance: string | null; enough: boolean }>(
-      await tx.execute(
-        sql`select b::text as balance, b >= ${v.amount}::numeric as enough from shared_db.project_escrow_balance(${v.projectId}) as b`,
-      ),
-    );
-    if (check?.balance == null) throw new NotFoundError("project", v.projectId);
-    if (!check.enough) throw new InvariantError(`Cannot ${v.kind === "refund" ? "refund" : "release"} ${v.amount}: only ${check.balance} is held`, "insufficient_funds");
-    if (v.milestoneId) {
-      const [paid] = await tx
-        .update(milestones)
-        .set({ isPaid: true, paidAt: sql`now()` })
-        .where(and(eq(milestones.id, v.milestoneId), eq(milestones.projectId, v.projectId), eq(milestones.status, "approved"), eq(milestones.isPaid, false), sql`${milestones.amount} = ${v.amount}::numeric`))
-        .returning({ id: milestones.id });
-      if (!paid) throw new InvariantError("Only an approved, unpaid milestone of this project can be paid, for its exact amount", "milestone_not_approved");
-    }
-    const [row] = await tx
-      .insert(transactions)
-      .values({
-        projectId: v.projectId,
-        milestoneId: v.milestoneId,
-        userId: v.userId,
-        transactionType: v.kind,
-        status: "completed",
-        amount: v.amount,
-        gatewayTransactionId: v.gatewayTransactionId,
-        description: v.description,
-        completedAt: sql`now()`,
-      })
-      .returning();
-    return row!;
-  });
+  return callForRow(
+    db,
+    transactions,
+    sql`shared_db.release_escrow(${v.projectId}::uuid, ${v.userId}::uuid, ${v.kind}::shared_db.transaction_type, ${v.amount}::numeric,
+      ${v.milestoneId ?? null}::uuid, ${v.gatewayTransactionId ?? null}::text, ${v.description ?? null}::text)`,
+    "project",
+    v.projectId,
+  );
 }

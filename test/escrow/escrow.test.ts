@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb, withRls } from "../../src";
-import { ConflictError, InvariantError, NotFoundError, ValidationError } from "../../src/errors";
+import { ConflictError, ForbiddenError, InvariantError, NotFoundError, ValidationError } from "../../src/errors";
 import { milestones, projects, transactions } from "../../src/schema";
 import {
   acceptTerms,
@@ -9,8 +9,10 @@ import {
   getEscrowBalance,
   MILESTONE_TRANSITIONS,
   PROJECT_TRANSITIONS,
+  recordPaymentIntent,
   recordTransaction,
   releaseFunds,
+  settleTransaction,
   transitionMilestone,
   transitionProject,
 } from "../../src/stores";
@@ -92,6 +94,22 @@ describe("projects and milestones", () => {
     }
   });
 
+  it("the database holds the creator's raw status updates to the same table (active and refunded are not theirs)", async () => {
+    const p = await parties();
+    const statuses = Object.keys(PROJECT_TRANSITIONS) as (keyof typeof PROJECT_TRANSITIONS)[];
+    const { project: pr } = await createProject(t.db, { creatorId: p.creator.id, title: "t", totalAmount: "1" });
+    for (const from of statuses) {
+      for (const to of statuses.filter((s) => s !== from)) {
+        await t.db.update(projects).set({ status: from }).where(eq(projects.id, pr.id));
+        const moved = await withRls(t.db, { userId: p.creator.id }, (tx) => tx.update(projects).set({ status: to }).where(eq(projects.id, pr.id)).returning()).then(
+          (rows) => rows.length === 1,
+          () => false,
+        );
+        expect(moved, `${from} -> ${to}`).toBe(PROJECT_TRANSITIONS[from].includes(to) && to !== "active" && to !== "refunded");
+      }
+    }
+  });
+
   it("allows every legal milestone transition and refuses every illegal one", async () => {
     const p = await parties();
     const { milestones: [m] } = await project(p);
@@ -115,6 +133,31 @@ describe("projects and milestones", () => {
     const active = await acceptTerms(t.db, pr.id);
     expect(active.status).toBe("active");
     expect(active.termsAcceptedAt).toBeInstanceOf(Date);
+    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({ code: "illegal_transition", message: expect.stringContaining("(it is active)") });
+  });
+
+  it.each(["buyer", "seller"] as const)("the %s accepts the terms under withRls; the creator who proposed them cannot", async (who) => {
+    const p = await parties();
+    const { project: pr } = await project(p);
+    await withRls(t.db, { userId: p.creator.id }, (tx) => transitionProject(tx, pr.id, "pending"));
+    await expect(withRls(t.db, { userId: p.creator.id }, (tx) => acceptTerms(tx, pr.id))).rejects.toBeInstanceOf(ForbiddenError);
+    const active = await withRls(t.db, { userId: p[who].id }, (tx) => acceptTerms(tx, pr.id));
+    expect(active).toMatchObject({ id: pr.id, status: "active" });
+    expect(active.termsAcceptedAt).toBeInstanceOf(Date);
+  });
+
+  it("the seller starts and completes a milestone, the buyer approves it, the seller cannot", async () => {
+    const p = await parties();
+    const { project: pr, milestones: [m] } = await project(p);
+    const asUser = <T>(u: PublicUser, fn: Parameters<typeof withRls<T>>[2]) => withRls(t.db, { userId: u.id }, fn);
+    await expect(asUser(p.buyer, (tx) => transitionMilestone(tx, m!.id, "in_progress"))).rejects.toBeInstanceOf(ForbiddenError);
+    await asUser(p.seller, (tx) => transitionMilestone(tx, m!.id, "in_progress"));
+    const done = await asUser(p.seller, (tx) => transitionMilestone(tx, m!.id, "completed", "shipped"));
+    expect(done).toMatchObject({ status: "completed", completionNotes: "shipped", projectId: pr.id });
+    expect(done.completedAt).toBeInstanceOf(Date);
+    await expect(asUser(p.seller, (tx) => transitionMilestone(tx, m!.id, "approved"))).rejects.toBeInstanceOf(ForbiddenError);
+    const approved = await asUser(p.buyer, (tx) => transitionMilestone(tx, m!.id, "approved"));
+    expect(approved.approvedAt).toBeInstanceOf(Date);
   });
 });
 
@@ -134,11 +177,59 @@ describe("money", () => {
     const p = await parties();
     const { project: pr } = await project(p);
     const first = await hold(p.buyer.id, pr.id, "500", "fincra-123");
-    const again = await hold(p.buyer.id, pr.id, "500", "fincra-123");
+    const again = await hold(p.buyer.id, pr.id, "500.0000", "fincra-123");
     expect(first.created).toBe(true);
     expect(again).toEqual({ transaction: first.transaction, created: false });
     await expect(hold(p.buyer.id, pr.id, "501", "fincra-123")).rejects.toBeInstanceOf(ConflictError);
     expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
+  });
+
+  it("a reused gateway id with a different project, amount, fee, type or status is a ConflictError, amounts compared exactly", async () => {
+    const p = await parties();
+    const { project: pr } = await project(p);
+    const { project: other } = await project(p);
+    // Number() makes these two equal; they are not.
+    const base = { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "123456789012345.0001", gatewayTransactionId: "gw-exact" } as const;
+    expect(Number("123456789012345.0001")).toBe(Number("123456789012345.0002"));
+    const { transaction } = await recordTransaction(t.db, { ...base, status: "pending" });
+    expect(await recordTransaction(t.db, { ...base, status: "pending" })).toEqual({ transaction, created: false });
+    for (const patch of [
+      { projectId: other.id },
+      { amount: "123456789012345.0002" },
+      { fee: "1" },
+      { transactionType: "deposit" },
+      { status: "completed" },
+    ] as const) {
+      await expect(recordTransaction(t.db, { ...base, status: "pending", ...patch }), JSON.stringify(patch)).rejects.toBeInstanceOf(ConflictError);
+    }
+    expect(await t.db.select().from(transactions).where(eq(transactions.gatewayTransactionId, "gw-exact"))).toEqual([transaction]);
+  });
+
+  it("the gateway webhook settles a pending intent once: completed or failed, processed_at set, retries idempotent", async () => {
+    const p = await parties();
+    const { project: pr } = await project(p);
+    const intent = await withRls(t.db, { userId: p.buyer.id }, (tx) =>
+      recordPaymentIntent(tx, { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "250.50" }),
+    );
+    expect(intent).toMatchObject({ status: "pending", processedAt: null });
+    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.5001" })).rejects.toBeInstanceOf(ConflictError);
+    const done = await settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.5", gatewayTransactionId: "gw-250", gatewayResponse: { ok: true } });
+    expect(done).toMatchObject({ settled: true, transaction: { status: "completed", gatewayTransactionId: "gw-250", gatewayResponse: { ok: true } } });
+    expect(done.transaction.processedAt).toBeInstanceOf(Date);
+    expect(done.transaction.completedAt).toBeInstanceOf(Date);
+    expect(await settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-250" })).toEqual({ transaction: done.transaction, settled: false });
+    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-other" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "failed", amount: "250.50" })).rejects.toMatchObject({ code: "illegal_transition" });
+    expect(await getEscrowBalance(t.db, pr.id)).toBe("250.5000");
+
+    const failing = await withRls(t.db, { userId: p.buyer.id }, (tx) =>
+      recordPaymentIntent(tx, { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "10" }),
+    );
+    const failed = await settleTransaction(t.db, { transactionId: failing.id, status: "failed", amount: "10" });
+    expect(failed.transaction).toMatchObject({ status: "failed", completedAt: null });
+    expect(failed.transaction.processedAt).toBeInstanceOf(Date);
+    expect(await getEscrowBalance(t.db, pr.id)).toBe("250.5000");
+    await expect(settleTransaction(t.db, { transactionId: "00000000-0000-4000-8000-000000000000", status: "failed", amount: "1" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("computes held - released - refunded - fees, and refuses to release more than is held", async () => {
@@ -178,6 +269,27 @@ describe("money", () => {
       await Promise.all(pools.map((x) => x.close()));
     }
   });
+
+  it.skipIf(!onServer)(`concurrent service-path fees and refunds take the same lock and never overdraw${serverOnly}`, async () => {
+    const p = await parties();
+    const { project: pr } = await project(p);
+    await hold(p.buyer.id, pr.id, "1000");
+    const pools = await Promise.all(Array.from({ length: 5 }, () => createDb({ url: t.url, max: 10 })));
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2
+            ? recordTransaction(pools[i % 5]!.db, { userId: p.buyer.id, projectId: pr.id, transactionType: "fee", amount: "30" })
+            : releaseFunds(pools[i % 5]!.db, { projectId: pr.id, userId: p.buyer.id, kind: "refund", amount: "30" }),
+        ),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(33);
+      for (const r of results) if (r.status === "rejected") expect((r.reason as InvariantError).code).toBe("insufficient_funds");
+      expect(await getEscrowBalance(t.db, pr.id)).toBe("10.0000");
+    } finally {
+      await Promise.all(pools.map((x) => x.close()));
+    }
+  });
 });
 
 describe("escrow under RLS", () => {
@@ -203,6 +315,7 @@ describe("escrow under RLS", () => {
     const { project: pr } = await project(p);
     const { transaction } = await hold(p.buyer.id, pr.id, "100");
     expect(await withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(projects).set({ title: "x" }).where(eq(projects.id, pr.id)).returning())).toEqual([]);
+    await expect(withRls(t.db, { userId: p.buyer.id }, (tx) => transitionProject(tx, pr.id, "pending"))).rejects.toBeInstanceOf(ForbiddenError);
     expect(await withRls(t.db, { userId: p.creator.id }, (tx) => transitionProject(tx, pr.id, "pending"))).toMatchObject({ status: "pending" });
     await expect(withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(transactions).set({ amount: "1" }).where(eq(transactions.id, transaction.id)))).rejects.toThrow();
     await expect(withRls(t.db, { userId: p.creator.id }, (tx) => createProject(tx, { creatorId: p.buyer.id, title: "forged", totalAmount: "1" }))).rejects.toThrow();
