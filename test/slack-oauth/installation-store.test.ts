@@ -173,7 +173,7 @@ describe("Slack InstallationStore", () => {
   });
 
   it("fetches an installation with no key whose value is undefined: it deep-equals what was stored", async () => {
-    const minimal = install({ user: { id: "U_INSTALLER", token: "xoxp-min" } as Installation["user"] });
+    const { enterprise: _none, ...minimal } = install({ user: { id: "U_INSTALLER", token: "xoxp-min" } as Installation["user"] });
     await store.storeInstallation(minimal);
     const got = await store.fetchInstallation({ teamId: minimal.team.id, enterpriseId: undefined, isEnterpriseInstall: false });
     assert.deepStrictEqual(got, minimal);
