@@ -174,7 +174,7 @@ describe("Slack InstallationStore", () => {
 
   it("fetches an installation with no key whose value is undefined: it deep-equals what was stored", async () => {
     const { enterprise: _none, ...minimal } = install({ user: { id: "U_INSTALLER", token: "xoxp-min" } as Installation["user"] });
-    await store.storeInstallation(minimal);
+    await store.storeInstallation(minimal as Installation);
     const got = await store.fetchInstallation({ teamId: minimal.team.id, enterpriseId: undefined, isEnterpriseInstall: false });
     assert.deepStrictEqual(got, minimal);
     const undefinedKeys = (o: object, path = ""): string[] =>
@@ -200,7 +200,7 @@ describe("Slack InstallationStore", () => {
     // A delete of that shape removes the org-wide install and leaves the workspaces.
     await store.deleteInstallation({ enterpriseId: "E_NO_ORG_INSTALL" } as never);
     await store.deleteInstallation({ enterpriseId: "E_ONLY" } as never);
-    await expect(store.fetchInstallation({ enterpriseId: "E_ONLY", isEnterpriseInstall: true })).rejects.toBeInstanceOf(SlackInstallationNotFoundError);
+    await expect(store.fetchInstallation({ enterpriseId: "E_ONLY", teamId: undefined, isEnterpriseInstall: true })).rejects.toBeInstanceOf(SlackInstallationNotFoundError);
     for (const i of [inside, workspaceOnly]) {
       expect((await store.fetchInstallation({ teamId: i.team!.id, enterpriseId: i.enterprise!.id, isEnterpriseInstall: false })).bot!.token).toBe(i.bot!.token);
     }
