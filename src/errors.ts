@@ -99,3 +99,19 @@ export function rethrowConflict(e: unknown, describe: (constraint: string | unde
   if (pg?.code === "23505") throw new ConflictError(describe(pg.constraint), pg.constraint, { cause: e });
   throw e;
 }
+
+/**
+ * Refreshing a rotating Slack token failed: Slack refused it (`code` is Slack's `error`, e.g.
+ * `invalid_refresh_token`), or gave no usable answer before the deadline (`code` is `timeout`,
+ * `http_<status>` or `network_error`). The stored tokens are unchanged.
+ */
+export class SlackTokenRefreshError extends SharedDbError {
+  override name = "SlackTokenRefreshError";
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

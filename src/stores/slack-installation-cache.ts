@@ -34,6 +34,8 @@ interface Entry {
   /** The enterprise id the query named (a team query may name none). */
   queryEnterprise: string | null;
   expires: number;
+  /** When the first token it holds enters the refresh window: checked on the exact clock. */
+  tokenDeadline: number | undefined;
 }
 
 /** What a fetch asked for; the cache is keyed by it without building strings on the hot path. */
@@ -99,22 +101,23 @@ export function createInstallationCache(options: SlackInstallationCacheOptions) 
       const users = entries.get(scope);
       const entry = users?.get(q.userId ?? "");
       if (!entry || entry.queryEnterprise !== (q.enterpriseId ?? null)) return undefined;
-      if (entry.expires < now) {
+      if (entry.expires < now || (entry.tokenDeadline !== undefined && entry.tokenDeadline <= Date.now())) {
         drop(scope, users!, q.userId ?? "");
         return undefined;
       }
       return entry.installation;
     },
-    set(q: CacheQuery, key: InstallationKey, installation: Installation, since: number): Installation {
+    /** `tokenDeadline`: when the first token of `installation` enters the refresh window (ms); the entry ends then. */
+    set(q: CacheQuery, key: InstallationKey, installation: Installation, since: number, tokenDeadline?: number): Installation {
       const frozen = deepFreeze(installation);
-      if (since !== generation || !listening) return frozen;
+      if (since !== generation || !listening || (tokenDeadline !== undefined && tokenDeadline <= Date.now())) return frozen;
       const scope = scopeOf(q);
       const users = entries.get(scope) ?? new Map<string, Entry>();
       // (Re)stored scopes move to the back of the eviction order.
       entries.delete(scope);
       entries.set(scope, users);
       if (!users.has(q.userId ?? "")) size++;
-      users.set(q.userId ?? "", { installation: frozen, key, queryEnterprise: q.enterpriseId ?? null, expires: Date.now() + ttl });
+      users.set(q.userId ?? "", { installation: frozen, key, queryEnterprise: q.enterpriseId ?? null, expires: Date.now() + ttl, tokenDeadline });
       while (size > max) {
         const [oldest, first] = entries.entries().next().value!;
         size -= first.size;

@@ -2,7 +2,7 @@ import type { Installation, InstallationQuery, InstallationStore } from "@slack/
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db } from "../db";
-import { NotFoundError, ValidationError } from "../errors";
+import { NotFoundError, pgErrorOf, SlackTokenRefreshError, ValidationError } from "../errors";
 import { prepared } from "../prepared";
 import { slackBots, slackInstallations, slackUserTokens, type SlackBot, type SlackUserToken } from "../schema/slack-oauth";
 import {
@@ -11,6 +11,8 @@ import {
   type InstallationKey,
   type SlackInstallationCacheOptions,
 } from "./slack-installation-cache";
+
+export { SlackTokenRefreshError } from "../errors";
 
 export interface SlackTokenRotationOptions {
   /** The app's client secret, for `oauth.v2.access` refreshes. */
@@ -23,6 +25,13 @@ export interface SlackTokenRotationOptions {
    * @default 7500
    */
   refreshWithinSeconds?: number;
+  /**
+   * The most a refresh may take, waiting for the installation's lock included. Past it the
+   * request to Slack is aborted, the transaction rolled back (the lock goes with it) and
+   * `fetchInstallation` throws `SlackTokenRefreshError` with code `timeout`.
+   * @default 5000
+   */
+  refreshTimeoutMs?: number;
 }
 
 export interface SlackInstallationStoreOptions {
@@ -105,11 +114,29 @@ const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : undefi
 const date = (s: number | undefined) => (s === undefined ? null : new Date(s * 1000));
 const orUndefined = <T>(v: T | null) => v ?? undefined;
 const nonEmpty = (s: string | undefined | null): s is string => typeof s === "string" && s.length > 0;
+/** Drops keys whose value is undefined: a fetched installation deep-equals what was stored. */
+function defined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+/** The row of one stored installation, whatever query shape found it. */
+const sameInstallation = (t: typeof slackBots | typeof slackUserTokens, k: Key) =>
+  and(eq(t.clientId, k.clientId), sql`${t.enterpriseId} is not distinct from ${k.enterpriseId}`, sql`${t.teamId} is not distinct from ${k.teamId}`)!;
 
 interface Key {
   clientId: string;
   enterpriseId: string | null;
   teamId: string | null;
+}
+
+/**
+ * A query naming an enterprise but no team, and not saying whether it means an org-wide install
+ * (a hand-written uninstall handler may send it), can only mean the org-wide install: it is the
+ * one installation without a team. A workspace install inside that enterprise is never guessed.
+ */
+function normalize(q: SlackInstallationQuery): SlackInstallationQuery {
+  if (q.isEnterpriseInstall === undefined && !q.teamId && q.enterpriseId) return { ...q, isEnterpriseInstall: true } as SlackInstallationQuery;
+  return q;
 }
 
 /** Which row of a keyed table an InstallationQuery means. An org-wide install ignores teamId. */
@@ -118,7 +145,7 @@ function matches(t: typeof slackBots | typeof slackUserTokens | typeof slackInst
     if (!q.enterpriseId) throw new ValidationError("enterpriseId", "is required for an enterprise install");
     return and(eq(t.clientId, clientId), eq(t.enterpriseId, q.enterpriseId), isNull(t.teamId))!;
   }
-  if (!q.teamId) throw new ValidationError("teamId", "is required unless isEnterpriseInstall is true");
+  if (!q.teamId) throw new ValidationError("teamId", "is required unless isEnterpriseInstall is true or an enterpriseId alone names the org-wide install");
   return and(
     eq(t.clientId, clientId),
     eq(t.teamId, q.teamId),
@@ -177,6 +204,8 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   const historical = options.historicalDataEnabled ?? true;
   const rotation = options.tokenRotation;
   const refreshWindow = rotation?.refreshWithinSeconds ?? 7500;
+  const refreshTimeout = rotation?.refreshTimeoutMs ?? 5000;
+  if (!(Number.isInteger(refreshTimeout) && refreshTimeout > 0)) throw new ValidationError("tokenRotation.refreshTimeoutMs", "must be a positive whole number of milliseconds");
   if (rotation && !clientId) throw new ValidationError("clientId", "is required for token rotation");
   const cache = options.cache && createInstallationCache(options.cache);
   if (cache && options.cache?.listenUrl) void cache.listen(options.cache.listenUrl);
@@ -232,35 +261,35 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   const toInstallation = ({ bot: b, user: u }: FetchRow, q: SlackInstallationQuery): Installation => {
     const key: Key = { clientId: b.clientId, enterpriseId: b.enterpriseId, teamId: b.teamId };
     const userKey = { ...key, userId: u?.userId };
-    return {
-      team: b.isEnterpriseInstall || !b.teamId ? undefined : { id: b.teamId, name: orUndefined(b.teamName) },
-      enterprise: b.enterpriseId ? { id: b.enterpriseId, name: orUndefined(b.enterpriseName) } : undefined,
+    return defined({
+      team: b.isEnterpriseInstall || !b.teamId ? undefined : defined({ id: b.teamId, name: orUndefined(b.teamName) }),
+      enterprise: b.enterpriseId ? defined({ id: b.enterpriseId, name: orUndefined(b.enterpriseName) }) : undefined,
       user: u
-        ? {
+        ? defined({
             id: u.userId,
             token: dec(u.userToken, slackTokenAad("slack_user_tokens", "user_token", userKey)),
             refreshToken: dec(u.userRefreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
             expiresAt: seconds(u.userTokenExpiresAt),
             scopes: orUndefined(u.userScopes),
-          }
-        : { id: q.userId ?? b.installerUserId ?? "", token: undefined, scopes: undefined },
+          })
+        : { id: q.userId ?? b.installerUserId ?? "" },
       bot: b.botToken
-        ? {
+        ? defined({
             id: b.botId ?? "",
             userId: b.botUserId ?? "",
             token: dec(b.botToken, slackTokenAad("slack_bots", "bot_token", key))!,
             refreshToken: dec(b.botRefreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
             expiresAt: seconds(b.botTokenExpiresAt),
             scopes: b.botScopes ?? [],
-          }
+          })
         : undefined,
       incomingWebhook: b.incomingWebhookUrl
-        ? {
+        ? defined({
             url: b.incomingWebhookUrl,
             channel: orUndefined(b.incomingWebhookChannel),
             channelId: orUndefined(b.incomingWebhookChannelId),
             configurationUrl: orUndefined(b.incomingWebhookConfigurationUrl),
-          }
+          })
         : undefined,
       appId: orUndefined(b.appId),
       tokenType: (b.tokenType as "bot" | null) ?? undefined,
@@ -268,7 +297,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       isEnterpriseInstall: b.isEnterpriseInstall,
       authVersion: b.authVersion as "v1" | "v2",
       metadata: orUndefined(b.metadata),
-    } as Installation;
+    }) as Installation;
   };
 
   const expiring = (row: FetchRow) => {
@@ -277,59 +306,100 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
     const user = !!row.user?.userRefreshToken && row.user.userTokenExpiresAt !== null && row.user.userTokenExpiresAt.getTime() <= limit;
     return { bot, user, any: bot || user };
   };
+  /** When the first token of a row with an expiry enters the refresh window (ms since the epoch). */
+  const windowOpensAt = (row: FetchRow): number | undefined => {
+    const times = [row.bot.botToken ? row.bot.botTokenExpiresAt : null, row.user?.userToken ? row.user.userTokenExpiresAt : null].filter((d) => d !== null);
+    return times.length > 0 ? Math.min(...times.map((d) => d!.getTime())) - refreshWindow * 1000 : undefined;
+  };
 
-  async function refreshToken(refresh: string) {
+  async function callRefresh(refresh: string, signal: AbortSignal) {
     const body = new URLSearchParams({ client_id: clientId, client_secret: rotation!.clientSecret, grant_type: "refresh_token", refresh_token: refresh });
-    const response = await fetch(`${rotation!.slackApiUrl ?? "https://slack.com/api/"}oauth.v2.access`, { method: "POST", body });
-    const json = (await response.json()) as { ok: boolean; error?: string; access_token: string; refresh_token: string; expires_in: number };
-    if (!json.ok) throw new Error(`Slack token refresh failed: ${json.error ?? response.status}`);
+    let status = 0;
+    let json: { ok?: boolean; error?: string; access_token?: string; refresh_token?: string; expires_in?: number } | undefined;
+    try {
+      const response = await fetch(`${rotation!.slackApiUrl ?? "https://slack.com/api/"}oauth.v2.access`, { method: "POST", body, signal });
+      status = response.status;
+      json = (await response.json().catch(() => undefined)) as typeof json;
+    } catch (e) {
+      if (signal.aborted) throw new SlackTokenRefreshError(`Slack token refresh got no answer within ${refreshTimeout} ms`, "timeout", { cause: e });
+      throw new SlackTokenRefreshError(`Slack token refresh failed: ${(e as Error).message}`, "network_error", { cause: e });
+    }
+    if (json?.ok === false) throw new SlackTokenRefreshError(`Slack token refresh failed: ${json.error ?? "unknown error"}`, json.error ?? `http_${status}`);
+    if (!json?.ok || !json.access_token || !json.refresh_token || !(typeof json.expires_in === "number")) {
+      throw new SlackTokenRefreshError(`Slack token refresh failed: HTTP ${status} without a token`, `http_${status}`);
+    }
     return { token: json.access_token, refreshToken: json.refresh_token, expiresAt: new Date(Date.now() + json.expires_in * 1000) };
   }
 
-  /** Refreshes expiring tokens once across every process: lock, re-read, refresh what still needs it. */
-  async function refreshUnderLock(q: SlackInstallationQuery): Promise<FetchRow | undefined> {
-    return db.transaction(async (tx) => {
-      const lockKey = JSON.stringify([clientId, q.isEnterpriseInstall ? q.enterpriseId : (q.enterpriseId ?? null), q.isEnterpriseInstall ? null : q.teamId]);
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.slack:${lockKey}`}, 0))`);
-      const row = await readRow(q, tx);
-      if (!row) return undefined;
-      const due = expiring(row);
-      const key: Key = { clientId: row.bot.clientId, enterpriseId: row.bot.enterpriseId, teamId: row.bot.teamId };
-      if (due.bot) {
-        const fresh = await refreshToken(keyring.decrypt(row.bot.botRefreshToken!, slackTokenAad("slack_bots", "bot_refresh_token", key)));
-        const set = {
-          botToken: keyring.encrypt(fresh.token, slackTokenAad("slack_bots", "bot_token", key)),
-          botRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
-          botTokenExpiresAt: fresh.expiresAt,
-        };
-        await tx.update(slackBots).set(set).where(eq(slackBots.id, row.bot.id));
-        Object.assign(row.bot, set);
-      }
-      if (due.user && row.user) {
-        const userKey = { ...key, userId: row.user.userId };
-        const fresh = await refreshToken(keyring.decrypt(row.user.userRefreshToken!, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)));
-        const set = {
-          userToken: keyring.encrypt(fresh.token, slackTokenAad("slack_user_tokens", "user_token", userKey)),
-          userRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
-          userTokenExpiresAt: fresh.expiresAt,
-        };
-        await tx
-          .update(slackUserTokens)
-          .set(set)
-          .where(and(eq(slackUserTokens.clientId, key.clientId), sql`${slackUserTokens.enterpriseId} is not distinct from ${key.enterpriseId}`, sql`${slackUserTokens.teamId} is not distinct from ${key.teamId}`, eq(slackUserTokens.userId, row.user.userId)));
-        Object.assign(row.user, set);
-      }
-      if (due.any) await notifyChange(tx, { c: key.clientId, e: key.enterpriseId, t: key.teamId });
+  /**
+   * Refreshes expiring tokens once across every process: lock the stored installation (so every
+   * query shape that finds it shares the lock), re-read, refresh what still needs it. Bounded by
+   * `refreshTimeoutMs`, the lock wait included; what was refreshed before a failure is kept
+   * (Slack has already rotated it), then the failure is thrown.
+   */
+  async function refreshUnderLock(found: FetchRow, q: SlackInstallationQuery): Promise<FetchRow | undefined> {
+    const key: Key = { clientId: found.bot.clientId, enterpriseId: found.bot.enterpriseId, teamId: found.bot.teamId };
+    const deadline = Date.now() + refreshTimeout;
+    let failure: unknown;
+    try {
+      const row = await db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('lock_timeout', ${`${refreshTimeout}ms`}, true)`);
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.slack:${JSON.stringify([key.clientId, key.enterpriseId, key.teamId])}`}, 0))`);
+        const [row] = (await selectInstallation(tx, sameInstallation(slackBots, key), sql`${q.userId ?? null}::text`)) as FetchRow[];
+        if (!row) return undefined;
+        const due = expiring(row);
+        if (!due.any) return row;
+        const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+        try {
+          if (due.bot) {
+            const fresh = await callRefresh(keyring.decrypt(row.bot.botRefreshToken!, slackTokenAad("slack_bots", "bot_refresh_token", key)), signal);
+            const set = {
+              botToken: keyring.encrypt(fresh.token, slackTokenAad("slack_bots", "bot_token", key)),
+              botRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
+              botTokenExpiresAt: fresh.expiresAt,
+            };
+            await tx.update(slackBots).set(set).where(eq(slackBots.id, row.bot.id));
+            Object.assign(row.bot, set);
+          }
+          if (due.user && row.user) {
+            const userKey = { ...key, userId: row.user.userId };
+            const fresh = await callRefresh(keyring.decrypt(row.user.userRefreshToken!, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)), signal);
+            const set = {
+              userToken: keyring.encrypt(fresh.token, slackTokenAad("slack_user_tokens", "user_token", userKey)),
+              userRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
+              userTokenExpiresAt: fresh.expiresAt,
+            };
+            await tx
+              .update(slackUserTokens)
+              .set(set)
+              .where(and(sameInstallation(slackUserTokens, key), eq(slackUserTokens.userId, row.user.userId)));
+            Object.assign(row.user, set);
+          }
+        } catch (e) {
+          if (!(e instanceof SlackTokenRefreshError)) throw e;
+          failure = e;
+        }
+        await notifyChange(tx, { c: key.clientId, e: key.enterpriseId, t: key.teamId });
+        return row;
+      });
+      if (failure) throw failure;
       return row;
-    }).finally(() => cache?.invalidate(queryKey(q)));
+    } catch (e) {
+      // 55P03: another process held the lock past this one's deadline.
+      if (pgErrorOf(e)?.code === "55P03") throw new SlackTokenRefreshError(`Slack token refresh waited ${refreshTimeout} ms for another refresh`, "timeout", { cause: e });
+      throw e;
+    } finally {
+      cache?.invalidate({ c: key.clientId, e: key.enterpriseId, t: key.teamId });
+    }
   }
 
-  async function fetchInstallation(query: SlackInstallationQuery): Promise<Installation> {
+  async function fetchInstallation(input: SlackInstallationQuery): Promise<Installation> {
+    const query = normalize(input);
     const hit = cache?.get(query);
     if (hit) return hit;
     const since = cache?.generation ?? 0;
     let row = await readRow(query);
-    if (row && rotation && expiring(row).any) row = await refreshUnderLock(query);
+    if (row && rotation && expiring(row).any) row = await refreshUnderLock(row, query);
     if (!row) {
       const where = query.isEnterpriseInstall ? `enterprise ${query.enterpriseId}` : `team ${query.teamId}${query.enterpriseId ? ` (enterprise ${query.enterpriseId})` : ""}`;
       throw new SlackInstallationNotFoundError("Slack installation", `${where}${clientId ? ` for client ${clientId}` : ""}`);
@@ -337,7 +407,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
     const installation = toInstallation(row, query);
     // A token inside the refresh window is never served from memory: rotation goes through the lock.
     if (!cache || expiring(row).any) return installation;
-    return cache.set(query, { c: row.bot.clientId, e: row.bot.enterpriseId, t: row.bot.teamId }, installation, since);
+    return cache.set(query, { c: row.bot.clientId, e: row.bot.enterpriseId, t: row.bot.teamId }, installation, since, windowOpensAt(row));
   }
 
   async function storeInstallation(installation: Installation): Promise<void> {
@@ -392,17 +462,24 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
 
     await db.transaction(async (tx) => {
       // Only what this installation carries is written: a user-scopes-only install keeps the
-      // bot, and an empty token never overwrites a stored one.
+      // bot, and an empty token never overwrites a stored one. A saved user without a token
+      // (Bolt writing back a refreshed bot token it fetched for a user who never installed)
+      // is not an install: the installer stays and no history row is added.
       const latest = { ...installationValues, ...botValues, installerUserId: user.id, installedAt: new Date() };
       const { clientId: _c, enterpriseId: _e, teamId: _t, ...update } = latest;
-      await tx.insert(slackBots).values(latest).onConflictDoUpdate({ target: [slackBots.clientId, slackBots.enterpriseId, slackBots.teamId], set: update });
+      const { installerUserId: _i, installedAt: _at, ...inPlace } = update;
+      const [upsert] = await tx
+        .insert(slackBots)
+        .values(latest)
+        .onConflictDoUpdate({ target: [slackBots.clientId, slackBots.enterpriseId, slackBots.teamId], set: userValues ? update : inPlace })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
       if (userValues) {
         await tx
           .insert(slackUserTokens)
           .values({ ...userKey, ...userValues, installedAt: new Date() })
           .onConflictDoUpdate({ target: [slackUserTokens.clientId, slackUserTokens.enterpriseId, slackUserTokens.teamId, slackUserTokens.userId], set: userValues });
       }
-      if (historical) {
+      if (historical && (userValues || upsert!.inserted)) {
         const id = crypto.randomUUID();
         const aad = (column: string) => secretAad("slack_installations", column, id);
         await tx.insert(slackInstallations).values({
@@ -426,7 +503,8 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
     cache?.invalidate({ c: key.clientId, e: key.enterpriseId, t: key.teamId });
   }
 
-  async function deleteAll(query: SlackInstallationQuery): Promise<void> {
+  async function deleteAll(input: SlackInstallationQuery): Promise<void> {
+    const query = normalize(input);
     await db.transaction(async (tx) => {
       await tx.delete(slackUserTokens).where(matches(slackUserTokens, clientId, query));
       await tx.delete(slackInstallations).where(matches(slackInstallations, clientId, query));
@@ -439,7 +517,8 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   return {
     storeInstallation,
     fetchInstallation,
-    async deleteInstallation(query) {
+    async deleteInstallation(input) {
+      const query = normalize(input);
       if (!query.userId) return deleteAll(query);
       await db.transaction(async (tx) => {
         await tx.delete(slackUserTokens).where(and(matches(slackUserTokens, clientId, query), eq(slackUserTokens.userId, query.userId!)));
@@ -449,7 +528,8 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       cache?.invalidate(queryKey(query));
     },
     deleteAll,
-    async deleteBot(query) {
+    async deleteBot(input) {
+      const query = normalize(input);
       const none = { botToken: null, botRefreshToken: null, botTokenExpiresAt: null, botScopes: null, botId: null, botUserId: null };
       await db.transaction(async (tx) => {
         await tx.update(slackBots).set(none).where(matches(slackBots, clientId, query));

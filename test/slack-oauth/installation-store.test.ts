@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import type { Installation } from "@slack/oauth";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,7 +89,8 @@ describe("Slack InstallationStore", () => {
     const org = { ...install(), team: undefined, enterprise: { id: "E_ORG", name: "Org" }, isEnterpriseInstall: true } as unknown as Installation;
     await store.storeInstallation(org);
     const got = await store.fetchInstallation({ enterpriseId: "E_ORG", teamId: "T_ANY" as never, isEnterpriseInstall: true });
-    expect(got).toMatchObject({ isEnterpriseInstall: true, enterprise: { id: "E_ORG" }, team: undefined });
+    expect(got).toMatchObject({ isEnterpriseInstall: true, enterprise: { id: "E_ORG" } });
+    expect("team" in got).toBe(false);
     expect(got.bot!.token).toBe(org.bot!.token);
   });
 
@@ -168,6 +170,40 @@ describe("Slack InstallationStore", () => {
     expect(expiring[0]).toMatchObject({ kind: "bot", isEnterpriseInstall: false });
     expect(await listStore.findExpiringTokens(60)).toHaveLength(0);
     await expect(listStore.listInstallations({ limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("fetches an installation with no key whose value is undefined: it deep-equals what was stored", async () => {
+    const { enterprise: _none, ...minimal } = install({ user: { id: "U_INSTALLER", token: "xoxp-min" } as Installation["user"] });
+    await store.storeInstallation(minimal as Installation);
+    const got = await store.fetchInstallation({ teamId: minimal.team.id, enterpriseId: undefined, isEnterpriseInstall: false });
+    assert.deepStrictEqual(got, minimal);
+    const undefinedKeys = (o: object, path = ""): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (v === undefined ? [`${path}${k}`] : v && typeof v === "object" ? undefinedKeys(v, `${path}${k}.`) : []));
+    const never = await store.fetchInstallation({ teamId: minimal.team.id, enterpriseId: undefined, isEnterpriseInstall: false, userId: "U_NEVER" });
+    expect([...undefinedKeys(got), ...undefinedKeys(never)]).toEqual([]);
+    expect(never.user).toStrictEqual({ id: "U_NEVER" });
+  });
+
+  it("reads a query with an enterpriseId, no teamId and no isEnterpriseInstall as the org-wide install, never a workspace's", async () => {
+    const org = { ...install(), team: undefined, enterprise: { id: "E_ONLY", name: "Org" }, isEnterpriseInstall: true } as unknown as Installation;
+    const inside = install({ enterprise: { id: "E_ONLY", name: "Org" } });
+    const workspaceOnly = install({ enterprise: { id: "E_NO_ORG_INSTALL", name: "Grid" } });
+    for (const i of [org, inside, workspaceOnly]) await store.storeInstallation(i);
+    const got = await store.fetchInstallation({ enterpriseId: "E_ONLY" } as never);
+    expect(got.isEnterpriseInstall).toBe(true);
+    expect(got.bot!.token).toBe(org.bot!.token);
+    // An enterprise with only a workspace install: nothing is guessed.
+    await expect(store.fetchInstallation({ enterpriseId: "E_NO_ORG_INSTALL" } as never)).rejects.toBeInstanceOf(SlackInstallationNotFoundError);
+    // Saying it is not an org-wide install, or naming nothing, is refused before any SQL.
+    await expect(store.fetchInstallation({ enterpriseId: "E_ONLY", isEnterpriseInstall: false } as never)).rejects.toMatchObject({ field: "teamId" });
+    await expect(store.deleteInstallation({} as never)).rejects.toMatchObject({ field: "teamId" });
+    // A delete of that shape removes the org-wide install and leaves the workspaces.
+    await store.deleteInstallation({ enterpriseId: "E_NO_ORG_INSTALL" } as never);
+    await store.deleteInstallation({ enterpriseId: "E_ONLY" } as never);
+    await expect(store.fetchInstallation({ enterpriseId: "E_ONLY", teamId: undefined, isEnterpriseInstall: true })).rejects.toBeInstanceOf(SlackInstallationNotFoundError);
+    for (const i of [inside, workspaceOnly]) {
+      expect((await store.fetchInstallation({ teamId: i.team!.id, enterpriseId: i.enterprise!.id, isEnterpriseInstall: false })).bot!.token).toBe(i.bot!.token);
+    }
   });
 
   it("rejects an installation without a team or user id, writing nothing", async () => {
