@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db";
 import { ForbiddenError, InvariantError } from "../../src/errors";
 import { acceptInvitation, changeMemberRole, listIntegrationsForUser, revealCredential, type PublicUser } from "../../src/stores";
-import { makeUser, useTestDb } from "../support/db";
+import { createDb } from "../../src";
+import { makeUser, onServer, serverOnly, useTestDb } from "../support/db";
 import { addMember, as, keyring, makeTeamWorld, refusal, sha256, state, withoutContext, type TeamWorld } from "./team-fixtures";
 
 const t = useTestDb();
@@ -117,6 +118,27 @@ describe("ids chosen by the application role (item 3)", () => {
       });
     } finally {
       await t.db.execute(sql`delete from shared_db.integrations where id = ${b.integrationId} and owner_team_id = ${a.teamId}`);
+    }
+  });
+
+  it.skipIf(!onServer)(`two teams racing to insert the same integration id: exactly one gets it${serverOnly}`, async () => {
+    const pools = [await createDb({ url: t.url }), await createDb({ url: t.url })];
+    try {
+      for (let round = 0; round < 5; round++) {
+        const id = crypto.randomUUID();
+        const results = await Promise.allSettled(
+          [a, b].map((w, i) =>
+            pools[i]!.db.transaction(async (tx) => {
+              await tx.execute(sql`insert into shared_db.integrations (id, name, service_type, owner_team_id, workspace_id) values (${id}, 'race', 'NOTION', ${w.teamId}, ${id})`);
+              await tx.execute(sql`select pg_sleep(0.05)`);
+            }),
+          ),
+        );
+        expect(results.filter((r) => r.status === "fulfilled"), JSON.stringify(results.map((r) => (r.status === "rejected" ? String(r.reason?.cause ?? r.reason) : "ok")))).toHaveLength(1);
+        expect(rowsOf(await t.db.execute(sql`select owner_team_id from shared_db.integrations where id = ${id}`))).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
     }
   });
 
