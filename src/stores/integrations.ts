@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, getTableName, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db, type Tx } from "../db";
-import { NotFoundError, parseInput, rethrowConflict } from "../errors";
+import { ConflictError, NotFoundError, parseInput, rethrowConflict } from "../errors";
 import {
   integrationCredentials,
   integrationEvents,
@@ -22,13 +22,27 @@ import { requireTeamRole } from "./teams";
 const uuid = z.uuid();
 const json = z.record(z.string(), z.unknown());
 
-/** The integration's owner team, after checking the actor is its ADMIN or OWNER. */
-async function ownerTeamFor(db: Db, integrationId: string, actorId: string): Promise<string> {
-  const [row] = await primaryOf(db).select({ ownerTeamId: integrations.ownerTeamId }).from(integrations).where(eq(integrations.id, integrationId));
-  if (!row) throw new NotFoundError("integration", integrationId);
-  await requireTeamRole(db, row.ownerTeamId, actorId, "ADMIN");
-  return row.ownerTeamId;
+/**
+ * The team that owns row `id` of `table` and that the actor administers (ADMIN or OWNER). Ids are
+ * unique only per team (the key is (id, owner_team_id)), so the id is matched together with a team
+ * the actor administers, never alone.
+ */
+async function adminTeamOf(db: Db, table: typeof integrations | typeof serviceResources, id: string, actorId: string, entity: string): Promise<string> {
+  // A revoked role must stop working at once, so permission checks never read a replica.
+  const rows: { ownerTeamId: string; role: string | null }[] = await primaryOf(db)
+    .select({ ownerTeamId: table.ownerTeamId, role: teamMembers.role })
+    .from(table as typeof integrations)
+    .leftJoin(teamMembers, and(eq(teamMembers.teamId, table.ownerTeamId), eq(teamMembers.userId, actorId), eq(teamMembers.invitationStatus, "accepted")))
+    .where(eq(table.id, id));
+  if (rows.length === 0) throw new NotFoundError(entity, id);
+  const administered = rows.filter((r) => r.role === "OWNER" || r.role === "ADMIN");
+  if (administered.length === 0) await requireTeamRole(db, rows[0]!.ownerTeamId, actorId, "ADMIN");
+  if (administered.length > 1) throw new ConflictError(`The ${entity} id ${id} is used by more than one of your teams`, `${getTableName(table)}_id_tenant_key`);
+  return administered[0]!.ownerTeamId;
 }
+
+/** The integration's owner team, after checking the actor is its ADMIN or OWNER. */
+const ownerTeamFor = (db: Db, integrationId: string, actorId: string) => adminTeamOf(db, integrations, integrationId, actorId, "integration");
 
 /** Appends an IntegrationEvent in the caller's transaction. */
 function recordEvent(
@@ -81,15 +95,29 @@ export async function updateIntegrationStatus(
   );
   return db.transaction(async (tx) => {
     const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
-    const [row] = await tx.update(integrations).set({ status: v.status }).where(eq(integrations.id, v.integrationId)).returning();
+    const [row] = await tx
+      .update(integrations)
+      .set({ status: v.status })
+      .where(and(eq(integrations.id, v.integrationId), eq(integrations.ownerTeamId, ownerTeamId)))
+      .returning();
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "STATUS_CHANGED", details: { status: v.status } });
     return row!;
   });
 }
 
-/** Stamps last_used_at with the database's clock (service work, e.g. a sync job). */
-export async function recordIntegrationUse(db: Db, integrationId: string): Promise<void> {
-  await db.update(integrations).set({ lastUsedAt: sql`now()` }).where(eq(integrations.id, parseInput(uuid, integrationId)));
+/**
+ * Stamps last_used_at with the database's clock (service work, e.g. a sync job). Takes the
+ * integration's (id, owner team) key, e.g. the row itself.
+ *
+ * @example
+ * await recordIntegrationUse(db, integration);
+ */
+export async function recordIntegrationUse(db: Db, integration: { id: string; ownerTeamId: string }): Promise<void> {
+  const v = parseInput(z.object({ id: uuid, ownerTeamId: uuid }), integration);
+  await db
+    .update(integrations)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(integrations.id, v.id), eq(integrations.ownerTeamId, v.ownerTeamId)));
 }
 
 const credentialTypeSchema = z.enum(["OAUTH_TOKEN", "API_KEY", "BOT_TOKEN", "WEBHOOK_SECRET"]);
@@ -141,11 +169,17 @@ export async function revealCredential(
   input: { actorId: string; integrationId: string; credentialType: z.input<typeof credentialTypeSchema> },
 ): Promise<{ value: string; refreshToken?: string; expiresAt: Date | null } | undefined> {
   const v = parseInput(z.strictObject({ actorId: uuid, integrationId: uuid, credentialType: credentialTypeSchema }), input);
-  await ownerTeamFor(db, v.integrationId, v.actorId);
+  const ownerTeamId = await ownerTeamFor(db, v.integrationId, v.actorId);
   const [row] = await db
     .select()
     .from(integrationCredentials)
-    .where(and(eq(integrationCredentials.integrationId, v.integrationId), eq(integrationCredentials.credentialType, v.credentialType)));
+    .where(
+      and(
+        eq(integrationCredentials.integrationId, v.integrationId),
+        eq(integrationCredentials.ownerTeamId, ownerTeamId),
+        eq(integrationCredentials.credentialType, v.credentialType),
+      ),
+    );
   if (!row) return undefined;
   return {
     value: keyring.decrypt(row.encryptedValue, credentialAad("encrypted_value", row.id)),
@@ -185,7 +219,7 @@ export async function revokeShare(db: Db, input: { actorId: string; integrationI
     const [row] = await tx
       .update(integrationShares)
       .set({ status: "revoked", revokedAt: sql`now()` })
-      .where(and(eq(integrationShares.integrationId, v.integrationId), eq(integrationShares.teamId, v.teamId)))
+      .where(and(eq(integrationShares.integrationId, v.integrationId), eq(integrationShares.ownerTeamId, ownerTeamId), eq(integrationShares.teamId, v.teamId)))
       .returning();
     if (!row) throw new NotFoundError("integration share", `${v.integrationId}/${v.teamId}`);
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARE_REVOKED", affectedTeamId: v.teamId });
@@ -198,7 +232,7 @@ export async function listSharedWithTeam(db: Db, teamId: string): Promise<(Integ
   const rows = await db
     .select({ integration: integrations, shareLevel: integrationShares.shareLevel })
     .from(integrationShares)
-    .innerJoin(integrations, eq(integrations.id, integrationShares.integrationId))
+    .innerJoin(integrations, and(eq(integrations.id, integrationShares.integrationId), eq(integrations.ownerTeamId, integrationShares.ownerTeamId)))
     .where(and(eq(integrationShares.teamId, parseInput(uuid, teamId)), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)))
     .orderBy(asc(integrations.name));
   return rows.map((r) => ({ ...r.integration, shareLevel: r.shareLevel }));
@@ -210,18 +244,15 @@ export async function listSharedWithTeam(db: Db, teamId: string): Promise<(Integ
  * returns the same rows through the policies).
  */
 export async function listIntegrationsForUser(db: Db, userId: string): Promise<Integration[]> {
-  const myTeams = db
-    .select({ id: teamMembers.teamId })
-    .from(teamMembers)
-    .where(and(eq(teamMembers.userId, parseInput(uuid, userId)), eq(teamMembers.invitationStatus, "accepted")));
-  const sharedToMe = db
-    .select({ id: integrationShares.integrationId })
-    .from(integrationShares)
-    .where(and(inArray(integrationShares.teamId, myTeams), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)));
+  const myTeams = sql`select ${teamMembers.teamId} from ${teamMembers}
+    where ${teamMembers.userId} = ${parseInput(uuid, userId)} and ${teamMembers.invitationStatus} = 'accepted'`;
+  // (id, owner team) pairs: an id alone would also match another team's integration reusing it.
+  const sharedToMe = sql`select ${integrationShares.integrationId}, ${integrationShares.ownerTeamId} from ${integrationShares}
+    where ${integrationShares.teamId} in (${myTeams}) and ${integrationShares.status} = 'active' and ${integrationShares.revokedAt} is null`;
   return db
     .select()
     .from(integrations)
-    .where(or(inArray(integrations.ownerTeamId, myTeams), inArray(integrations.id, sharedToMe)))
+    .where(or(sql`${integrations.ownerTeamId} in (${myTeams})`, sql`(${integrations.id}, ${integrations.ownerTeamId}) in (${sharedToMe})`))
     .orderBy(asc(integrations.name));
 }
 
@@ -257,16 +288,18 @@ export async function grantResourceAccess(
 ): Promise<ResourceAccess> {
   const v = parseInput(z.strictObject({ actorId: uuid, resourceId: uuid, teamId: uuid, accessLevel: z.enum(["READ", "WRITE", "ADMIN"]) }), input);
   return db.transaction(async (tx) => {
-    const [resource] = await tx.select().from(serviceResources).where(eq(serviceResources.id, v.resourceId));
-    if (!resource) throw new NotFoundError("service resource", v.resourceId);
-    const ownerTeamId = await ownerTeamFor(tx, resource.integrationId, v.actorId);
+    const ownerTeamId = await adminTeamOf(tx, serviceResources, v.resourceId, v.actorId, "service resource");
+    const [resource] = await tx
+      .select()
+      .from(serviceResources)
+      .where(and(eq(serviceResources.id, v.resourceId), eq(serviceResources.ownerTeamId, ownerTeamId)));
     const [row] = await tx
       .insert(resourceAccess)
       .values({ resourceId: v.resourceId, ownerTeamId, teamId: v.teamId, accessLevel: v.accessLevel, grantedByUserId: v.actorId })
       .onConflictDoUpdate({ target: [resourceAccess.resourceId, resourceAccess.teamId, resourceAccess.ownerTeamId], set: { accessLevel: v.accessLevel, grantedByUserId: v.actorId } })
       .returning();
     await recordEvent(tx, {
-      integrationId: resource.integrationId,
+      integrationId: resource!.integrationId,
       ownerTeamId,
       actorId: v.actorId,
       eventType: "ACCESS_GRANTED",

@@ -18,6 +18,11 @@ export interface SecretColumn {
   column: PgColumn;
   /** The row key the value is bound to. @default the table's `id` column */
   key?: PgColumn;
+  /**
+   * The tenant column that completes the primary key (id, tenant) of a tenant table: rows are
+   * read and rewritten by the pair, since an id alone is unique only within its tenant.
+   */
+  tenant?: PgColumn;
   /** The associated data a row's value was written with, when it is not bound to `key`. */
   aad?: (row: Record<string, unknown>) => string;
   /** Extra columns `aad` needs. */
@@ -28,6 +33,9 @@ const keyOf = (s: SecretColumn) => s.key ?? (s.table as unknown as { id: PgColum
 const label = (s: SecretColumn) => `${getTableName(s.table)}.${s.column.name}`;
 const aadFor = (s: SecretColumn, row: Record<string, unknown>) =>
   s.aad ? s.aad(row) : secretAad(getTableName(s.table), s.column.name, String(row.key));
+/** Rows after `row` in (key, tenant) order: the next batch. */
+const afterRow = (s: SecretColumn, key: PgColumn, row: Record<string, unknown>): SQL =>
+  s.tenant ? sql`(${key}, ${s.tenant}) > (${row.key}, ${row.tenant})` : gt(key, row.key);
 /** Values not under `keyId`: legacy Fernet tokens and values of any other key. */
 const notUnder = (s: SecretColumn, keyId: string): SQL =>
   and(isNotNull(s.column), not(sql`${s.column} like ${`sdb1:${keyId}:%`}`))!;
@@ -61,21 +69,24 @@ export async function rotateSecrets(
     const key = keyOf(s);
     const property = propertyOf(s.table, s.column);
     let rotated = 0;
-    let after: unknown = undefined;
+    let after: Record<string, unknown> | undefined = undefined;
     for (;;) {
       const count = await db.transaction(async (tx) => {
         const rows = (await tx
-          .select({ key, value: s.column, ...s.aadColumns })
+          .select({ key, value: s.column, ...(s.tenant ? { tenant: s.tenant } : {}), ...s.aadColumns })
           .from(s.table)
-          .where(and(notUnder(s, keyring.primaryKeyId), after === undefined ? undefined : gt(key, after)))
-          .orderBy(asc(key))
+          .where(and(notUnder(s, keyring.primaryKeyId), after === undefined ? undefined : afterRow(s, key, after)))
+          .orderBy(asc(key), ...(s.tenant ? [asc(s.tenant)] : []))
           .limit(batchSize)
           .for("update")) as Record<string, unknown>[];
         for (const row of rows) {
           const value = keyring.rotate(row.value as string, aadFor(s, row));
-          await tx.update(s.table).set({ [property]: value } as never).where(eq(key, row.key));
+          await tx
+            .update(s.table)
+            .set({ [property]: value } as never)
+            .where(and(eq(key, row.key), s.tenant ? eq(s.tenant, row.tenant) : undefined));
         }
-        after = rows.at(-1)?.key ?? after;
+        after = rows.at(-1) ?? after;
         return rows.length;
       });
       rotated += count;
@@ -126,9 +137,9 @@ export const secretColumns: readonly SecretColumn[] = [
   { table: slackInstallations, column: slackInstallations.botRefreshToken },
   { table: slackInstallations, column: slackInstallations.userToken },
   { table: slackInstallations, column: slackInstallations.userRefreshToken },
-  { table: customIntegrationCredentials, column: customIntegrationCredentials.encryptedValue },
-  { table: integrationCredentials, column: integrationCredentials.encryptedValue },
-  { table: integrationCredentials, column: integrationCredentials.refreshToken },
-  { table: slackWorkspaces, column: slackWorkspaces.accessToken },
-  { table: slackWorkspaces, column: slackWorkspaces.refreshToken },
+  { table: customIntegrationCredentials, column: customIntegrationCredentials.encryptedValue, tenant: customIntegrationCredentials.userId },
+  { table: integrationCredentials, column: integrationCredentials.encryptedValue, tenant: integrationCredentials.ownerTeamId },
+  { table: integrationCredentials, column: integrationCredentials.refreshToken, tenant: integrationCredentials.ownerTeamId },
+  { table: slackWorkspaces, column: slackWorkspaces.accessToken, tenant: slackWorkspaces.teamId },
+  { table: slackWorkspaces, column: slackWorkspaces.refreshToken, tenant: slackWorkspaces.teamId },
 ];

@@ -156,6 +156,7 @@ export async function inviteMember(db: Db, input: z.input<typeof inviteMemberInp
 export async function acceptInvitation(db: Db, input: { teamId: string; token: string; userId: string }): Promise<TeamMember> {
   const v = parseInput(z.strictObject({ teamId: z.uuid(), token: z.string().min(1).max(200), userId: z.uuid() }), input);
   let memberId: string;
+  // Service work may accept for a user it has authenticated; under withRls only that user may.
   try {
     const [row] = rowsOf<{ id: string }>(await db.execute(sql`select shared_db.accept_team_invitation(${v.teamId}, ${hashToken(v.token)}, ${v.userId}) as id`));
     memberId = row!.id;
@@ -164,9 +165,13 @@ export async function acceptInvitation(db: Db, input: { teamId: string; token: s
     if (message === "expired_invitation") throw new InvariantError("The invitation has expired", "expired_invitation");
     if (message === "invalid_invitation") throw new InvariantError("The invitation is unknown, already used or for another team", "invalid_invitation");
     if (pgErrorOf(e)?.code === "23505") throw new ConflictError("You are already a member of this team", "team_members_team_id_user_id_key");
+    if (pgErrorOf(e)?.code === "42501") throw new ForbiddenError("An invitation can only be accepted by the invited user, signed in", { cause: e });
     throw e;
   }
-  const [member] = await primaryOf(db).select().from(teamMembers).where(eq(teamMembers.id, memberId));
+  const [member] = await primaryOf(db)
+    .select()
+    .from(teamMembers)
+    .where(and(eq(teamMembers.id, memberId), eq(teamMembers.teamId, v.teamId)));
   return member!;
 }
 

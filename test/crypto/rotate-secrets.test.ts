@@ -86,3 +86,32 @@ describe("rotateSecrets", () => {
     expect(row!.apiKey).toBe(copied);
   });
 });
+
+describe("rotateSecrets on a tenant table", () => {
+  // Primary key (id, tenant): the same id may exist under two tenants, each value its own.
+  const tenantVault = sharedDb.table("test_tenant_vault", {
+    id: uuid("id").notNull(),
+    tenant: uuid("tenant").notNull(),
+    apiKey: text("api_key"),
+  });
+  const tenantColumns: SecretColumn[] = [{ table: tenantVault, column: tenantVault.apiKey, tenant: tenantVault.tenant }];
+
+  it("reads and rewrites each row by its (id, tenant) pair, in batches", async () => {
+    await t.db.execute(sql`create table shared_db.test_tenant_vault (id uuid, tenant uuid, api_key text, primary key (id, tenant))`);
+    const shared = crypto.randomUUID();
+    const rows = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()].map((tenant, i) => ({
+      id: i < 2 ? shared : crypto.randomUUID(),
+      tenant,
+      plain: `tenant-${i}`,
+    }));
+    for (const r of rows) {
+      await t.db.insert(tenantVault).values({ id: r.id, tenant: r.tenant, apiKey: oldRing.encrypt(r.plain, secretAad("test_tenant_vault", "api_key", r.id)) });
+    }
+    expect(await rotateSecrets(t.db, bothRing, tenantColumns, { batchSize: 1 })).toEqual({ "test_tenant_vault.api_key": 3 });
+    const newOnly = createKeyring({ keys: [newKey] });
+    for (const r of rows) {
+      const [row] = await t.db.select().from(tenantVault).where(sql`id = ${r.id} and tenant = ${r.tenant}`);
+      expect(newOnly.decrypt(row!.apiKey!, secretAad("test_tenant_vault", "api_key", r.id))).toBe(r.plain);
+    }
+  });
+});
