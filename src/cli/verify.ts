@@ -22,8 +22,15 @@ export function expectations() {
   const tables = exported.filter((x): x is PgTable => is(x, PgTable)).map((t) => getTableConfig(t));
   const enums = exported.filter(isPgEnum).map((e) => e.enumName);
   const text = readMigrations().map((m) => m.statements.join("\n")).join("\n");
-  const policies = [...text.matchAll(/CREATE POLICY (\w+) ON shared_db\.(\w+)/gi)].map((m) => `${m[2]}.${m[1]}`);
-  const functions = [...new Set([...text.matchAll(/CREATE OR REPLACE FUNCTION shared_db\.(\w+)/gi)].map((m) => m[1]!))];
+  // In migration order, so an object a later migration drops is not expected.
+  const policies = new Set<string>();
+  for (const m of text.matchAll(/(CREATE|DROP) POLICY (?:IF EXISTS )?(\w+) ON shared_db\.(\w+)/gi)) {
+    policies[m[1]!.toUpperCase() === "CREATE" ? "add" : "delete"](`${m[3]}.${m[2]}`);
+  }
+  const functions = new Set<string>();
+  for (const m of text.matchAll(/(CREATE OR REPLACE|DROP) FUNCTION (?:IF EXISTS )?shared_db\.(\w+)/gi)) {
+    functions[m[1]!.toUpperCase() === "DROP" ? "delete" : "add"](m[2]!);
+  }
   return {
     tables: tables.map((t) => t.name),
     indexes: tables.flatMap((t) => t.indexes.map((i) => `${t.name}.${i.config.name}`)),
@@ -32,8 +39,8 @@ export function expectations() {
       ...t.columns.filter((c) => c.isUnique && c.uniqueName).map((c) => `${t.name}.${c.uniqueName}`),
     ]),
     enums,
-    policies: [...new Set(policies)],
-    functions,
+    policies: [...policies],
+    functions: [...functions],
   };
 }
 
