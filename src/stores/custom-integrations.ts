@@ -14,8 +14,7 @@ import {
 
 /** RFC 7230 token: what an HTTP header name may contain. */
 const headerName = pgText().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "must be a valid HTTP header name");
-const baseUrl = z
-  .string()
+const baseUrl = pgText()
   .max(2048)
   .refine((s) => {
     try {
@@ -26,8 +25,7 @@ const baseUrl = z
     }
   }, "must be an absolute http(s) URL without credentials or fragment");
 /** A path: starts with one '/', no '..' or '.' segments, no backslashes, scheme, query or fragment. */
-export const endpointSchema = z
-  .string()
+export const endpointSchema = pgText()
   .max(2048)
   .regex(/^\/(?!\/)[^\s\\?#]*$/, "must be a path starting with '/'")
   .refine((s) => !s.split("/").some((seg) => seg === ".." || seg === "." || /%2e/i.test(seg)), "must not contain '.' or '..' segments");
