@@ -4,6 +4,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { withReplicas, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { ConnectionError, pgErrorOf } from "./errors";
+import { probePostgres } from "./server-probe";
 import * as schema from "./schema";
 
 /** Any Drizzle Postgres database or transaction (postgres.js, node-postgres, PGlite). */
@@ -89,12 +90,22 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
   const close = async () => void (await Promise.all(handles.map((h) => h.close())));
   if (options.verify ?? true) {
     // Each connection, primary first, so a bad URL fails here and the error names its host.
+    // A deadline on each, so a listener that is not PostgreSQL or never answers cannot hang createDb.
+    const seconds = options.connectTimeout ?? 10;
     for (const [i, h] of handles.entries()) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await h.db.execute("select 1");
+        if (h.driver === "postgres") await probe(urls[i]!, options.ssl, seconds);
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(Object.assign(new Error("deadline"), { code: "CONNECT_TIMEOUT" })), seconds * 1000);
+        });
+        await Promise.race([h.db.execute("select 1"), deadline]);
       } catch (e) {
-        await close().catch(() => {});
-        throw connectionError(urls[i]!, e);
+        // Not awaited: a connection stuck in its handshake would hold the error back for end()'s grace period.
+        void close().catch(() => {});
+        throw e instanceof ConnectionError ? e : connectionError(urls[i]!, e);
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
@@ -153,6 +164,25 @@ function parseServerUrl(url: string, field: string): void {
   if (!parsed.hostname) throw new ConnectionError(`${what}: no host`);
 }
 
+/**
+ * One TCP connection that asks for PostgreSQL's SSL answer before the pool opens any: refuses a
+ * listener that is not PostgreSQL (the driver would reconnect to it in a tight loop) and a server
+ * without TLS when TLS is required. URLs with several hosts or a socket path are left to the driver.
+ */
+async function probe(url: string, ssl: CreateDbOptions["ssl"], seconds: number): Promise<void> {
+  const u = new URL(url);
+  if (u.hostname.includes(",") || u.searchParams.has("host") || !u.hostname) return;
+  const result = await probePostgres(u.hostname.replace(/^\[|\]$/g, ""), Number(u.port || 5432), seconds * 1000);
+  if (!result.ok) {
+    const known = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT"].includes(result.reason);
+    throw connectionError(url, known ? { code: result.reason } : { message: result.reason });
+  }
+  const mode = u.searchParams.get("sslmode") ?? (typeof ssl === "string" ? ssl : ssl ? "require" : undefined);
+  if (!result.tls && mode && !["disable", "allow", "prefer"].includes(mode)) {
+    throw connectionError(url, { message: `the server does not accept TLS connections (ssl: ${mode})` });
+  }
+}
+
 /** Turns a driver failure at connect time into one line that names the host, never the password. */
 function connectionError(url: string, e: unknown): ConnectionError {
   if (url.startsWith("pglite:")) {
@@ -166,6 +196,7 @@ function connectionError(url: string, e: unknown): ConnectionError {
     code === "ECONNREFUSED" ? "connection refused"
     : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found"
     : code === "CONNECT_TIMEOUT" || code === "ETIMEDOUT" ? "connection timed out"
+    : code === "28000" && /no encryption/.test(pg?.message ?? "") ? 'the server requires TLS: pass ssl: "require" or ?sslmode=require'
     : code === "28P01" || code === "28000" ? `authentication failed for user "${decodeURIComponent(u.username)}"`
     : code === "3D000" ? "database does not exist"
     : (pg?.message ?? ((e as { cause?: Error }).cause ?? (e as Error)).message);

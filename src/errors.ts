@@ -1,9 +1,12 @@
-import type { ZodType } from "zod";
+import { getTableColumns, getTableName, is, SQL } from "drizzle-orm";
+import { Column } from "drizzle-orm";
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
+import { z, type ZodType } from "zod";
+import { SharedDbError, type SharedDbErrorCode } from "./crypto/base-error";
+import { DecryptionError, KeyringError } from "./crypto/errors";
+import * as schema from "./schema";
 
-/** Base class of every error shared-db throws on purpose. */
-export class SharedDbError extends Error {
-  override name = "SharedDbError";
-}
+export { SharedDbError, type SharedDbErrorCode, DecryptionError, KeyringError };
 
 /** An input failed validation before any SQL ran. `field` is the dotted path of the first bad field. */
 export class ValidationError extends SharedDbError {
@@ -13,7 +16,7 @@ export class ValidationError extends SharedDbError {
     readonly reason: string,
     readonly issues: readonly { path: string; message: string }[] = [{ path: field, message: reason }],
   ) {
-    super(`Invalid ${field || "input"}: ${reason}`);
+    super("validation", `Invalid ${field || "input"}: ${reason}`);
   }
 }
 
@@ -25,18 +28,26 @@ export class ConflictError extends SharedDbError {
     readonly constraint?: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super("conflict", message, safeOptions(options));
   }
 }
 
-/** The row does not exist, or the current user may not see it. */
+/**
+ * The row does not exist, or the current user may not see it. From a foreign key, `field` names
+ * the input that referred to it and `constraint` the key.
+ */
 export class NotFoundError extends SharedDbError {
   override name = "NotFoundError";
+  readonly field?: string;
+  readonly constraint?: string;
   constructor(
     readonly entity: string,
     readonly key: string,
+    details: { field?: string; constraint?: string } = {},
   ) {
-    super(`${entity} not found: ${key}`);
+    super("not_found", key ? `${entity} not found: ${key}` : `${entity} not found${details.field ? ` (${details.field})` : ""}`);
+    this.field = details.field;
+    this.constraint = details.constraint;
   }
 }
 
@@ -44,74 +55,325 @@ export class NotFoundError extends SharedDbError {
 export class ConnectionError extends SharedDbError {
   override name = "ConnectionError";
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super("connection", message, safeOptions(options));
   }
 }
 
 /** A withRls context or call is invalid (bad user id or role, nested call). */
 export class RlsContextError extends SharedDbError {
   override name = "RlsContextError";
+  constructor(message: string, options?: ErrorOptions) {
+    super("rls_context", message, safeOptions(options));
+  }
 }
 
-/** The acting user's role does not allow the operation (e.g. a VIEWER inviting a member). */
+/**
+ * The acting user's role does not allow the operation (e.g. a VIEWER inviting a member), or the
+ * database refused a privilege or a row-level security check (`table` names the table).
+ */
 export class ForbiddenError extends SharedDbError {
   override name = "ForbiddenError";
+  readonly table?: string;
+  constructor(message: string, details: { table?: string } = {}) {
+    super("forbidden", message);
+    this.table = details.table;
+  }
 }
 
-/** A state transition or business rule refused the operation (e.g. demoting the last owner). */
+/** A state transition or business rule refused the operation (e.g. demoting the last owner); `rule` names it. */
 export class InvariantError extends SharedDbError {
   override name = "InvariantError";
   constructor(
     message: string,
-    readonly code: string,
+    readonly rule: string,
   ) {
-    super(message);
+    super("invariant", message);
   }
 }
 
-/** Parses `input` with `schema`, throwing a ValidationError that names the first bad field. */
-export function parseInput<S extends ZodType>(schema: S, input: unknown): S["_output"] {
+/**
+ * Any other database failure. Carries what helps debugging without the statement's parameters:
+ * the SQLSTATE, the table/column/constraint the server named and the SQL text (with `$1`
+ * placeholders), never the values, the server's DETAIL (which quotes them) or the driver error.
+ */
+export class DatabaseError extends SharedDbError {
+  override name = "DatabaseError";
+  constructor(
+    message: string,
+    readonly sqlstate: string,
+    readonly details: { table?: string; column?: string; constraint?: string; query?: string } = {},
+  ) {
+    super("database", message);
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * True for text Postgres stores as given: no NUL (`22021` in text, `22P05` in jsonb) and no lone
+ * UTF-16 surrogate (the driver would send U+FFFD, so the value read back would differ).
+ */
+export const isPgText = (s: string): boolean => !s.includes("\u0000") && !LONE_SURROGATE.test(s);
+export const PG_TEXT_MESSAGE = "must not contain NUL or unpaired surrogate characters";
+
+/** A zod string that refuses what Postgres cannot store (see `isPgText`); every text input starts here. */
+export const pgText = () => z.string().refine(isPgText, PG_TEXT_MESSAGE);
+
+/** The path of the first string (key or value) in a JSON value that Postgres's jsonb refuses. */
+function badJsonPath(value: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | undefined {
+  if (typeof value === "string") return isPgText(value) ? undefined : path;
+  if (!value || typeof value !== "object" || depth > 100) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const key = Array.isArray(value) ? Number(k) : k;
+    if (!isPgText(k)) return [...path, key];
+    const bad = badJsonPath(v, [...path, key], depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+const refuseBadJson = (value: unknown, ctx: z.RefinementCtx) => {
+  const path = badJsonPath(value);
+  if (path) ctx.addIssue({ code: "custom", path, message: PG_TEXT_MESSAGE });
+};
+
+/** A JSON object for a jsonb column: no NUL or lone surrogate in any key or string, named by path. */
+export const pgJson = () => z.record(z.string(), z.unknown()).superRefine(refuseBadJson);
+
+/** Any JSON value for a jsonb column, checked like `pgJson`. */
+export const pgJsonValue = () => z.unknown().superRefine(refuseBadJson);
+
+/** The earliest instant `timestamptz` holds (4713 BC); JavaScript's latest (275760 AD) is within its range. */
+const PG_MIN_DATE = new Date(Date.UTC(-4712, 0, 1));
+
+/** A Date Postgres `timestamptz` can hold: not `new Date(NaN)`, not before 4713 BC. */
+export const pgDate = () => z.date({ error: "must be a valid date" }).min(PG_MIN_DATE, "must not be before 4713 BC");
+
+/** A number a Postgres `integer` column holds (finite, whole, 32-bit). */
+export const pgInt = () => z.number().int().min(-2147483648).max(2147483647);
+
+/**
+ * Parses `input` with `schema`, throwing a ValidationError that names the first bad field.
+ * `field` names the input itself when it is a bare value (a function's `id` argument).
+ */
+export function parseInput<S extends ZodType>(schema: S, input: unknown, field?: string): S["_output"] {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  const root = field ? [field] : [];
+  const join = (path: readonly PropertyKey[]) => [...root, ...path.map(String)].join(".") || "input";
+  const issues = result.error.issues.map((i) => ({ path: join(i.path), message: i.message }));
   const first = result.error.issues[0]!;
   // zod reports unknown keys on the parent object; name the key itself.
   const keys = "keys" in first ? (first.keys as string[]) : [];
-  const path = [...first.path.map(String), ...keys.slice(0, 1)].join(".");
-  throw new ValidationError(path, first.message, issues);
+  throw new ValidationError(join([...first.path, ...keys.slice(0, 1)]), first.message, issues);
 }
 
-/** The SQLSTATE and constraint of a driver error, looking through Drizzle's wrapper. */
-export function pgErrorOf(e: unknown): { code?: string; constraint?: string; message?: string } | undefined {
+/** What a driver error says about itself: SQLSTATE and the names the server gave (never values). */
+export interface PgErrorInfo {
+  code?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  message?: string;
+}
+
+/** The SQLSTATE, constraint, table and column of a driver error, looking through Drizzle's wrapper. */
+export function pgErrorOf(e: unknown): PgErrorInfo | undefined {
   for (let cur = e, depth = 0; cur && typeof cur === "object" && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
-    const c = cur as { code?: unknown; constraint?: unknown; constraint_name?: unknown; message?: unknown };
+    const c = cur as Record<string, unknown>;
     if (typeof c.code === "string" && /^[0-9A-Z]{5}$/.test(c.code)) {
-      const constraint = (c.constraint_name ?? c.constraint) as string | undefined;
-      return { code: c.code, constraint, message: c.message as string };
+      const str = (...v: unknown[]) => v.find((x): x is string => typeof x === "string" && x !== "");
+      return {
+        code: c.code,
+        constraint: str(c.constraint_name, c.constraint),
+        table: str(c.table_name, c.table),
+        column: str(c.column_name, c.column),
+        message: str(c.message),
+      };
     }
   }
   return undefined;
 }
 
-/** Re-throws unique violations as ConflictError; anything else unchanged. */
+/** The SQL text of a failed Drizzle query (placeholders, not values). */
+export function queryOf(e: unknown): string | undefined {
+  for (let cur = e, depth = 0; cur && typeof cur === "object" && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const q = (cur as { query?: unknown }).query;
+    if (typeof q === "string") return q;
+  }
+  return undefined;
+}
+
+/** True for an error that came from the driver (and may carry a statement's parameters). */
+export const isDriverError = (e: unknown): boolean =>
+  !(e instanceof SharedDbError) && (pgErrorOf(e) !== undefined || queryOf(e) !== undefined);
+
+/** A cause that is a driver error is replaced by its parameter-free DatabaseError. */
+function safeOptions(options?: ErrorOptions): ErrorOptions | undefined {
+  if (!options || !isDriverError(options.cause)) return options;
+  return { cause: databaseErrorOf(options.cause) };
+}
+
+/** Server messages of these SQLSTATEs quote names only, never values, so they may be passed on. */
+const SAFE_SERVER_MESSAGE = /^(23|40|42|53|54|55|57|25|3D|3F|28|0A)/;
+
+/** A parameter-free DatabaseError for any driver error. */
+export function databaseErrorOf(e: unknown): DatabaseError {
+  const pg = pgErrorOf(e) ?? {};
+  const code = pg.code ?? "XX000";
+  const told = pg.message && SAFE_SERVER_MESSAGE.test(code) ? pg.message : undefined;
+  const where = pg.table ? ` on table ${pg.table}` : "";
+  const message = told ? `${told} (SQLSTATE ${code})` : `Database error SQLSTATE ${code}${where}`;
+  return new DatabaseError(message, code, { table: pg.table, column: pg.column, constraint: pg.constraint, query: queryOf(e) });
+}
+
+/** Re-throws unique violations as ConflictError; other driver errors as mapped by `mapDbError`. */
 export function rethrowConflict(e: unknown, describe: (constraint: string | undefined) => string): never {
   const pg = pgErrorOf(e);
-  if (pg?.code === "23505") throw new ConflictError(describe(pg.constraint), pg.constraint, { cause: e });
-  throw e;
+  if (pg?.code === "23505") throw new ConflictError(describe(pg.constraint), pg.constraint);
+  throw mapDbError(e);
+}
+
+/** What a call site knows that the server does not say: which input a failing value came from. */
+export interface DbErrorHints {
+  /** The field to name when the server names no column (encoding and range errors). */
+  field?: string;
+  /** Constraint or column name -> input field, where it differs from the schema's property. */
+  fields?: Record<string, string>;
+  /** The message of a unique violation. */
+  conflict?: (constraint: string | undefined) => string;
+}
+
+/** Throws `mapDbError(e, hints)`: `.catch((e) => rethrowDbError(e, { field: "name" }))`. */
+export function rethrowDbError(e: unknown, hints?: DbErrorHints): never {
+  throw mapDbError(e, hints);
+}
+
+
+interface ConstraintInfo {
+  table: string;
+  /** Input fields (schema property names) of the constrained columns. */
+  fields: string[];
+  /** The table a foreign key points at. */
+  references?: string;
+}
+
+let constraintIndex: Map<string, ConstraintInfo> | undefined;
+let columnIndex: Map<string, string> | undefined;
+
+/** Constraint name -> table, fields and referenced table, read from the Drizzle schema once. */
+function constraints(): Map<string, ConstraintInfo> {
+  if (constraintIndex) return constraintIndex;
+  constraintIndex = new Map();
+  columnIndex = new Map();
+  for (const table of Object.values(schema as Record<string, unknown>)) {
+    if (!is(table, PgTable)) continue;
+    const config = getTableConfig(table);
+    const property = new Map(Object.entries(getTableColumns(table)).map(([key, c]) => [c.name, key]));
+    const fields = (columns: { name: string }[]) => columns.map((c) => property.get(c.name) ?? c.name);
+    const add = (name: string, info: Omit<ConstraintInfo, "table">) => constraintIndex!.set(name, { table: config.name, ...info });
+    for (const [column, key] of property) columnIndex.set(`${config.name}.${column}`, key);
+    for (const fk of config.foreignKeys) {
+      const ref = fk.reference();
+      add(fk.getName(), { fields: fields(ref.columns), references: getTableName(ref.foreignTable) });
+    }
+    for (const u of config.uniqueConstraints) add(u.getName()!, { fields: fields(u.columns) });
+    for (const c of config.columns) if (c.isUnique && c.uniqueName) add(c.uniqueName, { fields: fields([c]) });
+    for (const i of config.indexes) {
+      const cols = i.config.columns.filter((c): c is Column => is(c, Column));
+      if (i.config.name) add(i.config.name, { fields: fields(cols) });
+    }
+    for (const c of config.checks) {
+      const cols = is(c.value, SQL) ? c.value.queryChunks.filter((q): q is Column => is(q, Column)) : [];
+      add(c.name, { fields: fields(cols) });
+    }
+  }
+  return constraintIndex;
+}
+
+/** What a refused value's field is: the caller's hint, the server's column, the constraint's column. */
+function fieldOf(pg: PgErrorInfo, hints: DbErrorHints | undefined, info: ConstraintInfo | undefined): string {
+  const byName = (name: string | undefined) => (name ? hints?.fields?.[name] : undefined);
+  const column = pg.column && pg.table ? (constraints(), columnIndex!.get(`${pg.table}.${pg.column}`)) : undefined;
+  return byName(pg.constraint) ?? byName(pg.column) ?? info?.fields[0] ?? column ?? pg.column ?? hints?.field ?? "input";
+}
+
+/** 42501: `permission denied for table x` or `new row violates row-level security policy for table "x"`. */
+const refusedTable = (message = "") => /for (?:table|relation) "?([\w.]+)"?/.exec(message)?.[1];
+
+/** Why Postgres refused a value, by SQLSTATE class 22/23: what the caller should have sent instead. */
+const VALUE_REASONS: Record<string, string> = {
+  "22001": "is too long for its column",
+  "22003": "is out of range for its column",
+  "22007": "is not a valid date or time",
+  "22008": "is out of range for a timestamp",
+  "22009": "is not a valid time zone",
+  "2200D": "is not a valid encoding",
+  "22021": "contains a character the database cannot store (NUL)",
+  "22P05": "contains a character the database cannot store (NUL in JSON)",
+  "22P02": "is not in the expected format",
+  "22023": "is not an accepted value",
+  "22012": "divides by zero",
+  "2201E": "is out of range",
+  "21000": "repeats the same key twice in one write",
+  "23502": "is required",
+  "23514": "breaks a rule of its column",
+};
+
+/**
+ * Maps a driver error to a typed error by SQLSTATE, the one place that does: unique (23505) ->
+ * ConflictError with the constraint; foreign key (23503) -> NotFoundError naming the field (or,
+ * when a delete is refused because rows still refer to it, ConflictError); check, not-null,
+ * range, format and encoding (22xxx, 23502, 23514, 21000) -> ValidationError naming the field;
+ * 42501 -> ForbiddenError naming the refused table; anything else -> DatabaseError with its
+ * SQLSTATE. Errors that are not driver errors are returned unchanged. The result never carries
+ * the statement's parameters (Drizzle puts them in its message) or the server's DETAIL.
+ */
+export function mapDbError(e: unknown, hints?: DbErrorHints): unknown {
+  if (!isDriverError(e)) return e;
+  const pg = pgErrorOf(e);
+  const code = pg?.code;
+  if (!pg || !code) return databaseErrorOf(e);
+  const info = pg.constraint ? constraints().get(pg.constraint) : undefined;
+  if (code === "23505") {
+    const fields = info?.fields.join(", ");
+    const message = hints?.conflict?.(pg.constraint) ?? `A ${info?.table ?? "row"} with this ${fields || "key"} already exists`;
+    return new ConflictError(message, pg.constraint);
+  }
+  if (code === "23503") {
+    if (/^update or delete on table/.test(pg.message ?? "")) {
+      return new ConflictError(`Other rows still refer to this ${pg.table ?? "row"} (${pg.constraint ?? "foreign key"})`, pg.constraint);
+    }
+    const field = fieldOf(pg, hints, info);
+    return new NotFoundError(info?.references ?? "referenced row", "", { field, constraint: pg.constraint });
+  }
+  if (code === "42501") {
+    const table = refusedTable(pg.message);
+    const what = /row-level security/.test(pg.message ?? "") ? "Row-level security refused the row" : "Permission denied";
+    return new ForbiddenError(`${what} for table ${table ?? "(unknown)"} (SQLSTATE 42501)`, { table });
+  }
+  const reason = VALUE_REASONS[code];
+  if (reason) {
+    const field = fieldOf(pg, hints, info);
+    const error = new ValidationError(field, reason);
+    Object.assign(error, { sqlstate: code, constraint: pg.constraint });
+    return error;
+  }
+  return databaseErrorOf(e);
 }
 
 /**
- * Refreshing a rotating Slack token failed: Slack refused it (`code` is Slack's `error`, e.g.
- * `invalid_refresh_token`), or gave no usable answer before the deadline (`code` is `timeout`,
+ * Refreshing a rotating Slack token failed: Slack refused it (`reason` is Slack's `error`, e.g.
+ * `invalid_refresh_token`), or gave no usable answer before the deadline (`reason` is `timeout`,
  * `http_<status>` or `network_error`). The stored tokens are unchanged.
  */
 export class SlackTokenRefreshError extends SharedDbError {
   override name = "SlackTokenRefreshError";
   constructor(
     message: string,
-    readonly code: string,
+    readonly reason: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super("upstream", message, options);
   }
 }

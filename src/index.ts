@@ -10,4 +10,10 @@ export {
   RlsContextError,
   InvariantError,
   ForbiddenError,
+  DatabaseError,
+  DecryptionError,
+  KeyringError,
+  mapDbError,
+  type SharedDbErrorCode,
+  type DbErrorHints,
 } from "./errors";

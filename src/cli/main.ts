@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { createDb, rowsOf, type Db } from "../db";
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, migrate, readMigrations } from "../migrate";
 import { SCHEMA_NAME } from "../schema/namespace";
-import { keyringFromEnv, type Keyring } from "../crypto";
+import { generateKey, keyringFromEnv, type Keyring } from "../crypto";
 import { countSecretsByKey, rotateSecrets, secretColumns } from "../stores/secrets";
 import { verifyDatabase } from "./verify";
 
@@ -15,7 +15,9 @@ Commands:
   status         list applied and pending migrations
   verify         check tables, enums, indexes, constraints, RLS, policies, roles and functions
   reset --yes    drop the shared_db schema and re-apply the migrations (local hosts only, or --force)
-  rotate-keys    re-encrypt every stored secret under the first key of ENCRYPTION_KEYS (resumable)
+  rotate-keys    re-encrypt every stored secret under the first key of ENCRYPTION_KEYS (resumable);
+                 names each value it cannot decrypt and exits 1 if any value is left under an old key
+  generate-key   print a new random key for ENCRYPTION_KEYS (32 bytes, urlsafe base64)
 
 Options:
   --url <url>    postgres://... or pglite:./path (default: DATABASE_URL)
@@ -112,6 +114,10 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case "generate-key": {
+      out(generateKey());
+      return 0;
+    }
     case "rotate-keys": {
       let keyring: Keyring;
       try {
@@ -120,8 +126,13 @@ async function main(argv: string[]): Promise<number> {
         throw new CliError((e as Error).message);
       }
       return withDb(values.url, async (db) => {
+        let undecryptable = 0;
         const done = await rotateSecrets(db, keyring, secretColumns, {
           onProgress: ({ column, rotated }) => out(`${column}: ${rotated} re-encrypted`),
+          onUndecryptable: ({ table, column, row, reason }) => {
+            undecryptable++;
+            console.error(`cannot decrypt ${table}.${column} row ${row}: ${reason.replace("-", " ")} (left as it is)`);
+          },
         });
         const total = Object.values(done).reduce((a, b) => a + b, 0);
         out(`re-encrypted ${total} values under key ${keyring.primaryKeyId}`);
@@ -132,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
         }
         const left = Object.entries(counts).filter(([k]) => k !== keyring.primaryKeyId).reduce((a, [, n]) => a + n, 0);
         out(left === 0 ? "no values remain under old keys: they can be removed from ENCRYPTION_KEYS" : `${left} values remain under old keys`);
+        if (undecryptable) out(`${undecryptable} values could not be decrypted with any key of ENCRYPTION_KEYS (listed above)`);
         return left === 0 ? 0 : 1;
       });
     }

@@ -13,3 +13,15 @@ export function decodeBase64Url(text: string): Buffer | undefined {
 }
 
 export const encodeBase64Url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+
+/**
+ * A key in either base64 alphabet: urlsafe (Python's `Fernet.generate_key()`, `generateKey()`) or
+ * standard (`openssl rand -base64 32`). Strict and canonical in both; the alphabets are not mixed.
+ */
+export function decodeBase64Key(text: string): Buffer | undefined {
+  const urlsafe = decodeBase64Url(text);
+  if (urlsafe) return urlsafe;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, "base64");
+  return bytes.toString("base64") === text ? bytes : undefined;
+}

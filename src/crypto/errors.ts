@@ -1,3 +1,5 @@
+import { SharedDbError } from "./base-error";
+
 /** Why a value could not be decrypted; never carries key material or plaintext. */
 export type DecryptionFailure =
   | "malformed" // not a shared-db ciphertext nor a well-formed Fernet token
@@ -6,14 +8,17 @@ export type DecryptionFailure =
   | "expired"; // a Fernet token older than the TTL that was asked for
 
 /** Every decryption failure: one class, so callers cannot leak which check failed by accident. */
-export class DecryptionError extends Error {
+export class DecryptionError extends SharedDbError {
   override name = "DecryptionError";
   constructor(readonly reason: DecryptionFailure) {
-    super(`Cannot decrypt value: ${reason.replace("-", " ")}`);
+    super("decryption", `Cannot decrypt value: ${reason.replace("-", " ")}`);
   }
 }
 
 /** A key list that cannot make a keyring; names the entry by position, never by value. */
-export class KeyringError extends Error {
+export class KeyringError extends SharedDbError {
   override name = "KeyringError";
+  constructor(message: string) {
+    super("keyring", message);
+  }
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { decodeBase64Url, encodeBase64Url } from "./base64url";
+import { decodeBase64Key, decodeBase64Url, encodeBase64Url } from "./base64url";
 import { DecryptionError, KeyringError } from "./errors";
 import { decryptFernet, splitFernetKey, type FernetKey, type FernetOptions } from "./fernet";
 
@@ -28,7 +28,10 @@ export interface Keyring {
 }
 
 export interface KeyringOptions {
-  /** urlsafe base64 of 32 random bytes each (Python's `Fernet.generate_key()` format); the first encrypts. */
+  /**
+   * 32 random bytes each, in base64: urlsafe (Python's `Fernet.generate_key()`, `generateKey()`) or
+   * standard (`openssl rand -base64 32`); the first encrypts.
+   */
   keys: readonly string[];
   /** For legacy Fernet reads only (tests). @default no TTL */
   fernet?: FernetOptions;
@@ -41,9 +44,12 @@ interface Key {
 }
 
 function parseKey(text: string, index: number): Key {
-  const raw = decodeBase64Url(text.trim());
+  const raw = decodeBase64Key(text.trim());
   if (!raw || raw.length !== 32) {
-    throw new KeyringError(`Encryption key #${index + 1} is invalid: expected urlsafe base64 of 32 bytes (generate one with generateKey())`);
+    throw new KeyringError(
+      `Encryption key #${index + 1} is invalid: expected 32 bytes in base64, standard or urlsafe alphabet ` +
+        "(`shared-db generate-key`, `openssl rand -base64 32` or Python's `Fernet.generate_key()`)",
+    );
   }
   return {
     id: createHmac("sha256", raw).update("shared-db key id").digest().subarray(0, 6).toString("base64url"),

@@ -1,24 +1,24 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db";
-import { parseInput } from "../errors";
+import { parseInput, pgDate, pgJson, pgText, rethrowDbError } from "../errors";
 import { auditLogs, type AuditLog } from "../schema/users";
 
 export const appendAuditInput = z.strictObject({
   actorId: z.uuid().nullable(),
-  action: z.string().trim().min(1).max(100),
-  entityType: z.string().trim().min(1).max(100),
-  entityId: z.string().max(255).nullable().optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  action: pgText().trim().min(1).max(100),
+  entityType: pgText().trim().min(1).max(100),
+  entityId: pgText().max(255).nullable().optional(),
+  details: pgJson().optional(),
 });
 export type AppendAuditInput = z.input<typeof appendAuditInput>;
 
 export const listAuditInput = z.strictObject({
   actorId: z.uuid().optional(),
-  entityType: z.string().max(100).optional(),
-  entityId: z.string().max(255).optional(),
+  entityType: pgText().max(100).optional(),
+  entityId: pgText().max(255).optional(),
   /** Entries created before this instant (for paging). */
-  before: z.date().optional(),
+  before: pgDate().optional(),
   /** @default 50 */
   limit: z.number().int().min(1).max(1000).default(50),
 });
@@ -26,7 +26,9 @@ export type ListAuditInput = z.input<typeof listAuditInput>;
 
 /** Appends one audit entry. Under withRls the actor must be the current user. */
 export async function appendAudit(db: Db, input: AppendAuditInput): Promise<AuditLog> {
-  const [row] = await db.insert(auditLogs).values(parseInput(appendAuditInput, input)).returning();
+  const values = parseInput(appendAuditInput, input);
+  // An actor that does not exist (23503) is named as `actorId`; under withRls, another actor is refused (42501).
+  const [row] = await db.insert(auditLogs).values(values).returning().catch((e: unknown) => rethrowDbError(e));
   return row!;
 }
 

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
-import { NotFoundError, parseInput, pgErrorOf, rethrowConflict } from "../errors";
+import { NotFoundError, parseInput, pgDate, pgErrorOf, pgJson, pgText, rethrowConflict, rethrowDbError } from "../errors";
 import {
   customIntegrationActions,
   customIntegrationCredentials,
@@ -13,9 +13,8 @@ import {
 } from "../schema/custom-integrations";
 
 /** RFC 7230 token: what an HTTP header name may contain. */
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "must be a valid HTTP header name");
-const baseUrl = z
-  .string()
+const headerName = pgText().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "must be a valid HTTP header name");
+const baseUrl = pgText()
   .max(2048)
   .refine((s) => {
     try {
@@ -26,18 +25,17 @@ const baseUrl = z
     }
   }, "must be an absolute http(s) URL without credentials or fragment");
 /** A path: starts with one '/', no '..' or '.' segments, no backslashes, scheme, query or fragment. */
-export const endpointSchema = z
-  .string()
+export const endpointSchema = pgText()
   .max(2048)
   .regex(/^\/(?!\/)[^\s\\?#]*$/, "must be a path starting with '/'")
   .refine((s) => !s.split("/").some((seg) => seg === ".." || seg === "." || /%2e/i.test(seg)), "must not contain '.' or '..' segments");
 
 export const customActionInput = z.strictObject({
-  actionId: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, '_', '.' or '-'"),
-  actionName: z.string().trim().min(1).max(255),
+  actionId: pgText().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, '_', '.' or '-'"),
+  actionName: pgText().trim().min(1).max(255),
   httpMethod: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
   endpoint: endpointSchema,
-  parameters: z.array(z.string().regex(/^[A-Za-z0-9_]{1,100}$/, "must be a parameter name")).max(100).default([]),
+  parameters: z.array(pgText().regex(/^[A-Za-z0-9_]{1,100}$/, "must be a parameter name")).max(100).default([]),
 });
 
 const actionsList = z
@@ -52,19 +50,19 @@ const actionsList = z
   });
 
 const integrationFields = {
-  displayName: z.string().trim().min(1).max(255),
-  description: z.string().max(10_000).nullable().optional(),
+  displayName: pgText().trim().min(1).max(255),
+  description: pgText().max(10_000).nullable().optional(),
   authType: z.enum(["api_key", "oauth"]),
   baseUrl,
   authHeader: headerName.default("Authorization"),
-  authPrefix: z.string().max(50).regex(/^[^\r\n]*$/, "must be one line").nullable().default("Bearer"),
-  oauthConfig: z.record(z.string(), z.unknown()).nullable().optional(),
+  authPrefix: pgText().max(50).regex(/^[^\r\n]*$/, "must be one line").nullable().default("Bearer"),
+  oauthConfig: pgJson().nullable().optional(),
   isActive: z.boolean().default(true),
 };
 
 export const createCustomIntegrationInput = z.strictObject({
   userId: z.uuid(),
-  name: z.string().regex(/^[a-z0-9_][a-z0-9_-]{0,99}$/, "must be lowercase letters, digits, '_' or '-' (max 100)"),
+  name: pgText().regex(/^[a-z0-9_][a-z0-9_-]{0,99}$/, "must be lowercase letters, digits, '_' or '-' (max 100)"),
   ...integrationFields,
   actions: actionsList.default([]),
 });
@@ -101,7 +99,7 @@ const nameTaken = () => "You already have a custom integration with this name";
 
 /** The user's integrations with their actions, by name. */
 export async function listCustomIntegrations(db: Db, userId: string): Promise<CustomIntegrationWithActions[]> {
-  const id = parseInput(z.uuid(), userId);
+  const id = parseInput(z.uuid(), userId, "userId");
   return withActions(db, await db.select().from(customIntegrations).where(eq(customIntegrations.userId, id)).orderBy(asc(customIntegrations.name)));
 }
 
@@ -122,7 +120,7 @@ export async function createCustomIntegration(db: Db, input: CreateCustomIntegra
       ? await tx.insert(customIntegrationActions).values(actions.map((a) => ({ ...a, integrationId: row!.id, userId: values.userId }))).returning()
       : [];
     return { ...row!, actions: inserted };
-  });
+  }).catch((e: unknown) => rethrowDbError(e));
 }
 
 /** One of the user's integrations with its actions; NotFoundError when missing or not theirs. */
@@ -147,7 +145,7 @@ export async function updateCustomIntegration(db: Db, input: UpdateCustomIntegra
     }
     const [full] = await withActions(tx, [row]);
     return full!;
-  });
+  }).catch((e: unknown) => rethrowDbError(e));
 }
 
 /** Deletes an integration; its actions and credentials go with it. */
@@ -162,8 +160,8 @@ export const storeCustomCredentialInput = z.strictObject({
   userId: z.uuid(),
   integrationId: z.uuid(),
   credentialType,
-  value: z.string().min(1).max(16_384),
-  tokenExpiresAt: z.date().nullable().optional(),
+  value: pgText().min(1).max(16_384),
+  tokenExpiresAt: pgDate().nullable().optional(),
 });
 export type StoreCustomCredentialInput = z.input<typeof storeCustomCredentialInput>;
 
@@ -188,8 +186,8 @@ export async function storeCustomCredential(db: Db, keyring: Keyring, input: Sto
     .returning()
     .catch((e: unknown) => {
       // The composite foreign key fails when the integration is missing or someone else's.
-      if (pgErrorOf(e)?.code === "23503") throw new NotFoundError("custom integration", v.integrationId);
-      throw e;
+      if (pgErrorOf(e)?.code === "23503") throw new NotFoundError("custom integration", v.integrationId, { field: "integrationId" });
+      rethrowDbError(e);
     });
   const { encryptedValue: _hidden, ...info } = row!;
   return info;
@@ -209,7 +207,7 @@ export async function markCustomCredential(db: Db, key: CustomCredentialKey, isV
   const k = parseInput(credentialKey, key);
   const [row] = await db
     .update(customIntegrationCredentials)
-    .set({ isValid: parseInput(z.boolean(), isValid), lastValidatedAt: new Date() })
+    .set({ isValid: parseInput(z.boolean(), isValid, "isValid"), lastValidatedAt: new Date() })
     .where(whereCredential(k))
     .returning();
   if (!row) throw new NotFoundError("credential", `${k.integrationId}/${k.credentialType}`);

@@ -126,7 +126,7 @@ function rethrowEscrow(e: unknown, entity = "project", key = ""): never {
     case "SDBE4":
       throw new InvariantError(message, "milestone_not_in_project");
     case "42501":
-      throw new ForbiddenError(message, { cause: e });
+      throw new ForbiddenError(message);
     case "P0002":
       throw new NotFoundError(entity, key);
   }

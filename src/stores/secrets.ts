@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableName, gt, isNotNull, not, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import { secretAad, type Keyring } from "../crypto";
+import { DecryptionError, secretAad, type DecryptionFailure, type Keyring } from "../crypto";
 import type { Db } from "../db";
 import { propertyOf } from "../schema/namespace";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
@@ -45,6 +45,20 @@ export interface RotateSecretsOptions {
   batchSize?: number;
   /** Called after each batch. */
   onProgress?: (progress: { column: string; rotated: number }) => void;
+  /**
+   * Called for each value the keyring cannot decrypt; the run then leaves it as it is and goes on.
+   * Without it, the first such value stops the run with its DecryptionError.
+   */
+  onUndecryptable?: (value: UndecryptableSecret) => void;
+}
+
+/** Where a value that could not be re-encrypted is: never the value itself. */
+export interface UndecryptableSecret {
+  table: string;
+  column: string;
+  /** The row's key (its `id`, or the column `key` names). */
+  row: string;
+  reason: DecryptionFailure;
 }
 
 /**
@@ -79,19 +93,28 @@ export async function rotateSecrets(
           .orderBy(asc(key), ...(s.tenant ? [asc(s.tenant)] : []))
           .limit(batchSize)
           .for("update")) as Record<string, unknown>[];
+        let rewritten = 0;
         for (const row of rows) {
-          const value = keyring.rotate(row.value as string, aadFor(s, row));
+          let value: string;
+          try {
+            value = keyring.rotate(row.value as string, aadFor(s, row));
+          } catch (e) {
+            if (!(e instanceof DecryptionError) || !options.onUndecryptable) throw e;
+            options.onUndecryptable({ table: getTableName(s.table), column: s.column.name, row: String(row.key), reason: e.reason });
+            continue;
+          }
           await tx
             .update(s.table)
             .set({ [property]: value } as never)
             .where(and(eq(key, row.key), s.tenant ? eq(s.tenant, row.tenant) : undefined));
+          rewritten++;
         }
         after = rows.at(-1) ?? after;
-        return rows.length;
+        return { read: rows.length, rewritten };
       });
-      rotated += count;
-      if (count > 0) options.onProgress?.({ column: label(s), rotated });
-      if (count < batchSize) break;
+      rotated += count.rewritten;
+      if (count.rewritten > 0) options.onProgress?.({ column: label(s), rotated });
+      if (count.read < batchSize) break;
     }
     done[label(s)] = rotated;
   }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { InvariantError, NotFoundError, parseInput } from "../errors";
+import { InvariantError, NotFoundError, parseInput, pgDate, pgInt, pgJson, pgJsonValue, pgText, rethrowDbError } from "../errors";
 import {
   slackAnalyses,
   slackAnalysisChannels,
@@ -23,17 +23,17 @@ export const createAnalysisInput = z
   .strictObject({
     workspaceId: uuid,
     createdByUserId: uuid.optional(),
-    name: z.string().trim().min(1).max(255),
-    description: z.string().max(10_000).optional(),
-    startDate: z.date(),
-    endDate: z.date(),
+    name: pgText().trim().min(1).max(255),
+    description: pgText().max(10_000).optional(),
+    startDate: pgDate(),
+    endDate: pgDate(),
     channelIds: z.array(uuid).min(1).max(1000),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-    llmModel: z.string().max(255).optional(),
-    analysisType: z.string().max(50).optional(),
+    parameters: pgJson().optional(),
+    llmModel: pgText().max(255).optional(),
+    analysisType: pgText().max(50).optional(),
     isScheduled: z.boolean().optional(),
     scheduleFrequency: z.enum(["daily", "weekly", "monthly"]).optional(),
-    nextRunAt: z.date().optional(),
+    nextRunAt: pgDate().optional(),
   })
   .refine((v) => v.endDate > v.startDate, { path: ["endDate"], message: "must be after startDate" })
   .refine((v) => !v.isScheduled || (v.scheduleFrequency && v.nextRunAt), { path: ["scheduleFrequency"], message: "and nextRunAt are required when scheduled" });
@@ -52,7 +52,7 @@ export async function createAnalysis(db: Db, input: z.input<typeof createAnalysi
     const [analysis] = await tx.insert(slackAnalyses).values({ ...v, teamId: ws.teamId }).returning();
     await tx.insert(slackAnalysisChannels).values(channels.map((c) => ({ analysisId: analysis!.id, channelId: c.id, teamId: ws.teamId })));
     return analysis!;
-  });
+  }).catch((e: unknown) => rethrowDbError(e));
 }
 
 const STATUS_FROM: Record<string, string[]> = { running: ["pending", "running"], completed: ["running"], failed: ["pending", "running"] };
@@ -67,8 +67,8 @@ export async function setAnalysisStatus(
       analysisId: uuid,
       status: z.enum(["running", "completed", "failed"]),
       progress: z.number().min(0).max(100).optional(),
-      errorMessage: z.string().max(10_000).optional(),
-      resultSummary: z.record(z.string(), z.unknown()).optional(),
+      errorMessage: pgText().max(10_000).optional(),
+      resultSummary: pgJson().optional(),
     }).refine((x) => x.status !== "failed" || x.errorMessage, { path: ["errorMessage"], message: "is required when the analysis failed" }),
     input,
   );
@@ -82,7 +82,8 @@ export async function setAnalysisStatus(
       completionTime: v.status === "running" ? undefined : sql`now()`,
     })
     .where(and(eq(slackAnalyses.id, v.analysisId), inArray(slackAnalyses.status, STATUS_FROM[v.status]!)))
-    .returning();
+    .returning()
+    .catch((e: unknown) => rethrowDbError(e));
   if (row) return row;
   const [current] = await primaryOf(db).select({ status: slackAnalyses.status }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
   if (!current) throw new NotFoundError("slack analysis", v.analysisId);
@@ -91,10 +92,11 @@ export async function setAnalysisStatus(
 
 /** Scheduled analyses whose next run is due. */
 export async function dueScheduledAnalyses(db: Db, now = new Date()): Promise<SlackAnalysis[]> {
+  const at = parseInput(pgDate(), now, "now");
   return db
     .select()
     .from(slackAnalyses)
-    .where(and(eq(slackAnalyses.isScheduled, true), lte(slackAnalyses.nextRunAt, now)))
+    .where(and(eq(slackAnalyses.isScheduled, true), lte(slackAnalyses.nextRunAt, at)))
     .orderBy(asc(slackAnalyses.nextRunAt));
 }
 
@@ -104,7 +106,7 @@ export async function dueScheduledAnalyses(db: Db, now = new Date()): Promise<Sl
  * replaces the counts and keeps scores and insights).
  */
 export async function computeContributions(db: Db, analysisId: string): Promise<number> {
-  const id = parseInput(uuid, analysisId);
+  const id = parseInput(uuid, analysisId, "analysisId");
   const rows = await db.execute(sql`
     with a as (select * from shared_db.slack_analyses where id = ${id}),
     m as (
@@ -126,7 +128,7 @@ export async function computeContributions(db: Db, analysisId: string): Promise<
     on conflict (analysis_id, user_id, channel_id, team_id) do update set message_count = excluded.message_count,
       thread_reply_count = excluded.thread_reply_count, reaction_given_count = excluded.reaction_given_count,
       reaction_received_count = excluded.reaction_received_count
-    returning 1`);
+    returning 1`).catch((e: unknown) => rethrowDbError(e));
   return rowsOf(rows).length;
 }
 
@@ -139,9 +141,9 @@ export const contributionScoresInput = z.strictObject({
   teamCoordinationScore: z.number().min(0).max(100).optional(),
   engagementScore: z.number().min(0).max(100).optional(),
   totalScore: z.number().min(0).max(100).optional(),
-  notableContributions: z.array(z.strictObject({ messageId: uuid, reason: z.string().max(2000) })).optional(),
-  insights: z.string().max(100_000).optional(),
-  insightsData: z.record(z.string(), z.unknown()).optional(),
+  notableContributions: z.array(z.strictObject({ messageId: uuid, reason: pgText().max(2000) })).optional(),
+  insights: pgText().max(100_000).optional(),
+  insightsData: pgJson().optional(),
 });
 
 /** Writes scores and insights (from an LLM, outside this library) onto a computed contribution. */
@@ -151,7 +153,8 @@ export async function writeContributionScores(db: Db, input: z.input<typeof cont
     .update(slackContributions)
     .set(scores)
     .where(and(eq(slackContributions.analysisId, analysisId), eq(slackContributions.userId, userId), eq(slackContributions.channelId, channelId)))
-    .returning();
+    .returning()
+    .catch((e: unknown) => rethrowDbError(e));
   if (!row) throw new NotFoundError("slack contribution", `${analysisId}/${userId}/${channelId}`);
   return row;
 }
@@ -159,20 +162,20 @@ export async function writeContributionScores(db: Db, input: z.input<typeof cont
 export const channelAnalysisInput = z.strictObject({
   analysisId: uuid,
   channelId: uuid,
-  startDate: z.date().optional(),
-  endDate: z.date().optional(),
-  messageCount: z.number().int().min(0).optional(),
-  participantCount: z.number().int().min(0).optional(),
-  threadCount: z.number().int().min(0).optional(),
-  reactionCount: z.number().int().min(0).optional(),
-  channelSummary: z.string().max(100_000).optional(),
-  topicAnalysis: z.string().max(100_000).optional(),
-  contributorInsights: z.string().max(100_000).optional(),
-  keyHighlights: z.string().max(100_000).optional(),
-  modelUsed: z.string().max(255).optional(),
-  rawResponse: z.unknown(),
+  startDate: pgDate().optional(),
+  endDate: pgDate().optional(),
+  messageCount: pgInt().min(0).optional(),
+  participantCount: pgInt().min(0).optional(),
+  threadCount: pgInt().min(0).optional(),
+  reactionCount: pgInt().min(0).optional(),
+  channelSummary: pgText().max(100_000).optional(),
+  topicAnalysis: pgText().max(100_000).optional(),
+  contributorInsights: pgText().max(100_000).optional(),
+  keyHighlights: pgText().max(100_000).optional(),
+  modelUsed: pgText().max(255).optional(),
+  rawResponse: pgJsonValue(),
   status: z.enum(["completed", "failed"]).default("completed"),
-  errorMessage: z.string().max(10_000).optional(),
+  errorMessage: pgText().max(10_000).optional(),
 });
 
 /** Stores (or replaces) the LLM's per-channel result, raw response included. */
@@ -186,13 +189,14 @@ export async function saveChannelAnalysis(db: Db, input: z.input<typeof channelA
     .insert(slackChannelAnalyses)
     .values({ analysisId, channelId, teamId: a.teamId, ...values })
     .onConflictDoUpdate({ target: [slackChannelAnalyses.analysisId, slackChannelAnalyses.channelId, slackChannelAnalyses.teamId], set: values })
-    .returning();
+    .returning()
+    .catch((e: unknown) => rethrowDbError(e));
   return row!;
 }
 
 /** A channel's messages in [from, to), oldest first (the channel_id/slack_ts index). */
 export async function channelMessages(db: Db, input: { channelId: string; from: Date; to: Date; limit?: number }): Promise<SlackMessage[]> {
-  const v = parseInput(z.strictObject({ channelId: uuid, from: z.date(), to: z.date(), limit: z.number().int().min(1).max(10_000).default(1000) }), input);
+  const v = parseInput(z.strictObject({ channelId: uuid, from: pgDate(), to: pgDate(), limit: pgInt().min(1).max(10_000).default(1000) }), input);
   const fromTs = (v.from.getTime() / 1000).toFixed(6);
   const toTs = (v.to.getTime() / 1000).toFixed(6);
   return db
@@ -205,7 +209,7 @@ export async function channelMessages(db: Db, input: { channelId: string; from: 
 
 /** A thread: its parent and replies in order. */
 export async function threadWithReplies(db: Db, input: { channelId: string; threadTs: string }): Promise<SlackMessage[]> {
-  const v = parseInput(z.strictObject({ channelId: uuid, threadTs: z.string().regex(/^\d+\.\d+$/) }), input);
+  const v = parseInput(z.strictObject({ channelId: uuid, threadTs: pgText().max(50).regex(/^\d+\.\d+$/) }), input);
   return db
     .select()
     .from(slackMessages)
@@ -227,8 +231,8 @@ export async function contributionLeaderboard(db: Db, analysisId: string, limit 
     })
     .from(slackContributions)
     .innerJoin(slackUsers, eq(slackUsers.id, slackContributions.userId))
-    .where(eq(slackContributions.analysisId, parseInput(uuid, analysisId)))
+    .where(eq(slackContributions.analysisId, parseInput(uuid, analysisId, "analysisId")))
     .groupBy(slackContributions.userId, slackUsers.slackId, slackUsers.displayName, slackUsers.realName, slackUsers.name)
     .orderBy(sql`sum(${slackContributions.totalScore}) desc nulls last`, desc(sql`sum(${slackContributions.messageCount})`))
-    .limit(limit);
+    .limit(parseInput(pgInt().min(1).max(10_000), limit, "limit"));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { InstallURLOptions, StateStore } from "@slack/oauth";
 import { eq, lt, sql } from "drizzle-orm";
 import { primaryOf, type Db } from "../db";
-import { ValidationError } from "../errors";
+import { isPgText, parseInput, pgDate, pgJson, ValidationError } from "../errors";
 import { slackOauthStates } from "../schema/slack-oauth";
 
 export interface SlackStateStoreOptions {
@@ -32,21 +32,27 @@ export function createSlackStateStore(options: SlackStateStoreOptions): StateSto
   if (!Number.isInteger(ttl) || ttl <= 0) throw new ValidationError("expiresInSeconds", "must be a positive whole number of seconds");
   return {
     async generateStateParam(installOptions: InstallURLOptions, now: Date): Promise<string> {
+      const at = parseInput(pgDate(), now, "now");
+      parseInput(pgJson(), installOptions, "installOptions");
       const state = randomBytes(32).toString("base64url");
       await db.transaction(async (tx) => {
         // Expired states are purged as new ones are made (indexed on expires_at).
         await tx.delete(slackOauthStates).where(lt(slackOauthStates.expiresAt, sql`now()`));
-        await tx.insert(slackOauthStates).values({ state, installOptions, expiresAt: new Date(now.getTime() + ttl * 1000) });
+        await tx.insert(slackOauthStates).values({ state, installOptions, expiresAt: new Date(at.getTime() + ttl * 1000) });
       });
       return state;
     },
     async verifyStateParam(now: Date, state: string): Promise<InstallURLOptions> {
+      // A state the store cannot have made (it comes from the callback URL) is unknown: no query.
+      if (typeof state !== "string" || state.length === 0 || state.length > 1024 || !isPgText(state)) {
+        throw await invalidState("The state parameter is unknown or was already used");
+      }
       const [row] = await db
         .delete(slackOauthStates)
-        .where(eq(slackOauthStates.state, String(state ?? "")))
+        .where(eq(slackOauthStates.state, state))
         .returning({ installOptions: slackOauthStates.installOptions, expiresAt: slackOauthStates.expiresAt });
       if (!row) throw await invalidState("The state parameter is unknown or was already used");
-      if (row.expiresAt.getTime() < now.getTime()) throw await invalidState("The state parameter has expired");
+      if (!(row.expiresAt.getTime() >= now.getTime())) throw await invalidState("The state parameter has expired");
       return row.installOptions as InstallURLOptions;
     },
   };

@@ -1,45 +1,50 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db, type Tx } from "../db";
-import { NotFoundError, parseInput } from "../errors";
+import { NotFoundError, parseInput, pgInt, pgJsonValue, pgText, rethrowDbError } from "../errors";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
 
-const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100");
+/** The last second a timestamptz written as an ISO string can name (9999-12-31T23:59:59Z). */
+const MAX_SLACK_SECONDS = 253402300799;
+const slackTs = z
+  .string()
+  .regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100")
+  .refine((ts) => Number(ts.split(".")[0]) <= MAX_SLACK_SECONDS, "must be a Slack timestamp before the year 10000");
 const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");
 
 /** A channel as `conversations.list` returns it (only the fields shared-db keeps are checked). */
 export const slackApiChannel = z.looseObject({
   id: slackId,
-  name: z.string().max(255).optional(),
+  name: pgText().max(255).optional(),
   is_private: z.boolean().optional(),
   is_im: z.boolean().optional(),
   is_mpim: z.boolean().optional(),
   is_archived: z.boolean().optional(),
   is_member: z.boolean().optional(),
-  created: z.number().int().nonnegative().optional(),
-  num_members: z.number().int().nonnegative().optional(),
-  topic: z.looseObject({ value: z.string().max(1024) }).optional(),
-  purpose: z.looseObject({ value: z.string().max(1024) }).optional(),
+  created: z.number().int().nonnegative().max(MAX_SLACK_SECONDS).optional(),
+  num_members: pgInt().nonnegative().optional(),
+  topic: z.looseObject({ value: pgText().max(1024) }).optional(),
+  purpose: z.looseObject({ value: pgText().max(1024) }).optional(),
 });
 
 /** A member as `users.list` returns it. */
 export const slackApiUser = z.looseObject({
   id: slackId,
-  name: z.string().max(255).optional(),
-  real_name: z.string().max(255).optional(),
+  name: pgText().max(255).optional(),
+  real_name: pgText().max(255).optional(),
   deleted: z.boolean().optional(),
   is_bot: z.boolean().optional(),
   is_admin: z.boolean().optional(),
-  tz: z.string().max(100).nullable().optional(),
-  tz_offset: z.number().int().optional(),
+  tz: pgText().max(100).nullable().optional(),
+  tz_offset: pgInt().optional(),
   profile: z
     .looseObject({
-      display_name: z.string().max(255).optional(),
-      real_name: z.string().max(255).optional(),
-      email: z.string().max(255).optional(),
-      title: z.string().max(255).optional(),
-      phone: z.string().max(50).optional(),
-      image_192: z.string().max(1024).optional(),
+      display_name: pgText().max(255).optional(),
+      real_name: pgText().max(255).optional(),
+      email: pgText().max(255).optional(),
+      title: pgText().max(255).optional(),
+      phone: pgText().max(50).optional(),
+      image_192: pgText().max(1024).optional(),
     })
     .optional(),
 });
@@ -49,19 +54,37 @@ export const slackApiMessage = z.looseObject({
   type: z.literal("message").default("message"),
   ts: slackTs,
   user: slackId.optional(),
-  bot_id: z.string().max(64).optional(),
-  text: z.string().max(400_000).optional(),
-  subtype: z.string().max(50).optional(),
-  client_msg_id: z.string().max(255).optional(),
+  bot_id: pgText().max(64).optional(),
+  text: pgText().max(400_000).optional(),
+  subtype: pgText().max(50).optional(),
+  client_msg_id: pgText().max(255).optional(),
   thread_ts: slackTs.optional(),
-  reply_count: z.number().int().nonnegative().optional(),
-  reply_users_count: z.number().int().nonnegative().optional(),
-  edited: z.looseObject({ user: z.string().optional(), ts: slackTs }).optional(),
-  reactions: z.array(z.looseObject({ name: z.string().min(1).max(255), users: z.array(slackId), count: z.number().int().optional() })).optional(),
-  files: z.array(z.unknown()).optional(),
-  attachments: z.array(z.unknown()).optional(),
+  reply_count: pgInt().nonnegative().optional(),
+  reply_users_count: pgInt().nonnegative().optional(),
+  edited: z.looseObject({ user: pgText().optional(), ts: slackTs }).optional(),
+  reactions: z.array(z.looseObject({ name: pgText().min(1).max(255), users: z.array(slackId), count: z.number().int().optional() })).optional(),
+  files: z.array(pgJsonValue()).optional(),
+  attachments: z.array(pgJsonValue()).optional(),
 });
 export type SlackApiMessage = z.input<typeof slackApiMessage>;
+
+/**
+ * An array whose items must not repeat a key: one INSERT ... ON CONFLICT cannot touch a row twice
+ * (21000), so a page listing the same id twice fails as a ValidationError naming the second item.
+ */
+const uniqueBy = <T extends z.ZodType>(item: T, key: (v: z.output<T>) => string, keyName: string, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .superRefine((items, ctx) => {
+      const seen = new Map<string, number>();
+      items.forEach((v, i) => {
+        const k = key(v);
+        const first = seen.get(k);
+        if (first !== undefined) ctx.addIssue({ code: "custom", path: [i, keyName], message: `repeats item ${first} of the page` });
+        else seen.set(k, i);
+      });
+    });
 
 const uuid = z.uuid();
 
@@ -102,7 +125,7 @@ export async function upsertSlackWorkspace(
 
 /** Upserts `conversations.list` channels by (workspace, slack id); a re-sync of the same page changes nothing. */
 export async function syncChannels(db: Db, input: { workspaceId: string; channels: unknown[] }): Promise<number> {
-  const v = parseInput(z.strictObject({ workspaceId: uuid, channels: z.array(slackApiChannel).max(10_000) }), input);
+  const v = parseInput(z.strictObject({ workspaceId: uuid, channels: uniqueBy(slackApiChannel, (c) => c.id, "id", 10_000) }), input);
   const ws = await loadWorkspace(db, v.workspaceId);
   const rows = v.channels.map((c) => ({
     slack_id: c.id,
@@ -123,13 +146,13 @@ export async function syncChannels(db: Db, input: { workspaceId: string; channel
       member_count = excluded.member_count, is_archived = excluded.is_archived, created_at_ts = excluded.created_at_ts, has_bot = excluded.has_bot
     where (slack_channels.name, slack_channels.type, slack_channels.purpose, slack_channels.topic, slack_channels.member_count, slack_channels.is_archived, slack_channels.has_bot)
       is distinct from (excluded.name, excluded.type, excluded.purpose, excluded.topic, excluded.member_count, excluded.is_archived, excluded.has_bot)
-    returning 1`);
+    returning 1`).catch((e: unknown) => rethrowDbError(e));
   return rowsOf(result).length;
 }
 
 /** Upserts `users.list` members by (workspace, slack id); returns how many rows changed. */
 export async function syncUsers(db: Db, input: { workspaceId: string; members: unknown[] }): Promise<number> {
-  const v = parseInput(z.strictObject({ workspaceId: uuid, members: z.array(slackApiUser).max(10_000) }), input);
+  const v = parseInput(z.strictObject({ workspaceId: uuid, members: uniqueBy(slackApiUser, (m) => m.id, "id", 10_000) }), input);
   const ws = await loadWorkspace(db, v.workspaceId);
   const rows = v.members.map((m) => ({
     slack_id: m.id,
@@ -154,7 +177,7 @@ export async function syncUsers(db: Db, input: { workspaceId: string; members: u
       timezone text, timezone_offset int, profile_image_url text, is_bot bool, is_admin bool, is_deleted bool)
     on conflict (workspace_id, slack_id, team_id) do update set ${sql.raw(cols.split(", ").map((c) => `${c} = excluded.${c}`).join(", "))}
     where (${sql.raw(cols.split(", ").map((c) => `slack_users.${c}`).join(", "))}) is distinct from (${sql.raw(cols.split(", ").map((c) => `excluded.${c}`).join(", "))})
-    returning 1`);
+    returning 1`).catch((e: unknown) => rethrowDbError(e));
   return rowsOf(result).length;
 }
 
@@ -189,7 +212,7 @@ const minTs = (a: string | null, b: string) => (a === null || Number(b) < Number
  * await syncMessages(db, { channelId, messages });
  */
 export async function syncMessages(db: Db, input: { channelId: string; messages: unknown[] }): Promise<{ messages: number; reactions: number }> {
-  const v = parseInput(z.strictObject({ channelId: uuid, messages: z.array(slackApiMessage).max(20_000) }), input);
+  const v = parseInput(z.strictObject({ channelId: uuid, messages: uniqueBy(slackApiMessage, (m) => m.ts, "ts", 20_000) }), input);
   if (v.messages.length === 0) return { messages: 0, reactions: 0 };
   return db.transaction(async (tx) => {
     const channel = await loadChannel(tx, v.channelId);
@@ -274,7 +297,7 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
       })
       .where(eq(slackChannels.id, channel.id));
     return { messages: rows.length, reactions: inserted };
-  });
+  }).catch((e: unknown) => rethrowDbError(e));
 }
 
 /** Makes sure every author, reactor and mentioned user has a row; returns their ids and display names. */

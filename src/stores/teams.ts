@@ -165,7 +165,7 @@ export async function acceptInvitation(db: Db, input: { teamId: string; token: s
     if (message === "expired_invitation") throw new InvariantError("The invitation has expired", "expired_invitation");
     if (message === "invalid_invitation") throw new InvariantError("The invitation is unknown, already used or for another team", "invalid_invitation");
     if (pgErrorOf(e)?.code === "23505") throw new ConflictError("You are already a member of this team", "team_members_team_id_user_id_key");
-    if (pgErrorOf(e)?.code === "42501") throw new ForbiddenError("An invitation can only be accepted by the invited user, signed in", { cause: e });
+    if (pgErrorOf(e)?.code === "42501") throw new ForbiddenError("An invitation can only be accepted by the invited user, signed in");
     throw e;
   }
   const [member] = await primaryOf(db)

@@ -2,7 +2,7 @@ import { eq, getTableColumns, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db";
-import { NotFoundError, parseInput, rethrowConflict } from "../errors";
+import { isPgText, NotFoundError, parseInput, PG_TEXT_MESSAGE, pgText, rethrowConflict, rethrowDbError } from "../errors";
 import { prepared } from "../prepared";
 import { users, type User } from "../schema/users";
 
@@ -13,21 +13,21 @@ const { passwordHash: _hidden, ...publicColumns } = getTableColumns(users);
 
 const email = z.email().max(255).transform((s) => s.trim().toLowerCase());
 const profile = {
-  fullName: z.string().trim().min(1).max(255).nullable(),
+  fullName: pgText().trim().min(1).max(255).nullable(),
   phone: z.string().regex(/^\+?[0-9 ()-]{3,32}$/, "must be a phone number").nullable(),
-  avatarUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
-  bio: z.string().max(5000).nullable(),
+  avatarUrl: z.url({ protocol: /^https?$/ }).max(2048).refine(isPgText, PG_TEXT_MESSAGE).nullable(),
+  bio: pgText().max(5000).nullable(),
 };
 
 export const createUserInput = z.strictObject({
   email,
-  googleId: z.string().min(1).max(255).nullable().optional(),
+  googleId: pgText().min(1).max(255).nullable().optional(),
   fullName: profile.fullName.optional(),
   phone: profile.phone.optional(),
   avatarUrl: profile.avatarUrl.optional(),
   bio: profile.bio.optional(),
   /** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
-  passwordHash: z.string().min(1).max(1024).nullable().optional(),
+  passwordHash: pgText().min(1).max(1024).nullable().optional(),
   isVerified: z.boolean().optional(),
 });
 export type CreateUserInput = z.input<typeof createUserInput>;
@@ -56,20 +56,20 @@ export async function getUserById(db: Db, id: string): Promise<PublicUser | unde
   const query = prepared(db, "shared_db_get_user_by_id", (d) =>
     d.select(publicColumns).from(users).where(eq(users.id, sql.placeholder("id"))).prepare("shared_db_get_user_by_id"),
   );
-  const [row] = await query.execute({ id: parseInput(userId, id) });
+  const [row] = await query.execute({ id: parseInput(userId, id, "id") });
   return row;
 }
 
 /** The user with this email, compared case-insensitively, or undefined. */
 export async function getUserByEmail(db: Db, address: string): Promise<PublicUser | undefined> {
-  const normalized = parseInput(email, address);
+  const normalized = parseInput(email, address, "email");
   const [row] = await db.select(publicColumns).from(users).where(eq(sql`lower(${users.email})`, normalized));
   return row;
 }
 
 async function updateUser(db: Db, id: string, set: PgUpdateSetSource<typeof users>): Promise<PublicUser> {
-  const key = parseInput(userId, id);
-  const [row] = await db.update(users).set(set).where(eq(users.id, key)).returning(publicColumns);
+  const key = parseInput(userId, id, "id");
+  const [row] = await db.update(users).set(set).where(eq(users.id, key)).returning(publicColumns).catch((e: unknown) => rethrowDbError(e));
   if (!row) throw new NotFoundError("user", key);
   return row;
 }

@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
 import { createDb } from "../../src";
+import { rowsOf } from "../../src/db";
 import { createKeyring, generateKey } from "../../src/crypto";
 import { createSlackInstallationStore } from "../../src/stores";
 import { readMigrations } from "../../src/migrate";
@@ -141,6 +144,53 @@ describe("shared-db command", () => {
       const store = createSlackInstallationStore({ db: reopened.db, keyring: createKeyring({ keys: [newKey] }), clientId: "cli" });
       const got = await store.fetchInstallation({ teamId: "TROT", enterpriseId: undefined, isEnterpriseInstall: false, userId: "U1" });
       expect([got.bot!.token, got.user.token]).toEqual(["xoxb-rotate-me", "xoxp-rotate-me"]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("generate-key prints a key the keyring takes; rotate-keys names each value it cannot decrypt, rotates the rest, exits 1", async () => {
+    const generated = await run(["generate-key"]);
+    ok(generated);
+    const oldKey = generated.stdout.trim();
+    expect(createKeyring({ keys: [oldKey] }).keyIds).toHaveLength(1);
+    // A standard-alphabet key, as `openssl rand -base64 32` prints it.
+    const newKey = randomBytes(32).toString("base64");
+    const { db, close } = await createDb({ url });
+    let badRow: string;
+    try {
+      const store = createSlackInstallationStore({ db, keyring: createKeyring({ keys: [oldKey] }), clientId: "cli2" });
+      for (const team of ["TBAD", "TGOOD"]) {
+        await store.storeInstallation({
+          team: { id: team },
+          enterprise: undefined,
+          user: { id: "U1", token: `xoxp-${team}`, scopes: [] },
+          bot: { id: "B", userId: "UB", token: `xoxb-${team}`, scopes: [] },
+          isEnterpriseInstall: false,
+          authVersion: "v2",
+        });
+      }
+      // One value encrypted under a key nobody has any more.
+      const lost = createKeyring({ keys: [generateKey()] }).encrypt("xoxb-lost");
+      const rows = await db.execute(sql`update shared_db.slack_installations set bot_token = ${lost}
+        where team_id = 'TBAD' and client_id = 'cli2' returning id`);
+      badRow = (rowsOf<{ id: string }>(rows)[0]!).id;
+    } finally {
+      await close();
+    }
+    const r = await run(["rotate-keys", "--url", url], { ENCRYPTION_KEYS: `${newKey},${oldKey}`, ENCRYPTION_KEY: undefined });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot decrypt slack_installations.bot_token row ${badRow}: unknown key (left as it is)`);
+    // The earlier test's values are under a key this run does not hold: named too.
+    const named = r.stderr.split("\n").filter((l) => l.startsWith("cannot decrypt "));
+    expect(named.every((l) => /^cannot decrypt \w+\.\w+ row [0-9a-f-]{36}: [a-z ]+ \(left as it is\)$/.test(l))).toBe(true);
+    expect(r.stdout).toContain(`${named.length} values could not be decrypted`);
+    expect(r.stdout + r.stderr).not.toContain("xoxb-lost");
+    const reopened = await createDb({ url });
+    try {
+      const store = createSlackInstallationStore({ db: reopened.db, keyring: createKeyring({ keys: [newKey] }), clientId: "cli2" });
+      const got = await store.fetchInstallation({ teamId: "TGOOD", enterpriseId: undefined, isEnterpriseInstall: false, userId: "U1" });
+      expect([got.bot!.token, got.user.token]).toEqual(["xoxb-TGOOD", "xoxp-TGOOD"]);
     } finally {
       await reopened.close();
     }

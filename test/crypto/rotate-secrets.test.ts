@@ -85,6 +85,28 @@ describe("rotateSecrets", () => {
     const [row] = await t.db.select().from(vault).where(sql`id = ${id}`);
     expect(row!.apiKey).toBe(copied);
   });
+
+  it("with onUndecryptable, names the table, column and row of each value it cannot decrypt and rotates the rest", async () => {
+    const lost = createKeyring({ keys: [generateKey()] }).encrypt("lost");
+    const [a, b] = [ids[2]!, ids[3]!];
+    await t.db.execute(sql`update shared_db.test_vault set api_key = ${lost} where id in (${a}, ${b})`);
+    const fresh = oldRing.encrypt("fresh", secretAad("test_vault", "api_key", ids[4]!));
+    await t.db.execute(sql`update shared_db.test_vault set api_key = ${fresh} where id = ${ids[4]!}`);
+    const failed: unknown[] = [];
+    const done = await rotateSecrets(t.db, bothRing, columns, { batchSize: 2, onUndecryptable: (f) => failed.push(f) });
+    expect(done["test_vault.api_key"]).toBe(1);
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        { table: "test_vault", column: "api_key", row: a, reason: "unknown-key" },
+        { table: "test_vault", column: "api_key", row: b, reason: "unknown-key" },
+        { table: "test_vault", column: "api_key", row: ids[0]!, reason: "authentication-failed" },
+      ]),
+    );
+    expect(failed).toHaveLength(3);
+    const rows = await t.db.select().from(vault).where(sql`id in (${a}, ${b})`);
+    expect(rows.map((r) => r.apiKey)).toEqual([lost, lost]);
+    expect(bothRing.decrypt((await t.db.select().from(vault).where(sql`id = ${ids[4]!}`))[0]!.apiKey!, secretAad("test_vault", "api_key", ids[4]!))).toBe("fresh");
+  });
 });
 
 describe("rotateSecrets on a tenant table", () => {

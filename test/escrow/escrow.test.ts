@@ -62,7 +62,7 @@ describe("projects and milestones", () => {
       milestones: [{ title: "a", amount: "60" }, { title: "b", amount: "40.0001" }],
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InvariantError);
-    expect((e as InvariantError).code).toBe("milestones_exceed_total");
+    expect((e as InvariantError).rule).toBe("milestones_exceed_total");
     expect((await t.db.select().from(projects)).length).toBe(before);
   });
 
@@ -89,7 +89,7 @@ describe("projects and milestones", () => {
         await t.db.update(projects).set({ status: from }).where(eq(projects.id, pr.id));
         const result = await transitionProject(t.db, pr.id, to).catch((x: unknown) => x);
         if (PROJECT_TRANSITIONS[from].includes(to)) expect(result, `${from} -> ${to}`).toMatchObject({ status: to });
-        else expect((result as InvariantError).code, `${from} -> ${to}`).toBe("illegal_transition");
+        else expect((result as InvariantError).rule, `${from} -> ${to}`).toBe("illegal_transition");
       }
     }
   });
@@ -119,7 +119,7 @@ describe("projects and milestones", () => {
         await t.db.update(milestones).set({ status: from }).where(eq(milestones.id, m!.id));
         const result = await transitionMilestone(t.db, m!.id, to).catch((x: unknown) => x);
         if (MILESTONE_TRANSITIONS[from].includes(to)) expect(result, `${from} -> ${to}`).toMatchObject({ status: to });
-        else expect((result as InvariantError).code, `${from} -> ${to}`).toBe("illegal_transition");
+        else expect((result as InvariantError).rule, `${from} -> ${to}`).toBe("illegal_transition");
       }
     }
     await expect(transitionMilestone(t.db, "00000000-0000-4000-8000-000000000000", "approved")).rejects.toBeInstanceOf(NotFoundError);
@@ -128,12 +128,12 @@ describe("projects and milestones", () => {
   it("accepts terms only for a pending project", async () => {
     const p = await parties();
     const { project: pr } = await project(p);
-    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({ code: "illegal_transition" });
+    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({ code: "invariant", rule: "illegal_transition" });
     await transitionProject(t.db, pr.id, "pending");
     const active = await acceptTerms(t.db, pr.id);
     expect(active.status).toBe("active");
     expect(active.termsAcceptedAt).toBeInstanceOf(Date);
-    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({ code: "illegal_transition", message: expect.stringContaining("(it is active)") });
+    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({ code: "invariant", rule: "illegal_transition", message: expect.stringContaining("(it is active)") });
   });
 
   it.each(["buyer", "seller"] as const)("the %s accepts the terms under withRls; the creator who proposed them cannot", async (who) => {
@@ -219,7 +219,7 @@ describe("money", () => {
     expect(done.transaction.completedAt).toBeInstanceOf(Date);
     expect(await settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-250" })).toEqual({ transaction: done.transaction, settled: false });
     await expect(settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-other" })).rejects.toBeInstanceOf(ConflictError);
-    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "failed", amount: "250.50" })).rejects.toMatchObject({ code: "illegal_transition" });
+    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "failed", amount: "250.50" })).rejects.toMatchObject({ code: "invariant", rule: "illegal_transition" });
     expect(await getEscrowBalance(t.db, pr.id)).toBe("250.5000");
 
     const failing = await withRls(t.db, { userId: p.buyer.id }, (tx) =>
@@ -239,16 +239,18 @@ describe("money", () => {
     await recordTransaction(t.db, { userId: p.buyer.id, projectId: pr.id, transactionType: "fee", amount: "25" });
     await recordTransaction(t.db, { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "99", status: "failed" });
     await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "400", milestoneId: design!.id })).rejects.toMatchObject({
-      code: "milestone_not_approved",
+      code: "invariant",
+      rule: "milestone_not_approved",
     });
     for (const s of ["in_progress", "completed", "approved"] as const) await transitionMilestone(t.db, design!.id, s);
     await releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "400", milestoneId: design!.id });
     await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "400", milestoneId: design!.id })).rejects.toMatchObject({
-      code: "milestone_not_approved",
+      code: "invariant",
+      rule: "milestone_not_approved",
     });
     await releaseFunds(t.db, { projectId: pr.id, userId: p.buyer.id, amount: "75", kind: "refund" });
     expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
-    await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "500.0001" })).rejects.toMatchObject({ code: "insufficient_funds" });
+    await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "500.0001" })).rejects.toMatchObject({ code: "invariant", rule: "insufficient_funds" });
     expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
   });
 
@@ -263,7 +265,7 @@ describe("money", () => {
       );
       const ok = results.filter((r) => r.status === "fulfilled").length;
       expect(ok).toBe(33); // floor(1000 / 30)
-      for (const r of results) if (r.status === "rejected") expect((r.reason as InvariantError).code).toBe("insufficient_funds");
+      for (const r of results) if (r.status === "rejected") expect((r.reason as InvariantError).rule).toBe("insufficient_funds");
       expect(await getEscrowBalance(t.db, pr.id)).toBe("10.0000");
     } finally {
       await Promise.all(pools.map((x) => x.close()));
@@ -284,7 +286,7 @@ describe("money", () => {
         ),
       );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(33);
-      for (const r of results) if (r.status === "rejected") expect((r.reason as InvariantError).code).toBe("insufficient_funds");
+      for (const r of results) if (r.status === "rejected") expect((r.reason as InvariantError).rule).toBe("insufficient_funds");
       expect(await getEscrowBalance(t.db, pr.id)).toBe("10.0000");
     } finally {
       await Promise.all(pools.map((x) => x.close()));

@@ -179,15 +179,15 @@ describe("escrow attacks (issue 16, item 2)", () => {
       () => recordTransaction(t.db, { userId: p.seller.id, projectId: project.id, transactionType: "escrow_release", amount: "5000" }),
       InvariantError,
     );
-    expect((e as InvariantError).code).toBe("insufficient_funds");
+    expect((e as InvariantError).rule).toBe("insufficient_funds");
     for (const transactionType of ["fee", "refund"] as const) {
       const x = await refusedUnchanged(project.id, () => recordTransaction(t.db, { userId: p.buyer.id, projectId: project.id, transactionType, amount: "1000.0001" }), InvariantError);
-      expect((x as InvariantError).code).toBe("insufficient_funds");
+      expect((x as InvariantError).rule).toBe("insufficient_funds");
     }
     // A pending release completed later passes the same check.
     const { transaction: pending } = await recordTransaction(t.db, { userId: p.seller.id, projectId: project.id, transactionType: "escrow_release", amount: "5000", status: "pending" });
     const y = await refusedUnchanged(project.id, () => settleTransaction(t.db, { transactionId: pending.id, status: "completed", amount: "5000" }), InvariantError);
-    expect((y as InvariantError).code).toBe("insufficient_funds");
+    expect((y as InvariantError).rule).toBe("insufficient_funds");
     await refusedUnchanged(project.id, () => t.db.execute(sql`truncate shared_db.transactions`).catch((x: unknown) => {
       expect(pgErrorOf(x)?.message).toMatch(/cannot be truncated/);
       throw x;
@@ -268,7 +268,7 @@ describe("escrow attacks (issue 16, item 2)", () => {
       () => recordTransaction(t.db, { userId: p.seller.id, projectId: project.id, milestoneId: other!.id, transactionType: "escrow_release", amount: "400" }),
       InvariantError,
     );
-    expect((e as InvariantError).code).toBe("milestone_not_in_project");
+    expect((e as InvariantError).rule).toBe("milestone_not_in_project");
   });
 });
 

@@ -43,7 +43,7 @@ describe("ids chosen by the application role (item 3)", () => {
       ),
     );
     expect(code).toBe("23505");
-    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId: a.teamId, token, userId: alt.id }))).rejects.toMatchObject({ code: "invalid_invitation" });
+    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId: a.teamId, token, userId: alt.id }))).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
     expect(await ownerOf(b.teamId)).toEqual(ownersBefore);
     expect(ownersBefore).toEqual([b.owner.id]);
     expect(await state(t.db, "team_members")).toEqual(before);
@@ -199,7 +199,7 @@ describe("team roles in the database (item 4)", () => {
       as(t.db, admin.id, (tx) => tx.execute(sql`update shared_db.team_members set invitation_token = ${sha256("mine")} where team_id = ${teamId} and email = 'boss@example.test'`)),
     );
     expect(code).toBe("42501");
-    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId, token: "mine", userId: alt.id }))).rejects.toMatchObject({ code: "invalid_invitation" });
+    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId, token: "mine", userId: alt.id }))).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
     expect(await state(t.db, "team_members")).toEqual(before);
   });
 

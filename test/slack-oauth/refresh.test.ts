@@ -96,7 +96,7 @@ describe("token refresh", () => {
       const e = await store.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(SlackTokenRefreshError);
       expect(e).toBeInstanceOf(SharedDbError);
-      expect(e).toMatchObject({ code: "invalid_refresh_token", name: "SlackTokenRefreshError" });
+      expect(e).toMatchObject({ code: "upstream", reason: "invalid_refresh_token", name: "SlackTokenRefreshError" });
     } finally {
       slack.answer = (_m, p) => refreshAnswer(p);
     }
@@ -120,7 +120,7 @@ describe("token refresh", () => {
       if (onServer) expect((await heldInDatabase(t.db)).locks).toBe(1); // held while Slack is asked...
       const e = await outcome;
       expect(e).toBeInstanceOf(SlackTokenRefreshError);
-      expect(e).toMatchObject({ code: "timeout" });
+      expect(e).toMatchObject({ code: "upstream", reason: "timeout" });
     } finally {
       slack.answer = (_m, p) => refreshAnswer(p);
     }
@@ -148,9 +148,9 @@ describe("token refresh", () => {
       await expect.poll(() => slack.refreshes.length, { timeout: 5000 }).toBe(received + 1);
       // Another workspace refreshes meanwhile; the same one waits for the lock, then gives up.
       expect((await b.fetchInstallation({ teamId: `${team}_OTHER`, isEnterpriseInstall: false, enterpriseId: undefined })).bot!.token).toMatch(/fresh/);
-      await expect(b.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toMatchObject({ code: "timeout" });
+      await expect(b.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toMatchObject({ code: "upstream", reason: "timeout" });
       expect(slack.refreshes.length).toBe(received + 2);
-      expect(await hung).toMatchObject({ code: "timeout" });
+      expect(await hung).toMatchObject({ code: "upstream", reason: "timeout" });
       expect(await heldInDatabase(t.db)).toEqual({ locks: 0, open: 0 });
     } finally {
       slack.answer = (_m, p) => refreshAnswer(p);

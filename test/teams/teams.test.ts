@@ -65,17 +65,17 @@ describe("invitations", () => {
     expect(stored!.invitationToken).toMatch(/^[0-9a-f]{64}$/);
     const member = await withRls(t.db, { userId: invitee.id }, (tx) => acceptInvitation(tx, { teamId: team.id, token, userId: invitee.id }));
     expect(member).toMatchObject({ userId: invitee.id, role: "MEMBER", invitationStatus: "accepted", invitationToken: null });
-    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invalid_invitation" });
+    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
   });
 
   it("refuses expired and other-team tokens, and accepting for someone else", async () => {
     const [owner, invitee, other] = [await makeUser(t.db), await makeUser(t.db), await makeUser(t.db)];
     const [team, otherTeam] = [await createTeam(t.db, { actorId: owner.id, name: "A" }), await createTeam(t.db, { actorId: owner.id, name: "B" })];
     const { token } = await inviteMember(t.db, { teamId: team.id, actorId: owner.id, email: invitee.email, expiresInSeconds: 60 });
-    await expect(acceptInvitation(t.db, { teamId: otherTeam.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invalid_invitation" });
+    await expect(acceptInvitation(t.db, { teamId: otherTeam.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
     await expect(withRls(t.db, { userId: other.id }, (tx) => acceptInvitation(tx, { teamId: team.id, token, userId: invitee.id }))).rejects.toThrow();
     await t.db.update(teamMembers).set({ invitationExpiresAt: new Date(Date.now() - 1000) }).where(eq(teamMembers.email, invitee.email));
-    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "expired_invitation" });
+    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invariant", rule: "expired_invitation" });
   });
 
   it("lets only ADMIN/OWNER invite, and only an OWNER invite an OWNER", async () => {
@@ -101,8 +101,8 @@ describe("owners", () => {
     const [owner, admin] = [await makeUser(t.db), await makeUser(t.db)];
     const team = await createTeam(t.db, { actorId: owner.id, name: "Owned" });
     await t.db.insert(teamMembers).values({ teamId: team.id, userId: admin.id, email: admin.email, role: "ADMIN" });
-    await expect(changeMemberRole(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id, role: "ADMIN" })).rejects.toMatchObject({ code: "last_owner" });
-    await expect(removeMember(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id })).rejects.toMatchObject({ code: "last_owner" });
+    await expect(changeMemberRole(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id, role: "ADMIN" })).rejects.toMatchObject({ code: "invariant", rule: "last_owner" });
+    await expect(removeMember(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id })).rejects.toMatchObject({ code: "invariant", rule: "last_owner" });
     await expect(changeMemberRole(t.db, { teamId: team.id, actorId: admin.id, userId: owner.id, role: "MEMBER" })).rejects.toBeInstanceOf(ForbiddenError);
     await changeMemberRole(t.db, { teamId: team.id, actorId: owner.id, userId: admin.id, role: "OWNER" });
     await changeMemberRole(t.db, { teamId: team.id, actorId: admin.id, userId: owner.id, role: "MEMBER" });
