@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db, type Tx } from "../db";
-import { NotFoundError, parseInput } from "../errors";
+import { ConflictError, NotFoundError, parseInput } from "../errors";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
 
 const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100");
@@ -83,7 +83,11 @@ async function loadWorkspace(db: Db, workspaceId: string) {
   return ws;
 }
 
-/** Registers a workspace for a team (service work, e.g. after an OAuth install). */
+/**
+ * Registers a workspace for a team (service work, e.g. after an OAuth install). Registering it
+ * again for the same team refreshes it; a workspace registered to another team is a
+ * ConflictError and that team's row is left as it was.
+ */
 export async function upsertSlackWorkspace(
   db: Db,
   input: { teamId: string; slackId: string; name?: string; domain?: string; iconUrl?: string },
@@ -95,9 +99,15 @@ export async function upsertSlackWorkspace(
   const [row] = await db
     .insert(slackWorkspaces)
     .values(v)
-    .onConflictDoUpdate({ target: slackWorkspaces.slackId, set: { name: v.name, domain: v.domain, iconUrl: v.iconUrl, lastConnectedAt: new Date() } })
+    .onConflictDoUpdate({
+      target: slackWorkspaces.slackId,
+      set: { name: v.name, domain: v.domain, iconUrl: v.iconUrl, lastConnectedAt: new Date() },
+      // Only the team that registered the workspace refreshes it: another team's upsert updates nothing.
+      setWhere: eq(slackWorkspaces.teamId, v.teamId),
+    })
     .returning();
-  return row!;
+  if (!row) throw new ConflictError(`Slack workspace ${v.slackId} is registered to another team`, "slack_workspaces_slack_id_key");
+  return row;
 }
 
 /** Upserts `conversations.list` channels by (workspace, slack id); a re-sync of the same page changes nothing. */
