@@ -225,8 +225,11 @@ DECLARE
   p shared_db.projects;
   tx shared_db.transactions;
 BEGIN
+  IF NOT service AND me IS NULL THEN
+    RAISE EXCEPTION 'no user context: run this inside withRls, or as service work' USING ERRCODE = 'insufficient_privilege';
+  END IF;
   SELECT * INTO p FROM shared_db.projects WHERE id = p_project;
-  IF NOT FOUND OR NOT (service OR me IN (p.creator_id, p.buyer_id, p.seller_id)) THEN
+  IF NOT FOUND OR NOT (service OR coalesce(me IN (p.creator_id, p.buyer_id, p.seller_id), false)) THEN
     RAISE EXCEPTION 'project not found: %', p_project USING ERRCODE = 'no_data_found';
   END IF;
   IF p_kind NOT IN ('escrow_release', 'refund') THEN
@@ -283,8 +286,11 @@ DECLARE
   service boolean := shared_db.caller_is_service();
   p shared_db.projects;
 BEGIN
+  IF NOT service AND me IS NULL THEN
+    RAISE EXCEPTION 'no user context: run this inside withRls, or as service work' USING ERRCODE = 'insufficient_privilege';
+  END IF;
   SELECT * INTO p FROM shared_db.projects WHERE id = p_project FOR UPDATE;
-  IF NOT FOUND OR NOT (service OR me IN (p.creator_id, p.buyer_id, p.seller_id)) THEN
+  IF NOT FOUND OR NOT (service OR coalesce(me IN (p.creator_id, p.buyer_id, p.seller_id), false)) THEN
     RAISE EXCEPTION 'project not found: %', p_project USING ERRCODE = 'no_data_found';
   END IF;
   IF NOT service AND (me = p.creator_id OR me IS DISTINCT FROM p.buyer_id AND me IS DISTINCT FROM p.seller_id) THEN
@@ -315,11 +321,14 @@ DECLARE
   m shared_db.milestones;
   p shared_db.projects;
 BEGIN
+  IF NOT service AND me IS NULL THEN
+    RAISE EXCEPTION 'no user context: run this inside withRls, or as service work' USING ERRCODE = 'insufficient_privilege';
+  END IF;
   SELECT * INTO m FROM shared_db.milestones WHERE id = p_milestone FOR UPDATE;
   IF FOUND THEN
     SELECT * INTO p FROM shared_db.projects WHERE id = m.project_id;
   END IF;
-  IF m.id IS NULL OR NOT (service OR me IN (p.creator_id, p.buyer_id, p.seller_id)) THEN
+  IF m.id IS NULL OR NOT (service OR coalesce(me IN (p.creator_id, p.buyer_id, p.seller_id), false)) THEN
     RAISE EXCEPTION 'milestone not found: %', p_milestone USING ERRCODE = 'no_data_found';
   END IF;
   IF NOT (legal -> m.status::text) ? p_to::text THEN

@@ -13,7 +13,8 @@ const USAGE = `Usage: shared-db <command> [options]
 Commands:
   migrate        apply the bundled migrations (safe to run twice, and from two processes)
   status         list applied and pending migrations
-  verify         check tables, enums, indexes, constraints, RLS, policies, roles and functions
+  verify         check tables, enums, indexes, constraints, RLS, policies, roles and functions,
+                 and which roles reach this database's data without owning it
   reset --yes    drop the shared_db schema and re-apply the migrations (local hosts only, or --force)
   rotate-keys    re-encrypt every stored secret under the first key of ENCRYPTION_KEYS (resumable);
                  names each value it cannot decrypt and exits 1 if any value is left under an old key

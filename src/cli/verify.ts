@@ -129,5 +129,66 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
 
   const functions = await names(sql`select proname as n from pg_proc where pronamespace = to_regnamespace(${SCHEMA_NAME})`);
   check(`helper functions (${want.functions.length})`, missing(want.functions, functions).map((f) => `missing shared_db.${f}()`), "Run `shared-db migrate`.");
+  if (functions.has("is_service") && functions.has("acts_for_users")) checks.push(...(await authorityChecks(q)));
+  return checks;
+}
+
+/**
+ * Who besides the schema owner reaches this database's data. Roles are cluster-wide, so these
+ * are read from the catalog every time: superusers reach everything and are not listed.
+ */
+async function authorityChecks(q: <T>(query: ReturnType<typeof sql>) => Promise<T[]>): Promise<Check[]> {
+  const checks: Check[] = [];
+  const reach = await q<{ role: string; bypass: boolean; member: boolean; acts: boolean }>(sql`
+    with owner as (select nspowner as oid from pg_namespace where nspname = ${SCHEMA_NAME}),
+    tabs as (select oid from pg_class where relnamespace = to_regnamespace(${SCHEMA_NAME}) and relkind in ('r', 'p'))
+    select * from (
+      select r.rolname as role,
+        r.rolbypassrls and exists (select 1 from tabs where has_table_privilege(r.oid, tabs.oid, 'SELECT, INSERT, UPDATE, DELETE')) as bypass,
+        pg_has_role(r.oid, owner.oid, 'MEMBER') as member,
+        has_function_privilege(r.oid, 'shared_db.acts_for_users()', 'EXECUTE') as acts
+      from pg_roles r, owner where not r.rolsuper and r.oid <> owner.oid
+    ) x where bypass or member or acts order by role`);
+  const [{ everyone }] = (await q<{ everyone: boolean }>(
+    sql`select exists (select 1 from pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+        where p.oid = 'shared_db.acts_for_users()'::regprocedure and a.grantee = 0 and a.privilege_type = 'EXECUTE') as everyone`,
+  )) as [{ everyone: boolean }];
+  const bypassing = reach.filter((r) => r.bypass).map((r) => `${r.role} has BYPASSRLS and privileges on shared_db tables (every policy skipped)`);
+  const others = reach.filter((r) => !r.bypass).map((r) => `${r.role} (${r.member ? "member of the schema owner" : "EXECUTE on shared_db.acts_for_users()"})`);
+  const problems = [...bypassing, ...(everyone ? ["PUBLIC may EXECUTE shared_db.acts_for_users(), so every login acts for users"] : [])];
+  checks.push(
+    problems.length
+      ? {
+          name: "roles that reach this database's data without owning it",
+          ok: false,
+          detail: `${[...problems, ...others].join(", ")}. Run \`ALTER ROLE <role> NOBYPASSRLS\` or revoke its privileges; \`REVOKE EXECUTE ON FUNCTION shared_db.acts_for_users() FROM PUBLIC\`.`,
+        }
+      : { name: `roles that reach this database's data without owning it: ${others.length ? others.join(", ") : "none"}`, ok: true },
+  );
+
+  // A service policy must ask is_service(): `true` lets every member of the cluster-wide role in.
+  const service = await q<{ policy: string; expr: string | null }>(sql`
+    select tablename || '.' || policyname as policy, concat_ws(' / ', qual, with_check) as expr from pg_policies
+    where schemaname = ${SCHEMA_NAME} and (${SERVICE_ROLE} = any (roles) or 'public' = any (roles)) order by 1`);
+  const open = service.filter((p) => !p.expr || !/\bshared_db\.is_service\(\)/.test(p.expr) || /\bOR\b/i.test(p.expr)).map((p) => p.policy);
+  checks.push(
+    open.length
+      ? {
+          name: `service policies (${service.length}) use shared_db.is_service()`,
+          ok: false,
+          detail: `${open.map((p) => `${p} does not`).join(", ")}. Run \`ALTER POLICY <policy> ON shared_db.<table> USING ((SELECT shared_db.is_service())) WITH CHECK ((SELECT shared_db.is_service()))\`.`,
+        }
+      : { name: `service policies (${service.length}) use shared_db.is_service()`, ok: true },
+  );
+  const [ctx] = await q<{ ok: boolean }>(sql`select prosrc like '%acts_for_users%' as ok from pg_proc where oid = 'shared_db.current_user_id()'::regprocedure`);
+  checks.push(
+    open.length === 0 && ctx?.ok
+      ? { name: `members of ${SERVICE_ROLE} and ${APP_ROLE} from other databases on this server gain nothing here`, ok: true }
+      : {
+          name: `members of ${SERVICE_ROLE} and ${APP_ROLE} from other databases on this server gain nothing here`,
+          ok: false,
+          detail: `${[...open.map((p) => `${p} lets any member of ${SERVICE_ROLE} in`), ...(ctx?.ok ? [] : ["shared_db.current_user_id() trusts any session"])].join(", ")}. Run \`shared-db migrate\`.`,
+        },
+  );
   return checks;
 }

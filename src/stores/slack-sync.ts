@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db, type Tx } from "../db";
-import { NotFoundError, parseInput, pgInt, pgJsonValue, pgText, rethrowDbError } from "../errors";
+import { ConflictError, NotFoundError, parseInput, pgInt, pgJsonValue, pgText, rethrowDbError } from "../errors";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
 
 /** The last second a timestamptz written as an ISO string can name (9999-12-31T23:59:59Z). */
@@ -106,21 +106,32 @@ async function loadWorkspace(db: Db, workspaceId: string) {
   return ws;
 }
 
-/** Registers a workspace for a team (service work, e.g. after an OAuth install). */
+/**
+ * Registers a workspace for a team (service work, e.g. after an OAuth install). Registering it
+ * again for the same team refreshes it; a workspace registered to another team is a
+ * ConflictError and that team's row is left as it was.
+ */
 export async function upsertSlackWorkspace(
   db: Db,
   input: { teamId: string; slackId: string; name?: string; domain?: string; iconUrl?: string },
 ): Promise<typeof slackWorkspaces.$inferSelect> {
   const v = parseInput(
-    z.strictObject({ teamId: uuid, slackId, name: z.string().max(255).optional(), domain: z.string().max(255).optional(), iconUrl: z.string().max(1024).optional() }),
+    z.strictObject({ teamId: uuid, slackId, name: pgText().max(255).optional(), domain: pgText().max(255).optional(), iconUrl: pgText().max(1024).optional() }),
     input,
   );
   const [row] = await db
     .insert(slackWorkspaces)
     .values(v)
-    .onConflictDoUpdate({ target: slackWorkspaces.slackId, set: { name: v.name, domain: v.domain, iconUrl: v.iconUrl, lastConnectedAt: new Date() } })
-    .returning();
-  return row!;
+    .onConflictDoUpdate({
+      target: slackWorkspaces.slackId,
+      set: { name: v.name, domain: v.domain, iconUrl: v.iconUrl, lastConnectedAt: new Date() },
+      // Only the team that registered the workspace refreshes it: another team's upsert updates nothing.
+      setWhere: eq(slackWorkspaces.teamId, v.teamId),
+    })
+    .returning()
+    .catch((e: unknown) => rethrowDbError(e));
+  if (!row) throw new ConflictError(`Slack workspace ${v.slackId} is registered to another team`, "slack_workspaces_slack_id_key");
+  return row;
 }
 
 /** Upserts `conversations.list` channels by (workspace, slack id); a re-sync of the same page changes nothing. */

@@ -33,10 +33,10 @@ afterAll(async () => {
 });
 
 /** Runs SQL on the CLI's database between CLI runs (PGlite on disk allows one process at a time). */
-async function tamper(statement: string) {
+async function tamper(...statements: string[]) {
   const { db, close } = await createDb({ url });
   try {
-    await db.execute(statement);
+    for (const statement of statements) await db.execute(statement);
   } finally {
     await close();
   }
@@ -99,6 +99,57 @@ describe("shared-db command", () => {
     const r = await run(["verify", "--url", own]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("shared_db_app has BYPASSRLS");
+  });
+
+  it("verify names a service policy that lets every member of shared_db_service in, from any database", async () => {
+    ok(await run(["verify", "--url", url]));
+    await tamper("alter policy users_service_all on shared_db.users using (true) with check (true)");
+    const r = await run(["verify", "--url", url]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL {2}service policies \(\d+\) use shared_db\.is_service\(\): users\.users_service_all does not\./);
+    expect(r.stdout).toMatch(/FAIL {2}members of shared_db_service and shared_db_app from other databases on this server gain nothing here: users\.users_service_all lets any member/);
+    await tamper("alter policy users_service_all on shared_db.users using ((select shared_db.is_service())) with check ((select shared_db.is_service()))");
+    ok(await run(["verify", "--url", url]));
+  });
+
+  it("verify lists the roles that reach the data without owning it", async () => {
+    const [member, agent] = [`sdb_member_${process.pid}`, `sdb_agent_${process.pid}`];
+    const { db, close } = await createDb({ url });
+    const [{ owner }] = rowsOf<{ owner: string }>(await db.execute("select nspowner::regrole::text as owner from pg_namespace where nspname = 'shared_db'")) as [{ owner: string }];
+    await close();
+    try {
+      await tamper(`create role ${member} nologin`, `grant ${owner} to ${member}`, `create role ${agent} nologin`, `grant execute on function shared_db.acts_for_users() to ${agent}`);
+      const r = await run(["verify", "--url", url]);
+      ok(r);
+      expect(r.stdout).toContain(
+        `PASS  roles that reach this database's data without owning it: ${agent} (EXECUTE on shared_db.acts_for_users()), ${member} (member of the schema owner)`,
+      );
+      await tamper("grant execute on function shared_db.acts_for_users() to public");
+      const open = await run(["verify", "--url", url]);
+      expect(open.code).toBe(1);
+      expect(open.stdout).toContain("FAIL  roles that reach this database's data without owning it: PUBLIC may EXECUTE shared_db.acts_for_users()");
+    } finally {
+      await tamper(
+        "revoke execute on function shared_db.acts_for_users() from public",
+        `drop role if exists ${member}`,
+        `revoke all on function shared_db.acts_for_users() from ${agent}`,
+        `drop role if exists ${agent}`,
+      );
+    }
+    expect((await run(["verify", "--url", url])).stdout).toContain("PASS  roles that reach this database's data without owning it: none");
+  });
+
+  it("verify turns red for a role with BYPASSRLS that has privileges on shared_db tables", async () => {
+    // Its own embedded database: a BYPASSRLS member of shared_db_app on a shared server would reach every database.
+    const own = `pglite:${join(dir, "reach")}`;
+    ok(await run(["migrate", "--url", own]));
+    const { db, close } = await createDb({ url: own });
+    await db.execute("create role sdb_reader nologin bypassrls");
+    await db.execute("grant shared_db_app to sdb_reader");
+    await close();
+    const r = await run(["verify", "--url", own]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL  roles that reach this database's data without owning it: sdb_reader has BYPASSRLS and privileges on shared_db tables");
   });
 
   it("reset refuses without --yes, and refuses a non-local host without --force", async () => {

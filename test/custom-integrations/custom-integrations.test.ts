@@ -17,7 +17,6 @@ import {
   updateCustomIntegration,
   type CreateCustomIntegrationInput,
 } from "../../src/stores";
-import { assertNoLeaks } from "../../src/testing";
 import { makeUser, useTestDb } from "../support/db";
 
 const t = useTestDb();
@@ -203,42 +202,4 @@ describe("RLS", () => {
     expect(mine).toEqual([]);
   });
 
-  it("leak kit: custom_integrations", async () => {
-    await assertNoLeaks(t.db, {
-      table: customIntegrations,
-      seed: async (db, owner) => [(await createCustomIntegration(db, input(owner.id))).id],
-      update: { displayName: "pwned" },
-      insertAsAttacker: (tx, owner) =>
-        tx.insert(customIntegrations).values({ userId: owner.id, name: `forged_${++n}`, displayName: "x", authType: "api_key", baseUrl: "https://x" }),
-    });
-  });
-
-  it("leak kit: custom_integration_actions", async () => {
-    let integrationId = "";
-    await assertNoLeaks(t.db, {
-      table: customIntegrationActions,
-      seed: async (db, owner) => {
-        const i = await createCustomIntegration(db, input(owner.id));
-        integrationId = i.id;
-        return i.actions.map((a) => a.id);
-      },
-      update: { endpoint: "/pwned" },
-      insertAsAttacker: (tx, owner) =>
-        tx.insert(customIntegrationActions).values({ integrationId, userId: owner.id, actionId: "forged", actionName: "x", httpMethod: "GET", endpoint: "/x" }),
-    });
-  });
-
-  it("leak kit: custom_integration_credentials", async () => {
-    let integrationId = "";
-    await assertNoLeaks(t.db, {
-      table: customIntegrationCredentials,
-      seed: async (db, owner) => {
-        integrationId = (await createCustomIntegration(db, input(owner.id))).id;
-        return [(await storeCustomCredential(db, keyring, { userId: owner.id, integrationId, credentialType: "api_key", value: "s" })).id];
-      },
-      update: { isValid: false },
-      insertAsAttacker: (tx, owner) =>
-        tx.insert(customIntegrationCredentials).values({ userId: owner.id, integrationId, credentialType: "oauth_token", encryptedValue: "x" }),
-    });
-  });
 });

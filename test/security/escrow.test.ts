@@ -91,6 +91,19 @@ async function refusedUnchanged(projectId: string, attack: () => Promise<unknown
 }
 
 describe("escrow attacks (issue 16, item 2)", () => {
+  it("with no user (the app role, no user id), no escrow function acts, even where a party is NULL", async () => {
+    // A project with no seller: `NULL IS DISTINCT FROM NULL` must not make the missing user its seller.
+    const { project, milestones: [m] } = await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, title: "no seller", totalAmount: "10", milestones: [{ title: "m", amount: "5" }] });
+    for (const q of [
+      sql`select shared_db.transition_milestone(${m!.id}::uuid, 'in_progress')`,
+      sql`select shared_db.accept_project_terms(${project.id}::uuid)`,
+      sql`select shared_db.release_escrow(${project.id}::uuid, ${p.buyer.id}::uuid, 'refund', 1)`,
+    ]) {
+      const e = await refusedUnchanged(project.id, () => asNobody((tx) => tx.execute(q)));
+      expect(pgErrorOf(e)?.code).toBe("42501");
+    }
+  });
+
   it("a stranger cannot record a completed escrow_hold of 999999 on someone else's project", async () => {
     const { project } = await funded(p);
     await refusedUnchanged(project.id, () =>
