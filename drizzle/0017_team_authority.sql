@@ -23,7 +23,10 @@ BEGIN
     IF NEW.id = OLD.id AND new_tenant = (pg_catalog.to_jsonb(OLD) ->> tenant_col)::uuid THEN
       RETURN NEW;
     END IF;
-    IF NOT shared_db.caller_is_service() THEN
+    -- 'rekey': a table whose rows get a fresh id on replacement (a credential re-encrypted under
+    -- its new id) lets user work change the id within the tenant, still refusing a taken one.
+    IF NOT shared_db.caller_is_service() AND NOT (TG_NARGS > 1 AND TG_ARGV[1] = 'rekey'
+        AND new_tenant = (pg_catalog.to_jsonb(OLD) ->> tenant_col)::uuid) THEN
       RAISE EXCEPTION 'the id and % of a shared_db.% row cannot be changed', tenant_col, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -32,7 +35,7 @@ BEGIN
   EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %I.%I WHERE id = $1 AND %I <> $2)', TG_TABLE_SCHEMA, TG_TABLE_NAME, tenant_col)
     INTO taken USING NEW.id, new_tenant;
   IF taken THEN
-    RAISE EXCEPTION 'the id % of shared_db.% is already used by another team', NEW.id, TG_TABLE_NAME
+    RAISE EXCEPTION 'the id % of shared_db.% is already used under another %', NEW.id, TG_TABLE_NAME, tenant_col
       USING ERRCODE = 'unique_violation', CONSTRAINT = TG_TABLE_NAME || '_id_tenant_key';
   END IF;
   RETURN NEW;
@@ -47,7 +50,7 @@ CREATE OR REPLACE TRIGGER integrations_tenant_row_guard BEFORE INSERT OR UPDATE 
   FOR EACH ROW EXECUTE FUNCTION shared_db.tenant_row_guard('owner_team_id');
 --> statement-breakpoint
 CREATE OR REPLACE TRIGGER integration_credentials_tenant_row_guard BEFORE INSERT OR UPDATE OF id, owner_team_id ON shared_db.integration_credentials
-  FOR EACH ROW EXECUTE FUNCTION shared_db.tenant_row_guard('owner_team_id');
+  FOR EACH ROW EXECUTE FUNCTION shared_db.tenant_row_guard('owner_team_id', 'rekey');
 --> statement-breakpoint
 CREATE OR REPLACE TRIGGER service_resources_tenant_row_guard BEFORE INSERT OR UPDATE OF id, owner_team_id ON shared_db.service_resources
   FOR EACH ROW EXECUTE FUNCTION shared_db.tenant_row_guard('owner_team_id');

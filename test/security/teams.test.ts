@@ -146,7 +146,10 @@ describe("ids chosen by the application role (item 3)", () => {
     const tables = ["integrations", "integration_credentials", "service_resources", "integration_shares", "resource_access"];
     const before = await Promise.all(tables.map((n) => state(t.db, n)));
     for (const table of tables) {
-      for (const change of [sql`id = gen_random_uuid()`, sql`owner_team_id = ${b.teamId}`]) {
+      // A credential may take a fresh id within its team (its replacement is re-encrypted under a new
+      // id), never a taken one; no row may move to another team.
+      const changes = table === "integration_credentials" ? [sql`owner_team_id = ${b.teamId}`] : [sql`id = gen_random_uuid()`, sql`owner_team_id = ${b.teamId}`];
+      for (const change of changes) {
         const code = await refusal(as(t.db, attacker.id, (tx) => tx.execute(sql`update ${sql.identifier("shared_db")}.${sql.identifier(table)} set ${change} where owner_team_id = ${a.teamId}`)));
         expect(code, `${table}`).toBe("42501");
       }
