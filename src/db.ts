@@ -1,21 +1,25 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { withReplicas, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { ConnectionError, pgErrorOf } from "./errors";
 import * as schema from "./schema";
 
-/** Any Drizzle Postgres database or transaction (postgres.js, node-postgres, PGlite). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Db = PgDatabase<PgQueryResultHKT, any, any>;
-/** A Drizzle Postgres transaction, as `db.transaction` and `withRls` hand it over. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Tx = PgTransaction<PgQueryResultHKT, any, any>;
-
 export type SharedDbSchema = typeof schema;
-/** The database `createDb` returns: Drizzle with the shared-db schema for `db.query`. */
-export type SharedDb = PgDatabase<PgQueryResultHKT, SharedDbSchema>;
+type SharedDbRelations = ExtractTablesWithRelations<SharedDbSchema>;
+
+/**
+ * A Drizzle Postgres database or transaction (postgres.js, node-postgres, PGlite) opened with the
+ * shared-db schema, so `db.query.<table>` and its relations type-check. `createDb` returns one;
+ * with your own driver: `drizzle(client, { schema })`, schema from `shared-db/schema`.
+ */
+export type Db = PgDatabase<PgQueryResultHKT, SharedDbSchema, SharedDbRelations>;
+/** A Drizzle Postgres transaction with the shared-db schema, as `db.transaction` and `withRls` hand it over. */
+export type Tx = PgTransaction<PgQueryResultHKT, SharedDbSchema, SharedDbRelations>;
+/** The database `createDb` returns (the same type as `Db`). */
+export type SharedDb = Db;
 
 export interface CreateDbOptions {
   /**
