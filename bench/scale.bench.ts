@@ -4,14 +4,13 @@ import { createKeyring, generateKey } from "../src/crypto";
 import { users } from "../src/schema";
 import {
   channelMessages,
-  createSlackInstallationStore,
   createTeam,
   createUser,
   syncChannels,
   syncMessages,
   upsertSlackWorkspace,
-  type SlackInstallationStore,
 } from "../src/stores";
+import { createSlackInstallationStore, type SlackInstallationStore } from "../src/slack";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { onHostOf } from "../src/testing/database";
 import { openStandby, type Standby } from "../test/support/replica";

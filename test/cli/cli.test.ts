@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
-import { createSlackInstallationStore } from "../../src/stores";
+import { createSlackInstallationStore } from "../../src/slack";
 import { readMigrations } from "../../src/migrate";
 import { createTestDatabase, type TestDatabase } from "../../src/testing";
 import { nodeVersionWarning } from "../../src/cli/node-version";

@@ -14,7 +14,7 @@ describe("Drizzle relations", () => {
     const { tables, tableNamesMap } = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
     const keyOf = (table: PgTable) => tableNamesMap[`${getTableConfig(table).schema}.${getTableName(table)}`]!;
     const missing: string[] = [];
-    for (const table of Object.values(schema).filter((x): x is PgTable => is(x, PgTable))) {
+    for (const table of Object.values(schema as Record<string, unknown>).filter((x): x is PgTable => is(x, PgTable))) {
       const from = keyOf(table);
       for (const fk of getTableConfig(table).foreignKeys) {
         const ref = fk.reference();

@@ -4,7 +4,9 @@ import { build } from "tsup";
 
 /** Builds the `shared-db` command once per test file, as the package build does, and runs it. */
 export async function buildCli(): Promise<(args: string[], env?: Record<string, string | undefined>) => Promise<CliResult>> {
-  const outDir = join(process.cwd(), "node_modules", ".cache", `shared-db-cli-${process.pid}`);
+  // Inside the repository itself (not node_modules, which may be a link elsewhere), so the built
+  // command finds this checkout's drizzle/ folder, as the installed package finds its own.
+  const outDir = join(process.cwd(), ".cache", `shared-db-cli-${process.pid}`);
   await build({ entry: { cli: "src/cli/main.ts" }, format: ["esm"], outDir, dts: false, silent: true, config: false, target: "node22" });
   const bin = join(outDir, "cli.js");
   return (args, env = {}) =>
