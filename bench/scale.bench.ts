@@ -14,10 +14,10 @@ import { createSlackInstallationStore, type SlackInstallationStore } from "../sr
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { onHostOf } from "../src/testing/database";
 import { openStandby, type Standby } from "../test/support/replica";
-import { defineSuite } from "./harness";
+import { defineSuite, size } from "./harness";
 
 const CALLERS = 16;
-const MESSAGES = 2_000;
+const MESSAGES = size(2_000, 60);
 const installation: Installation = {
   team: { id: "T0SCALE", name: "Scale" },
   enterprise: undefined,
