@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     "schema/index": "src/schema/index.ts",
     "stores/index": "src/stores/index.ts",
+    "slack/index": "src/slack/index.ts",
     "rls/index": "src/rls/index.ts",
     "crypto/index": "src/crypto/index.ts",
     "testing/index": "src/testing/index.ts",

@@ -1,6 +1,16 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  // The examples import "shared-db" and "shared-db/<entry>": the sources, as tsconfig.json paths map them.
+  resolve: {
+    alias: [
+      { find: /^shared-db$/, replacement: src("index.ts") },
+      { find: /^shared-db\/(.+)$/, replacement: src("$1/index.ts") },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],

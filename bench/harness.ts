@@ -26,6 +26,15 @@ export interface BenchSuite {
   notes?: () => string[] | Promise<string[]>;
 }
 
+/**
+ * `npm run bench -- --smoke`: every suite once (one sample of one operation) at tiny sizes, so CI
+ * notices a suite that no longer runs. Its ratios mean nothing.
+ */
+export const SMOKE = process.argv.includes("--smoke");
+
+/** A data size for a suite: `full` for a measurement, `smoke` under --smoke. */
+export const size = (full: number, smoke: number): number => (SMOKE ? smoke : full);
+
 export function defineSuite(suite: BenchSuite): BenchSuite {
   return suite;
 }
@@ -53,8 +62,8 @@ export async function runSuite(suite: BenchSuite): Promise<SuiteResult | undefin
     console.log(`\n## ${suite.name}\nskipped: ${suite.skip}`);
     return undefined;
   }
-  const batch = suite.batch ?? 200;
-  const rounds = suite.rounds ?? 30;
+  const batch = SMOKE ? 1 : (suite.batch ?? 200);
+  const rounds = SMOKE ? 1 : (suite.rounds ?? 30);
   await suite.setup?.();
   try {
     const all = [suite.baseline, ...suite.cases];

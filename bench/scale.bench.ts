@@ -4,21 +4,20 @@ import { createKeyring, generateKey } from "../src/crypto";
 import { users } from "../src/schema";
 import {
   channelMessages,
-  createSlackInstallationStore,
   createTeam,
   createUser,
   syncChannels,
   syncMessages,
   upsertSlackWorkspace,
-  type SlackInstallationStore,
 } from "../src/stores";
+import { createSlackInstallationStore, type SlackInstallationStore } from "../src/slack";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { onHostOf } from "../src/testing/database";
 import { openStandby, type Standby } from "../test/support/replica";
-import { defineSuite } from "./harness";
+import { defineSuite, size } from "./harness";
 
 const CALLERS = 16;
-const MESSAGES = 2_000;
+const MESSAGES = size(2_000, 60);
 const installation: Installation = {
   team: { id: "T0SCALE", name: "Scale" },
   enterprise: undefined,

@@ -1,14 +1,17 @@
 import postgres from "postgres";
 import { createTeam, createUser, syncChannels, syncMessages, upsertSlackWorkspace } from "../src/stores";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
-import { defineSuite } from "./harness";
+import { defineSuite, size } from "./harness";
 
-const TOTAL = 100_000;
-const PAGE = 5_000;
+const TOTAL = size(100_000, 200);
+const PAGE = size(5_000, 50);
 let t: TestDatabase;
 let raw: postgres.Sql;
 let workspaceId = "";
 let run = 0;
+let teamId = "";
+/** copy_target has no foreign keys: any id will do for the channel. */
+const copyChannelId = "00000000-0000-4000-8000-00000000c0de";
 
 const messages = Array.from({ length: TOTAL }, (_, i) => ({
   type: "message",
@@ -20,9 +23,9 @@ const messages = Array.from({ length: TOTAL }, (_, i) => ({
 }));
 
 /** The rows syncMessages writes, as COPY text, into a table of the same shape (the physical limit). */
-const copyRows = messages.map((m) =>
-  [m.ts, m.text, m.text, "message", m.thread_ts ?? "\\N", m.reply_count ?? 0, 1, new Date(Number(m.ts) * 1000).toISOString()].join("\t"),
-);
+const copyRows = () =>
+  messages.map((m) => [teamId, copyChannelId, m.ts, m.text, m.text, "message", m.thread_ts ?? "\\N", m.reply_count ?? 0, 1, new Date(Number(m.ts) * 1000).toISOString()].join("\t"));
+let copyText: string[] = [];
 
 export default defineSuite({
   name: `Slack sync: upsert ${TOTAL.toLocaleString("en")} messages with reactions (pages of ${PAGE})`,
@@ -34,9 +37,12 @@ export default defineSuite({
     raw = postgres(t.url!, { max: 1, onnotice: () => {} });
     const user = await createUser(t.db, { email: "sync-bench@example.com" });
     const team = await createTeam(t.db, { actorId: user.id, name: "Bench" });
-    workspaceId = (await upsertSlackWorkspace(t.db, { teamId: team.id, slackId: "TBENCH" })).id;
+    teamId = team.id;
+    workspaceId = (await upsertSlackWorkspace(t.db, { teamId, slackId: "TBENCH" })).id;
+    copyText = copyRows();
+    // Same columns, defaults and indexes (the (id, team_id) primary key included); rows carry the
+    // tenant key and a channel id, as syncMessages writes them.
     await raw`create table copy_target (like shared_db.slack_messages including defaults including indexes)`;
-    await raw`alter table copy_target alter column team_id drop not null, alter column channel_id drop not null`;
   },
   async teardown() {
     await raw.end();
@@ -46,8 +52,8 @@ export default defineSuite({
     name: "COPY of the same message rows into a table of the same shape",
     async fn() {
       await raw`truncate copy_target`;
-      const stream = await raw`copy copy_target (slack_ts, text, processed_text, message_type, thread_ts, reply_count, reaction_count, message_datetime) from stdin`.writable();
-      for (let i = 0; i < copyRows.length; i += PAGE) stream.write(`${copyRows.slice(i, i + PAGE).join("\n")}\n`);
+      const stream = await raw`copy copy_target (team_id, channel_id, slack_ts, text, processed_text, message_type, thread_ts, reply_count, reaction_count, message_datetime) from stdin`.writable();
+      for (let i = 0; i < copyText.length; i += PAGE) stream.write(`${copyText.slice(i, i + PAGE).join("\n")}\n`);
       await new Promise<void>((resolve, reject) => stream.end(() => resolve()).on("error", reject));
     },
   },

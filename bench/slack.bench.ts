@@ -5,7 +5,7 @@ import oauth, { type Installation } from "@slack/oauth";
 import postgres from "postgres";
 import { createDb, type DbHandle } from "../src";
 import { createKeyring, generateKey } from "../src/crypto";
-import { createSlackInstallationStore, type SlackInstallationStore } from "../src/stores";
+import { createSlackInstallationStore, type SlackInstallationStore } from "../src/slack";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { startCountingProxy, type CountingProxy } from "../test/support/counting-proxy";
 import { defineSuite } from "./harness";

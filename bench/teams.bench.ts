@@ -4,7 +4,9 @@ import { rowsOf } from "../src/db";
 import { integrations } from "../src/schema";
 import { listIntegrationsForUser } from "../src/stores";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
-import { defineSuite } from "./harness";
+import { defineSuite, size } from "./harness";
+
+const TEAMS = size(1_000, 20);
 
 let t: TestDatabase;
 let userId = "";
@@ -15,7 +17,7 @@ export default defineSuite({
   batch: 50,
   async setup() {
     t = await createTestDatabase();
-    await t.db.execute(sql`insert into shared_db.users (email) select 'bench' || g || '@example.com' from generate_series(1, 1000) g`);
+    await t.db.execute(sql`insert into shared_db.users (email) select 'bench' || g || '@example.com' from generate_series(1, ${TEAMS}) g`);
     await t.db.execute(sql`insert into shared_db.teams (name, slug, created_by_user_id)
       select 'Team ' || u.email, 'team-' || split_part(u.email, '@', 1), u.id from shared_db.users u`);
     await t.db.execute(sql`insert into shared_db.team_members (team_id, user_id, email, role)
@@ -28,7 +30,7 @@ export default defineSuite({
       from shared_db.integrations i join shared_db.teams t on t.id = i.owner_team_id
       where i.name = 'Integration 1' and exists (select 1 from shared_db.teams t2 where t2.slug > t.slug)`);
     await t.db.execute(sql`analyze`);
-    const [u] = rowsOf<{ id: string }>(await t.db.execute(sql`select id from shared_db.users where email = 'bench500@example.com'`));
+    const [u] = rowsOf<{ id: string }>(await t.db.execute(sql`select id from shared_db.users where email = ${`bench${TEAMS / 2}@example.com`}`));
     userId = u!.id;
   },
   async teardown() {

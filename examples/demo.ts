@@ -3,10 +3,11 @@
  * Migrates a fresh database, creates two users, writes an audit entry as one of them under
  * row-level security, and shows that the other user cannot read it.
  */
-import { createDb, migrate, withRls } from "../src";
-import { rowsOf } from "../src/db";
-import { createKeyring, generateKey } from "../src/crypto";
-import { appendAudit, createSlackInstallationStore, createUser, listAudit } from "../src/stores";
+import { createDb, migrate, withRls } from "shared-db";
+import { createKeyring, generateKey } from "shared-db/crypto";
+import { slackBots } from "shared-db/schema";
+import { createSlackInstallationStore } from "shared-db/slack";
+import { appendAudit, createUser, listAudit } from "shared-db/stores";
 
 const { db, driver, close } = await createDb({ url: process.env.DEMO_URL ?? "pglite:memory" });
 const { applied } = await migrate(db);
@@ -36,8 +37,8 @@ await installationStore.storeInstallation({
   authVersion: "v2",
 });
 const fetched = await installationStore.fetchInstallation({ teamId: "T0DEMO", enterpriseId: undefined, isEnterpriseInstall: false });
-const [stored] = rowsOf<{ bot_token: string }>(await db.execute("select bot_token from shared_db.slack_bots"));
-console.log(`stored Slack installation for ${fetched.team?.name}; bot token at rest: ${stored!.bot_token.slice(0, 24)}...`);
+const [stored] = await db.select({ botToken: slackBots.botToken }).from(slackBots);
+console.log(`stored Slack installation for ${fetched.team?.name}; bot token at rest: ${stored!.botToken!.slice(0, 24)}...`);
 console.log(`fetchInstallation returns the bot token ${fetched.bot?.token}`);
 
 await close();

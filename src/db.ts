@@ -1,28 +1,33 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { withReplicas, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { ConnectionError, pgErrorOf } from "./errors";
 import { probePostgres } from "./server-probe";
 import * as schema from "./schema";
 
-/** Any Drizzle Postgres database or transaction (postgres.js, node-postgres, PGlite). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Db = PgDatabase<PgQueryResultHKT, any, any>;
-/** A Drizzle Postgres transaction, as `db.transaction` and `withRls` hand it over. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Tx = PgTransaction<PgQueryResultHKT, any, any>;
-
 export type SharedDbSchema = typeof schema;
-/** The database `createDb` returns: Drizzle with the shared-db schema for `db.query`. */
-export type SharedDb = PgDatabase<PgQueryResultHKT, SharedDbSchema>;
+type SharedDbRelations = ExtractTablesWithRelations<SharedDbSchema>;
+
+/**
+ * A Drizzle Postgres database or transaction (postgres.js, node-postgres, PGlite) opened with the
+ * shared-db schema, so `db.query.<table>` and its relations type-check. `createDb` returns one;
+ * with your own driver: `drizzle(client, { schema })`, schema from `shared-db/schema`.
+ */
+export type Db = PgDatabase<PgQueryResultHKT, SharedDbSchema, SharedDbRelations>;
+/** A Drizzle Postgres transaction with the shared-db schema, as `db.transaction` and `withRls` hand it over. */
+export type Tx = PgTransaction<PgQueryResultHKT, SharedDbSchema, SharedDbRelations>;
+/** The database `createDb` returns (the same type as `Db`). */
+export type SharedDb = Db;
 
 export interface CreateDbOptions {
   /**
    * `postgres://` / `postgresql://` for a server (postgres.js), `pglite:./path` for an embedded
    * database on disk, `pglite:memory` for one in memory.
-   * @default process.env.DATABASE_URL, else an in-memory PGlite database
+   * @default process.env.DATABASE_URL, else an in-memory PGlite database (with a notice on
+   * stderr; refused with a ConnectionError under NODE_ENV=production)
    */
   url?: string;
   /** Pool size (server only). @default 10 */
@@ -76,7 +81,7 @@ export interface DbHandle {
  * await migrate(db);
  */
 export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
-  const url = options.url ?? process.env.DATABASE_URL ?? "pglite:memory";
+  const url = options.url ?? (process.env.DATABASE_URL || defaultUrl());
   const replicaUrls = options.replicaUrls ?? [];
   const urls = [url, ...replicaUrls];
   let handles: DbHandle[];
@@ -112,6 +117,29 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
   const [primary, ...replicas] = handles as [DbHandle, ...DbHandle[]];
   if (!replicas.length) return primary;
   return { db: withReplicas(primary.db, replicas.map((r) => r.db) as [SharedDb, ...SharedDb[]]), driver: "postgres", close };
+}
+
+let notifiedDefault = false;
+
+/**
+ * No URL anywhere: in-memory PGlite is right for a demo, a test or local work, and wrong in
+ * production, where the data would vanish on restart. Say so once; refuse in production.
+ */
+function defaultUrl(): string {
+  if (process.env.NODE_ENV === "production") {
+    throw new ConnectionError(
+      "No database URL: NODE_ENV is production and neither options.url nor DATABASE_URL is set. " +
+        "Set DATABASE_URL (postgres://...), or pass url: \"pglite:memory\" or \"pglite:./path\" to mean an embedded database.",
+    );
+  }
+  if (!notifiedDefault) {
+    notifiedDefault = true;
+    process.stderr.write(
+      "shared-db: no options.url and no DATABASE_URL: using an in-memory PGlite database (its data is lost on exit). " +
+        "Set DATABASE_URL, or pass url: \"pglite:memory\" to silence this.\n",
+    );
+  }
+  return "pglite:memory";
 }
 
 /**

@@ -11,6 +11,7 @@ export {
   InvariantError,
   ForbiddenError,
   DatabaseError,
+  SlackTokenRefreshError,
   DecryptionError,
   KeyringError,
   mapDbError,

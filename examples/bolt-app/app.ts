@@ -3,9 +3,9 @@
  * The two stores are the whole integration: one line each in the App's options.
  */
 import { App, LogLevel } from "@slack/bolt";
-import type { Keyring } from "../../src/crypto";
-import type { Db } from "../../src/db";
-import { createSlackInstallationStore, createSlackStateStore, registerSlackUninstallHandlers } from "../../src/stores";
+import type { Db } from "shared-db";
+import type { Keyring } from "shared-db/crypto";
+import { createSlackInstallationStore, createSlackStateStore, registerSlackUninstallHandlers } from "shared-db/slack";
 
 export interface BoltAppOptions {
   db: Db;

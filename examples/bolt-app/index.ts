@@ -1,14 +1,14 @@
 /**
  * Run: DATABASE_URL=postgres://... ENCRYPTION_KEYS=... SLACK_CLIENT_ID=... SLACK_CLIENT_SECRET=...
- *      SLACK_SIGNING_SECRET=... npx tsx examples/bolt-app/index.ts
+ *      SLACK_SIGNING_SECRET=... npm run example:bolt
  * Then open http://localhost:3000/slack/install.
  */
-import { createDb, migrate } from "../../src";
-import { keyringFromEnv } from "../../src/crypto";
+import { createDb, migrate } from "shared-db";
+import { keyringFromEnv } from "shared-db/crypto";
 import { createBoltApp } from "./app";
 
 const env = (name: string) => process.env[name] ?? (console.error(`set ${name}`), process.exit(1));
-const { db } = await createDb();
+const { db } = await createDb({ url: env("DATABASE_URL") });
 await migrate(db);
 const app = createBoltApp({
   db,

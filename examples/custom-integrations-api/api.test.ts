@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeyring, generateKey } from "../../src/crypto";
+import { createKeyring, generateKey } from "shared-db/crypto";
 import { makeUser, useTestDb } from "../../test/support/db";
 import { createConnectorApi, signUserToken } from "./app";
 

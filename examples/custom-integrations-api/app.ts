@@ -4,10 +4,8 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { withRls } from "../../src";
-import type { Keyring } from "../../src/crypto";
-import type { Db, Tx } from "../../src/db";
-import { ConflictError, NotFoundError, ValidationError } from "../../src/errors";
+import { ConflictError, NotFoundError, ValidationError, withRls, type Db, type Tx } from "shared-db";
+import type { Keyring } from "shared-db/crypto";
 import {
   buildActionRequest,
   createCustomIntegration,
@@ -18,7 +16,7 @@ import {
   revealCustomCredential,
   storeCustomCredential,
   updateCustomIntegration,
-} from "../../src/stores";
+} from "shared-db/stores";
 
 /** A bearer token for a user: `<userId>.<base64url HMAC-SHA256(secret, userId)>` (use your IdP's JWTs in production). */
 export function signUserToken(secret: string, userId: string): string {

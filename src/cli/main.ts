@@ -6,6 +6,7 @@ import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, migrate, readMigrations } from "..
 import { SCHEMA_NAME } from "../schema/namespace";
 import { generateKey, keyringFromEnv, type Keyring } from "../crypto";
 import { countSecretsByKey, rotateSecrets, secretColumns } from "../stores/secrets";
+import { nodeVersionWarning } from "./node-version";
 import { verifyDatabase } from "./verify";
 
 const USAGE = `Usage: shared-db <command> [options]
@@ -153,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const tooOld = nodeVersionWarning(process.versions.node);
+if (tooOld) console.error(tooOld);
 const debug = process.argv.includes("--debug");
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

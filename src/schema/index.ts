@@ -6,3 +6,4 @@ export * from "./custom-integrations";
 export * from "./teams";
 export * from "./integrations";
 export * from "./slack-data";
+export * from "./relations";

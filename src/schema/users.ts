@@ -13,7 +13,6 @@ export const users = sharedDb.table(
     phone: varchar("phone", { length: 32 }),
     avatarUrl: text("avatar_url"),
     bio: text("bio"),
-    passwordHash: text("password_hash"),
     isActive: boolean("is_active").notNull().default(true),
     isVerified: boolean("is_verified").notNull().default(false),
     isSuperuser: boolean("is_superuser").notNull().default(false),
@@ -22,6 +21,19 @@ export const users = sharedDb.table(
   },
   (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
 );
+
+/**
+ * A user's password hash, apart from `users` so the application role can read whole user rows:
+ * only service work (`shared_db_service`) can read or write this table.
+ */
+export const userCredentials = sharedDb.table("user_credentials", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
+  passwordHash: text("password_hash").notNull(),
+  ...timestamps(),
+});
 
 /** Append-only audit trail: rows are inserted, never updated or deleted (a trigger refuses both). */
 export const auditLogs = sharedDb.table(
@@ -43,5 +55,6 @@ export const auditLogs = sharedDb.table(
 
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
+export type UserCredential = typeof userCredentials.$inferSelect;
 export type AuditLog = typeof auditLogs.$inferSelect;
 export type NewAuditLog = typeof auditLogs.$inferInsert;

@@ -1,14 +1,123 @@
-export * from "./users";
-export * from "./audit";
-export * from "./secrets";
-export * from "./slack-installation-store";
-export * from "./slack-state-store";
-export * from "./slack-events";
-export * from "./escrow";
-export * from "./custom-integrations";
-export * from "./custom-integration-request";
-export * from "./slack-installation-cache";
-export * from "./teams";
-export * from "./integrations";
-export * from "./slack-sync";
-export * from "./slack-analysis";
+// Explicit named exports: the public surface of `shared-db/stores`, nothing internal (AAD builders,
+// cache keys). The Bolt adapters, which need @slack/oauth, are `shared-db/slack` (src/slack).
+export {
+  createUserInput,
+  updateProfileInput,
+  createUser,
+  getUserById,
+  getUserByEmail,
+  updateProfile,
+  recordLogin,
+  deactivateUser,
+  getPasswordHash,
+  setPasswordHash,
+  type PublicUser,
+  type CreateUserInput,
+  type UpdateProfileInput,
+} from "./users";
+export { appendAuditInput, listAuditInput, appendAudit, listAudit, type AppendAuditInput, type ListAuditInput } from "./audit";
+export { rotateSecrets, countSecretsByKey, secretColumns, type SecretColumn, type RotateSecretsOptions } from "./secrets";
+export {
+  moneySchema,
+  createProjectInput,
+  createProject,
+  PROJECT_TRANSITIONS,
+  MILESTONE_TRANSITIONS,
+  transitionProject,
+  acceptTerms,
+  transitionMilestone,
+  recordTransactionInput,
+  recordTransaction,
+  getEscrowBalance,
+  releaseFundsInput,
+  releaseFunds,
+  recordPaymentIntentInput,
+  recordPaymentIntent,
+  settleTransactionInput,
+  settleTransaction,
+  type CreateProjectInput,
+  type RecordTransactionInput,
+  type ReleaseFundsInput,
+  type RecordPaymentIntentInput,
+  type SettleTransactionInput,
+} from "./escrow";
+export {
+  endpointSchema,
+  customActionInput,
+  createCustomIntegrationInput,
+  updateCustomIntegrationInput,
+  listCustomIntegrations,
+  createCustomIntegration,
+  getCustomIntegration,
+  updateCustomIntegration,
+  deleteCustomIntegration,
+  storeCustomCredentialInput,
+  storeCustomCredential,
+  markCustomCredential,
+  revealCustomCredential,
+  type CreateCustomIntegrationInput,
+  type UpdateCustomIntegrationInput,
+  type OwnedIntegration,
+  type CustomIntegrationWithActions,
+  type StoreCustomCredentialInput,
+  type CustomCredentialInfo,
+  type CustomCredentialKey,
+} from "./custom-integrations";
+export { buildActionRequest } from "./custom-integration-request";
+export {
+  slugify,
+  requireTeamRole,
+  createTeamInput,
+  createTeam,
+  updateTeamInput,
+  updateTeam,
+  listMyTeams,
+  getTeamBySlug,
+  inviteMemberInput,
+  inviteMember,
+  acceptInvitation,
+  changeMemberRole,
+  removeMember,
+  type CreateTeamInput,
+} from "./teams";
+export {
+  createIntegrationInput,
+  createIntegration,
+  updateIntegrationStatus,
+  recordIntegrationUse,
+  storeIntegrationCredentialInput,
+  storeIntegrationCredential,
+  revealCredential,
+  shareIntegration,
+  revokeShare,
+  listSharedWithTeam,
+  listIntegrationsForUser,
+  upsertServiceResourceInput,
+  upsertServiceResource,
+  grantResourceAccess,
+} from "./integrations";
+export {
+  slackApiChannel,
+  slackApiUser,
+  slackApiMessage,
+  upsertSlackWorkspace,
+  syncChannels,
+  syncUsers,
+  processSlackText,
+  syncMessages,
+  type SlackApiMessage,
+} from "./slack-sync";
+export {
+  createAnalysisInput,
+  createAnalysis,
+  setAnalysisStatus,
+  dueScheduledAnalyses,
+  computeContributions,
+  contributionScoresInput,
+  writeContributionScores,
+  channelAnalysisInput,
+  saveChannelAnalysis,
+  channelMessages,
+  threadWithReplies,
+  contributionLeaderboard,
+} from "./slack-analysis";

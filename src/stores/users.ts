@@ -1,15 +1,16 @@
-import { eq, getTableColumns, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db";
-import { isPgText, NotFoundError, parseInput, PG_TEXT_MESSAGE, pgText, rethrowConflict, rethrowDbError } from "../errors";
+import { isPgText, NotFoundError, parseInput, PG_TEXT_MESSAGE, pgErrorOf, pgText, rethrowConflict, rethrowDbError } from "../errors";
 import { prepared } from "../prepared";
-import { users, type User } from "../schema/users";
+import { userCredentials, users, type User } from "../schema/users";
 
-/** A user as repository functions return it: never the password hash. */
-export type PublicUser = Omit<User, "passwordHash">;
-
-const { passwordHash: _hidden, ...publicColumns } = getTableColumns(users);
+/**
+ * A user as repository functions return it. The password hash is not a users column (it lives in
+ * the service-only `user_credentials`), so this is the whole row.
+ */
+export type PublicUser = User;
 
 const email = z.email().max(255).transform((s) => s.trim().toLowerCase());
 const profile = {
@@ -40,21 +41,61 @@ const userId = z.uuid();
 const emailTaken = (constraint: string | undefined) =>
   constraint === "users_google_id_key" ? "A user with this Google id already exists" : "A user with this email already exists";
 
-/** Creates a user. Throws ConflictError for a duplicate email (case-insensitive) or Google id. */
+/**
+ * Creates a user, and its password hash in `user_credentials` when given (service work; one
+ * transaction). Throws ConflictError for a duplicate email (case-insensitive) or Google id.
+ */
 export async function createUser(db: Db, input: CreateUserInput): Promise<PublicUser> {
-  const values = parseInput(createUserInput, input);
+  const { passwordHash, ...values } = parseInput(createUserInput, input);
   try {
-    const [row] = await db.insert(users).values(values).returning(publicColumns);
-    return row!;
+    return await db.transaction(async (tx) => {
+      const [row] = await tx.insert(users).values(values).returning();
+      if (passwordHash) await tx.insert(userCredentials).values({ userId: row!.id, passwordHash });
+      return row!;
+    });
   } catch (e) {
     rethrowConflict(e, emailTaken);
+  }
+}
+
+const passwordHashInput = pgText().min(1).max(1024).nullable();
+
+/**
+ * The user's password hash, or undefined when it has none. Service work only: the application
+ * role has no privilege on `user_credentials`, so under `withRls` this throws.
+ */
+export async function getPasswordHash(db: Db, id: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ passwordHash: userCredentials.passwordHash })
+    .from(userCredentials)
+    .where(eq(userCredentials.userId, parseInput(userId, id, "id")));
+  return row?.passwordHash;
+}
+
+/** Sets (or, with null, removes) the user's password hash. Service work only. */
+export async function setPasswordHash(db: Db, id: string, passwordHash: string | null): Promise<void> {
+  const key = parseInput(userId, id, "id");
+  const hash = parseInput(passwordHashInput, passwordHash, "passwordHash");
+  if (hash === null) {
+    await db.delete(userCredentials).where(eq(userCredentials.userId, key));
+    return;
+  }
+  try {
+    await db
+      .insert(userCredentials)
+      .values({ userId: key, passwordHash: hash })
+      .onConflictDoUpdate({ target: userCredentials.userId, set: { passwordHash: hash } });
+  } catch (e) {
+    // The only foreign key: the user does not exist.
+    if (pgErrorOf(e)?.code === "23503") throw new NotFoundError("user", key);
+    rethrowDbError(e);
   }
 }
 
 /** The user with this id, or undefined (also when RLS hides it). */
 export async function getUserById(db: Db, id: string): Promise<PublicUser | undefined> {
   const query = prepared(db, "shared_db_get_user_by_id", (d) =>
-    d.select(publicColumns).from(users).where(eq(users.id, sql.placeholder("id"))).prepare("shared_db_get_user_by_id"),
+    d.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare("shared_db_get_user_by_id"),
   );
   const [row] = await query.execute({ id: parseInput(userId, id, "id") });
   return row;
@@ -63,13 +104,13 @@ export async function getUserById(db: Db, id: string): Promise<PublicUser | unde
 /** The user with this email, compared case-insensitively, or undefined. */
 export async function getUserByEmail(db: Db, address: string): Promise<PublicUser | undefined> {
   const normalized = parseInput(email, address, "email");
-  const [row] = await db.select(publicColumns).from(users).where(eq(sql`lower(${users.email})`, normalized));
+  const [row] = await db.select().from(users).where(eq(sql`lower(${users.email})`, normalized));
   return row;
 }
 
 async function updateUser(db: Db, id: string, set: PgUpdateSetSource<typeof users>): Promise<PublicUser> {
   const key = parseInput(userId, id, "id");
-  const [row] = await db.update(users).set(set).where(eq(users.id, key)).returning(publicColumns).catch((e: unknown) => rethrowDbError(e));
+  const [row] = await db.update(users).set(set).where(eq(users.id, key)).returning().catch((e: unknown) => rethrowDbError(e));
   if (!row) throw new NotFoundError("user", key);
   return row;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,9 +7,10 @@ import { sql } from "drizzle-orm";
 import { createDb } from "../../src";
 import { rowsOf } from "../../src/db";
 import { createKeyring, generateKey } from "../../src/crypto";
-import { createSlackInstallationStore } from "../../src/stores";
+import { createSlackInstallationStore } from "../../src/slack";
 import { readMigrations } from "../../src/migrate";
 import { createTestDatabase, type TestDatabase } from "../../src/testing";
+import { nodeVersionWarning } from "../../src/cli/node-version";
 import { buildCli, type CliResult } from "../support/cli";
 
 let run: Awaited<ReturnType<typeof buildCli>>;
@@ -256,5 +257,23 @@ describe("shared-db command", () => {
     const debug = await run(["verify", "--debug", "--url", "mysql://x"]);
     expect(debug.stderr).toMatch(/\n\s+at /);
     expect((await run(["frobnicate"])).stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it("warns at start, on stderr, when Node is older than 22.19, and not on a supported Node", async () => {
+    // The process reports an older runtime (set before the CLI module runs); the command still works.
+    const preload = join(dir, "old-node.mjs");
+    writeFileSync(preload, `Object.defineProperty(process, "versions", { value: { ...process.versions, node: "20.11.1" } });\n`);
+    const old = await run(["--help"], { NODE_OPTIONS: `--import=${preload}` });
+    expect(old.code).toBe(0);
+    expect(old.stderr.trim()).toBe("shared-db: warning: Node 20.11.1 is older than supported (22.19+ or 24); upgrade Node, some commands may fail");
+    expect(old.stdout).toContain("Usage: shared-db");
+    expect((await run(["--help"])).stderr).toBe("");
+    expect(["22.18.0", "20.19.0", "22.19.0", "24.0.0", "23.1.0"].map((v) => nodeVersionWarning(v) !== undefined)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -1,9 +1,9 @@
 import { createCipheriv, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createKeyring, DecryptionError, generateKey } from "../../src/crypto";
-import generate from "../../../shared/fixtures/fernet/generate.json";
-import invalid from "../../../shared/fixtures/fernet/invalid.json";
-import verify from "../../../shared/fixtures/fernet/verify.json";
+import generate from "./fixtures/fernet-generate.json";
+import invalid from "./fixtures/fernet-invalid.json";
+import verify from "./fixtures/fernet-verify.json";
 import python from "./fixtures/python-fernet.json";
 
 const seconds = (iso: string) => Date.parse(iso) / 1000;

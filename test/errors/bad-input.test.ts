@@ -6,6 +6,7 @@ import { rowsOf } from "../../src/db";
 import { SharedDbError, ValidationError } from "../../src/errors";
 import { SCHEMA_NAME } from "../../src/schema/namespace";
 import * as stores from "../../src/stores";
+import { createSlackStateStore } from "../../src/slack";
 import { makeUser, useTestDb } from "../support/db";
 
 /** The bad values of the matrix; every one must be refused with a typed error naming the field. */
@@ -65,7 +66,7 @@ const integrationInput = () => ({
 });
 const credential = () => ({ userId: ctx.userId, integrationId: ctx.integrationId, credentialType: "api_key" as const });
 const message = (over: Record<string, unknown>) => ({ type: "message", user: "U0MATRIX", ts: "1700000000.000100", text: "hi", ...over });
-const stateStore = () => stores.createSlackStateStore({ db: t.db });
+const stateStore = () => createSlackStateStore({ db: t.db });
 
 const cases: Case[] = [
   // users

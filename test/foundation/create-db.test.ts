@@ -7,18 +7,53 @@ import { createUser, getUserByEmail } from "../../src/stores";
 import { onServer, serverOnly } from "../support/db";
 
 describe("createDb", () => {
-  it("opens an in-memory PGlite database when no URL is given", async () => {
-    const saved = process.env.DATABASE_URL;
+  /** Runs fn with DATABASE_URL unset and NODE_ENV as given, capturing what is written to stderr. */
+  async function withoutUrl<T>(nodeEnv: string | undefined, fn: () => Promise<T>): Promise<{ result: T; stderr: string }> {
+    const saved = { url: process.env.DATABASE_URL, env: process.env.NODE_ENV };
     delete process.env.DATABASE_URL;
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+    const chunks: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (chunks.push(String(chunk)), true)) as typeof write;
     try {
-      const { db, driver, close } = await createDb();
-      expect(driver).toBe("pglite");
-      await migrate(db);
-      await createUser(db, { email: "mem@example.com" });
-      await close();
+      return { result: await fn(), stderr: chunks.join("") };
     } finally {
-      if (saved !== undefined) process.env.DATABASE_URL = saved;
+      process.stderr.write = write;
+      for (const [k, v] of [["DATABASE_URL", saved.url], ["NODE_ENV", saved.env]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
+  }
+
+  it("opens an in-memory PGlite database when no URL is given, and says so once on stderr", async () => {
+    const { stderr } = await withoutUrl("development", async () => {
+      for (const email of ["mem@example.com", "mem2@example.com"]) {
+        const { db, driver, close } = await createDb();
+        expect(driver).toBe("pglite");
+        await migrate(db);
+        await createUser(db, { email });
+        await close();
+      }
+    });
+    expect(stderr.match(/using an in-memory PGlite database/g)).toHaveLength(1);
+    expect(stderr).toContain("DATABASE_URL");
+  });
+
+  it("refuses to default to in-memory PGlite under NODE_ENV=production, and opens an explicit pglite:memory", async () => {
+    const { result: e, stderr } = await withoutUrl("production", () => createDb().catch((x: unknown) => x));
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as Error).message).toMatch(/NODE_ENV is production and neither options.url nor DATABASE_URL is set/);
+    expect(stderr).toBe("");
+    const { result: explicit, stderr: quiet } = await withoutUrl("production", async () => {
+      const { db, driver, close } = await createDb({ url: "pglite:memory" });
+      await db.execute("select 1");
+      await close();
+      return driver;
+    });
+    expect(explicit).toBe("pglite");
+    expect(quiet).toBe("");
   });
 
   it("keeps data on disk with pglite:./path", async () => {

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb, migrate } from "../../src";
@@ -80,6 +81,30 @@ describe("migrate", () => {
       expect(await migrate(fresh.db)).toEqual({ applied: [] });
     } finally {
       await fresh.close();
+    }
+  });
+
+  it("the shipped drizzle.config.ts refuses to run without DATABASE_URL instead of guessing a server", async () => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const e = await promisify(execFile)("npx", ["drizzle-kit", "migrate", "--config", "drizzle.config.ts"], { env }).catch(
+      (x: unknown) => x as { code: number; stdout: string; stderr: string },
+    );
+    expect((e as { code: number }).code).toBe(1);
+    expect(`${(e as { stdout: string }).stdout}${(e as { stderr: string }).stderr}`).toContain("DATABASE_URL is not set");
+  });
+
+  it.skipIf(!onServer)(`the shipped drizzle.config.ts connects without NOTICE messages${serverOnly}`, async () => {
+    const { default: config } = await import("../../drizzle.config");
+    const url = (config as unknown as { dbCredentials: { url: string } }).dbCredentials.url;
+    const notices: unknown[] = [];
+    const client = postgres(url, { max: 1, onnotice: (n) => notices.push(n) });
+    try {
+      await client`drop table if exists sdb_no_such_table`;
+      expect(notices).toEqual([]);
+      expect((await client`show client_min_messages`)[0]).toEqual({ client_min_messages: "warning" });
+    } finally {
+      await client.end();
     }
   });
 });

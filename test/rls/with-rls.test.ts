@@ -5,9 +5,11 @@ import pg from "pg";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { createDb, RlsContextError, withRls } from "../../src";
-import { rowsOf, type Db } from "../../src/db";
-import { auditLogs, users } from "../../src/schema";
-import { appendAudit, getUserById, listAudit } from "../../src/stores";
+import { pgErrorOf } from "../../src/errors";
+import { rowsOf, type Db, type Tx } from "../../src/db";
+import * as schema from "../../src/schema";
+import { auditLogs, userCredentials, users } from "../../src/schema";
+import { appendAudit, getPasswordHash, getUserById, listAudit } from "../../src/stores";
 import { assertNoLeaks, LeakError } from "../../src/testing";
 import { makeUser, onServer, serverOnly, twoUsers, useTestDb } from "../support/db";
 
@@ -98,12 +100,32 @@ describe("withRls", () => {
     }
   });
 
-  it("keeps password_hash unreadable and privileged columns unwritable for the application role", async () => {
+  it("selects whole users rows as the application role, while the password hash stays unreadable and unwritable", async () => {
     const a = await makeUser(t.db, "hash", { passwordHash: "$argon2id$v=19$secret" });
-    await expect(withRls(t.db, { userId: a.id }, (tx) => tx.select({ h: users.passwordHash }).from(users))).rejects.toThrow();
+    const b = await makeUser(t.db, "hash2", { passwordHash: "$argon2id$v=19$other" });
+    const rows = await withRls(t.db, { userId: a.id }, (tx) => tx.select().from(users));
+    expect(rows.map((r) => r.id)).toEqual([a.id]);
+    expect(rows[0]).not.toHaveProperty("passwordHash");
+    expect(await withRls(t.db, { userId: a.id }, (tx) => tx.query.users.findFirst({ where: eq(users.id, a.id) }))).toMatchObject({
+      id: a.id,
+      email: a.email,
+    });
+    // The hash lives in user_credentials, where the application role has no privilege at all.
+    for (const attempt of [
+      (tx: Tx) => tx.select().from(userCredentials),
+      (tx: Tx) => tx.query.users.findFirst({ with: { credentials: true } }),
+      (tx: Tx) => tx.update(userCredentials).set({ passwordHash: "forged" }).where(eq(userCredentials.userId, a.id)),
+      (tx: Tx) => tx.insert(userCredentials).values({ userId: b.id, passwordHash: "forged" }).onConflictDoNothing(),
+      (tx: Tx) => tx.delete(userCredentials).where(eq(userCredentials.userId, a.id)),
+    ]) {
+      const e = await withRls(t.db, { userId: a.id }, attempt).then(() => undefined, (x: unknown) => x);
+      expect(pgErrorOf(e)).toMatchObject({ code: "42501", message: "permission denied for table user_credentials" });
+    }
+    expect(await getPasswordHash(t.db, a.id)).toBe("$argon2id$v=19$secret");
+    expect(await getPasswordHash(t.db, b.id)).toBe("$argon2id$v=19$other");
     await expect(withRls(t.db, { userId: a.id }, (tx) => tx.update(users).set({ isSuperuser: true }).where(eq(users.id, a.id)))).rejects.toThrow();
     await expect(withRls(t.db, { userId: a.id }, (tx) => tx.update(users).set({ email: "new@example.com" }).where(eq(users.id, a.id)))).rejects.toThrow();
-    expect((await getUserById(t.db, a.id))!.isSuperuser).toBe(false);
+    expect(await getUserById(t.db, a.id)).toMatchObject({ isSuperuser: false, email: a.email });
   });
 });
 
@@ -187,9 +209,11 @@ describe("roles on the server", () => {
     const [a] = await twoUsers(t.db);
     const pool = new pg.Pool({ connectionString: t.url, max: 2 });
     try {
-      const db = drizzleNodePg(pool);
+      const db = drizzleNodePg(pool, { schema });
       const rows = await withRls(db, { userId: a.id }, (tx) => tx.select({ id: users.id }).from(users));
       expect(rows).toEqual([{ id: a.id }]);
+      const found = await withRls(db, { userId: a.id }, (tx) => tx.query.users.findMany({ columns: { id: true } }));
+      expect(found).toEqual([{ id: a.id }]);
     } finally {
       await pool.end();
     }

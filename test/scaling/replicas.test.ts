@@ -6,8 +6,6 @@ import { createKeyring, generateKey } from "../../src/crypto";
 import { rowsOf } from "../../src/db";
 import { users } from "../../src/schema";
 import {
-  createSlackInstallationStore,
-  createSlackStateStore,
   createTeam,
   getUserById,
   inviteMember,
@@ -15,6 +13,7 @@ import {
   updateProfile,
   upsertSlackWorkspace,
 } from "../../src/stores";
+import { createSlackInstallationStore, createSlackStateStore } from "../../src/slack";
 import { makeUser, useTestDb } from "../support/db";
 import { openStandby, type Standby } from "../support/replica";
 

@@ -32,31 +32,11 @@ import {
   teamMembers,
   teams,
   transactions,
+  userCredentials,
   users,
 } from "../../src/schema";
-import {
-  appendAudit,
-  computeContributions,
-  createAnalysis,
-  createCustomIntegration,
-  createIntegration,
-  createProject,
-  createSlackInstallationStore,
-  createSlackStateStore,
-  createTeam,
-  grantResourceAccess,
-  recordTransaction,
-  saveChannelAnalysis,
-  shareIntegration,
-  storeCustomCredential,
-  storeIntegrationCredential,
-  syncChannels,
-  syncMessages,
-  syncUsers,
-  upsertServiceResource,
-  upsertSlackWorkspace,
-  type PublicUser,
-} from "../../src/stores";
+import { appendAudit, computeContributions, createAnalysis, createCustomIntegration, createIntegration, createProject, createTeam, grantResourceAccess, recordTransaction, saveChannelAnalysis, setPasswordHash, shareIntegration, storeCustomCredential, storeIntegrationCredential, syncChannels, syncMessages, syncUsers, upsertServiceResource, upsertSlackWorkspace, type PublicUser } from "../../src/stores";
+import { createSlackInstallationStore, createSlackStateStore } from "../../src/slack";
 import type { LeakSpec } from "../../src/testing";
 import { conversationsList, history, usersList } from "../slack-data/fixtures";
 
@@ -116,6 +96,16 @@ const slackInstall = async (db: Db) => {
 
 export const leakSpecs: Record<string, () => LeakSpec> = {
   users: () => ({ table: users, seed: async (_db, owner) => [owner.id], update: { fullName: "pwned" } }),
+  // Service work only: the application role has no privilege on it at all.
+  user_credentials: () => ({
+    table: userCredentials,
+    key: userCredentials.userId,
+    seed: async (db, owner) => {
+      await setPasswordHash(db, owner.id, "$argon2id$v=19$leak-kit");
+      return [owner.id];
+    },
+    update: { passwordHash: "pwned" },
+  }),
   audit_logs: () => ({
     table: auditLogs,
     seed: async (db, owner) => [(await appendAudit(db, { actorId: owner.id, action: "secret", entityType: "t" })).id],

@@ -32,7 +32,7 @@ const DELETE: Record<string, Role[]> = {
   custom_integration_credentials: ["owner"],
 };
 const TABLES = [
-  "users", "audit_logs",
+  "users", "user_credentials", "audit_logs",
   "slack_installations", "slack_bots", "slack_user_tokens", "slack_oauth_states",
   "slack_workspaces", "slack_channels", "slack_users", "slack_messages", "slack_reactions",
   "slack_analyses", "slack_analysis_channels", "slack_contributions", "slack_channel_analyses",

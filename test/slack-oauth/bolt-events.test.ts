@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, generateKey } from "../../src/crypto";
 import { rowsOf } from "../../src/db";
-import { createSlackInstallationStore, registerSlackUninstallHandlers, type SlackInstallationStore } from "../../src/stores";
+import { createSlackInstallationStore, registerSlackUninstallHandlers, type SlackInstallationStore } from "../../src/slack";
 import { useTestDb } from "../support/db";
 import { refreshAnswer, startLocalSlack, type LocalSlack } from "./local-slack";
 

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
 import type { Db } from "../../src/db";
-import { createSlackInstallationStore, SLACK_INSTALLATION_CHANNEL, slackTokenAad, type SlackInstallationStore } from "../../src/stores";
+import { createSlackInstallationStore, type SlackInstallationStore } from "../../src/slack";
+import { SLACK_INSTALLATION_CHANNEL } from "../../src/stores/slack-installation-cache";
+import { slackTokenAad } from "../../src/stores/slack-installation-store";
 import { onServer, serverOnly, useTestDb } from "../support/db";
 
 const t = useTestDb();

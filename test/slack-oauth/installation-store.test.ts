@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, generateKey } from "../../src/crypto";
 import { rowsOf } from "../../src/db";
 import { slackBots, slackUserTokens } from "../../src/schema";
-import { createSlackInstallationStore, SlackInstallationNotFoundError, type SlackInstallationStore } from "../../src/stores";
+import { createSlackInstallationStore, SlackInstallationNotFoundError, type SlackInstallationStore } from "../../src/slack";
 import { ValidationError } from "../../src/errors";
 import { useTestDb } from "../support/db";
 

@@ -5,7 +5,8 @@ import { createDb, type DbHandle } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
 import { rowsOf, type Db } from "../../src/db";
 import { SharedDbError } from "../../src/errors";
-import { createSlackInstallationStore, SlackTokenRefreshError, slackTokenAad, type SlackInstallationQuery } from "../../src/stores";
+import { createSlackInstallationStore, SlackTokenRefreshError, type SlackInstallationQuery } from "../../src/slack";
+import { slackTokenAad } from "../../src/stores/slack-installation-store";
 import { onServer, serverOnly, useTestDb } from "../support/db";
 import { refreshAnswer, startLocalSlack, type LocalSlack } from "./local-slack";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
-import { createSlackInstallationStore } from "../../src/stores";
+import { createSlackInstallationStore } from "../../src/slack";
 import { startCountingProxy } from "../support/counting-proxy";
 import { onServer, serverOnly, useTestDb } from "../support/db";
 

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src";
 import { rowsOf } from "../../src/db";
-import { createSlackStateStore } from "../../src/stores";
+import { createSlackStateStore } from "../../src/slack";
 import { onServer, serverOnly, useTestDb } from "../support/db";
 
 const t = useTestDb();

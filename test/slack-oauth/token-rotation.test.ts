@@ -2,7 +2,7 @@ import { InstallProvider, type Installation } from "@slack/oauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
-import { createSlackInstallationStore } from "../../src/stores";
+import { createSlackInstallationStore } from "../../src/slack";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack";
 import { onServer, useTestDb } from "../support/db";
 

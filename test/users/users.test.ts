@@ -1,12 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { ConflictError, NotFoundError, ValidationError } from "../../src/errors";
-import { users } from "../../src/schema";
-import { createUser, deactivateUser, getUserByEmail, getUserById, recordLogin, updateProfile } from "../../src/stores";
+import { userCredentials, users } from "../../src/schema";
+import { createUser, deactivateUser, getPasswordHash, getUserByEmail, getUserById, recordLogin, setPasswordHash, updateProfile } from "../../src/stores";
 import { makeUser, useTestDb } from "../support/db";
 
 const t = useTestDb();
 const count = async () => (await t.db.select({ n: sql<number>`count(*)::int` }).from(users))[0]!.n;
+const hashes = async () => (await t.db.select({ n: sql<number>`count(*)::int` }).from(userCredentials))[0]!.n;
 
 describe("users", () => {
   it("creates a user and reads it by id and by email, case-insensitively", async () => {
@@ -78,5 +79,26 @@ describe("users", () => {
 
   it("throws NotFoundError for an unknown user", async () => {
     await expect(deactivateUser(t.db, "00000000-0000-4000-8000-000000000000")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("keeps the password hash in user_credentials: createUser stores it, service code reads and replaces it", async () => {
+    const u = await createUser(t.db, { email: "hash@example.com", passwordHash: "$argon2id$v=19$first" });
+    expect(await getPasswordHash(t.db, u.id)).toBe("$argon2id$v=19$first");
+    await setPasswordHash(t.db, u.id, "$argon2id$v=19$second");
+    expect(await getPasswordHash(t.db, u.id)).toBe("$argon2id$v=19$second");
+    await setPasswordHash(t.db, u.id, null);
+    expect(await getPasswordHash(t.db, u.id)).toBeUndefined();
+    expect(await getPasswordHash(t.db, (await makeUser(t.db)).id)).toBeUndefined();
+  });
+
+  it("writes neither the user nor its hash when either fails, and refuses a hash for a missing user", async () => {
+    await createUser(t.db, { email: "taken@example.com" });
+    const before = { users: await count(), hashes: await hashes() };
+    await expect(createUser(t.db, { email: "TAKEN@example.com", passwordHash: "$2b$10$x" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(createUser(t.db, { email: "new@example.com", passwordHash: "" })).rejects.toMatchObject({ field: "passwordHash" });
+    const missing = "00000000-0000-4000-8000-000000000000";
+    await expect(setPasswordHash(t.db, missing, "$2b$10$x")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(setPasswordHash(t.db, "not-a-uuid", "$2b$10$x")).rejects.toBeInstanceOf(ValidationError);
+    expect({ users: await count(), hashes: await hashes() }).toEqual(before);
   });
 });

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Installation, InstallationQuery, InstallationStore, StateStore } from "@slack/oauth";
 import { expect } from "vitest";
 import { createKeyring, generateKey } from "../../../src/crypto";
-import { createSlackInstallationStore, createSlackStateStore, type SlackInstallationStore } from "../../../src/stores";
+import { createSlackInstallationStore, createSlackStateStore, type SlackInstallationStore } from "../../../src/slack";
 import { useTestDb } from "../../support/db";
 
 type Matcher = { __matches(value: unknown): boolean };

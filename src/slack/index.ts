@@ -1,0 +1,15 @@
+// `shared-db/slack`: the Slack Bolt adapters, the only entry point that needs @slack/oauth.
+export {
+  createSlackInstallationStore,
+  SlackInstallationNotFoundError,
+  SlackTokenRefreshError,
+  type SlackInstallationStore,
+  type SlackInstallationStoreOptions,
+  type SlackTokenRotationOptions,
+  type SlackInstallationQuery,
+  type SlackInstallationSummary,
+  type ExpiringSlackToken,
+} from "../stores/slack-installation-store";
+export type { SlackInstallationCacheOptions } from "../stores/slack-installation-cache";
+export { createSlackStateStore, type SlackStateStoreOptions } from "../stores/slack-state-store";
+export { registerSlackUninstallHandlers, type EventRegistrar } from "../stores/slack-events";
