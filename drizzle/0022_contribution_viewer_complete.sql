@@ -1,7 +1,7 @@
 -- Contribution viewer seed, complete (issue 21). Enum values the original application writes
--- (added, never used in this transaction); Slack user history kept (NO ACTION instead of CASCADE:
--- delete a user by marking is_deleted); an overall contribution row per user (channel_id NULL);
--- share_level and access_level enforced; channel selection and member activity for user work.
+-- (added here, never used in this transaction); an overall contribution row per user (channel_id
+-- NULL); Slack user history kept; share_level and access_level enforced; channel selection and
+-- member activity for user work.
 ALTER TYPE "shared_db"."integration_credential_type" ADD VALUE IF NOT EXISTS 'PERSONAL_TOKEN';--> statement-breakpoint
 ALTER TYPE "shared_db"."integration_credential_type" ADD VALUE IF NOT EXISTS 'APP_TOKEN';--> statement-breakpoint
 ALTER TYPE "shared_db"."integration_event_type" ADD VALUE IF NOT EXISTS 'UNSHARED';--> statement-breakpoint
@@ -12,17 +12,30 @@ ALTER TYPE "shared_db"."service_resource_type" ADD VALUE IF NOT EXISTS 'SLACK_US
 ALTER TYPE "shared_db"."service_resource_type" ADD VALUE IF NOT EXISTS 'GITHUB_ISSUE';--> statement-breakpoint
 ALTER TYPE "shared_db"."service_resource_type" ADD VALUE IF NOT EXISTS 'GITHUB_PR';--> statement-breakpoint
 ALTER TABLE "shared_db"."slack_contributions" DROP CONSTRAINT IF EXISTS "slack_contributions_analysis_id_user_id_channel_id_team_id_key";--> statement-breakpoint
-ALTER TABLE "shared_db"."slack_contributions" DROP CONSTRAINT IF EXISTS "slack_contributions_user_fk";
---> statement-breakpoint
-ALTER TABLE "shared_db"."slack_messages" DROP CONSTRAINT IF EXISTS "slack_messages_user_fk";
---> statement-breakpoint
-ALTER TABLE "shared_db"."slack_reactions" DROP CONSTRAINT IF EXISTS "slack_reactions_user_fk";
---> statement-breakpoint
 ALTER TABLE "shared_db"."slack_contributions" ALTER COLUMN "channel_id" DROP NOT NULL;--> statement-breakpoint
-ALTER TABLE "shared_db"."slack_contributions" ADD CONSTRAINT "slack_contributions_user_fk" FOREIGN KEY ("user_id","team_id") REFERENCES "shared_db"."slack_users"("id","team_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "shared_db"."slack_messages" ADD CONSTRAINT "slack_messages_user_fk" FOREIGN KEY ("user_id","team_id") REFERENCES "shared_db"."slack_users"("id","team_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "shared_db"."slack_reactions" ADD CONSTRAINT "slack_reactions_user_fk" FOREIGN KEY ("user_id","team_id") REFERENCES "shared_db"."slack_users"("id","team_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "shared_db"."slack_contributions" ADD CONSTRAINT "slack_contributions_analysis_id_user_id_channel_id_team_id_key" UNIQUE NULLS NOT DISTINCT("analysis_id","user_id","channel_id","team_id");--> statement-breakpoint
+-- A Slack user with messages, reactions or contributions is kept (deleteSlackUser marks it
+-- is_deleted): a direct DELETE is refused, so history keeps its author. Deleting the workspace or
+-- the team still removes everything: then the parent row is already gone when the cascade gets here.
+CREATE OR REPLACE FUNCTION shared_db.slack_users_keep_history() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM shared_db.teams WHERE id = OLD.team_id)
+     AND EXISTS (SELECT 1 FROM shared_db.slack_workspaces WHERE id = OLD.workspace_id AND team_id = OLD.team_id)
+     AND (EXISTS (SELECT 1 FROM shared_db.slack_messages WHERE user_id = OLD.id AND team_id = OLD.team_id)
+       OR EXISTS (SELECT 1 FROM shared_db.slack_reactions WHERE user_id = OLD.id AND team_id = OLD.team_id)
+       OR EXISTS (SELECT 1 FROM shared_db.slack_contributions WHERE user_id = OLD.id AND team_id = OLD.team_id)) THEN
+    RAISE EXCEPTION 'update or delete on table "slack_users" is refused: the user has messages, reactions or contributions (mark the user deleted instead)'
+      USING ERRCODE = 'foreign_key_violation', TABLE = 'slack_users', SCHEMA = 'shared_db', CONSTRAINT = 'slack_users_keep_history';
+  END IF;
+  RETURN OLD;
+END $$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION shared_db.slack_users_keep_history() FROM PUBLIC;
+--> statement-breakpoint
+CREATE OR REPLACE TRIGGER slack_users_keep_history BEFORE DELETE ON shared_db.slack_users
+  FOR EACH ROW EXECUTE FUNCTION shared_db.slack_users_keep_history();
+--> statement-breakpoint
 -- Share levels (an active share to one of the user's teams, where the user has at least min_role):
 --   READ_ONLY       read the integration and its service resources;
 --   LIMITED_ACCESS  also record USED events on it, for the receiving team (MEMBER or above);

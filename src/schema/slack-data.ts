@@ -16,13 +16,6 @@ const tenant = () => ({
 const ts = (name: string) => varchar(name, { length: 50 });
 const within = (name: string, cols: AnyPgColumn[], parent: AnyPgColumn[]) =>
   foreignKey({ name, columns: cols as [AnyPgColumn, ...AnyPgColumn[]], foreignColumns: parent as [AnyPgColumn, ...AnyPgColumn[]] }).onDelete("cascade");
-/**
- * A reference to a Slack user that keeps history: deleting a user who has messages, reactions or
- * contributions is refused (NO ACTION, checked at the end of the statement, so deleting the whole
- * workspace or team still cascades). A user who left Slack is kept with is_deleted = true.
- */
-const byUser = (name: string, t: { userId: AnyPgColumn; teamId: AnyPgColumn }) =>
-  foreignKey({ name, columns: [t.userId, t.teamId], foreignColumns: [slackUsers.id, slackUsers.teamId] });
 
 export const slackWorkspaces = sharedDb.table(
   "slack_workspaces",
@@ -150,7 +143,7 @@ export const slackMessages = sharedDb.table(
     index("slack_messages_thread_ts_idx").on(t.channelId, t.threadTs),
     index("slack_messages_team_id_idx").on(t.teamId),
     within("slack_messages_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
-    byUser("slack_messages_user_fk", t),
+    within("slack_messages_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
     // Within the tenant too; the migration says ON DELETE SET NULL (parent_id), so deleting a
     // parent clears only the reply's parent_id, never its team_id.
     foreignKey({ name: "slack_messages_parent_fk", columns: [t.parentId, t.teamId], foreignColumns: [t.id, t.teamId] }).onDelete("set null"),
@@ -175,7 +168,7 @@ export const slackReactions = sharedDb.table(
     index("slack_reactions_user_id_idx").on(t.userId),
     index("slack_reactions_team_id_idx").on(t.teamId),
     within("slack_reactions_message_fk", [t.messageId, t.teamId], [slackMessages.id, slackMessages.teamId]),
-    byUser("slack_reactions_user_fk", t),
+    within("slack_reactions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
   ],
 );
 
@@ -255,7 +248,7 @@ export const slackContributions = sharedDb.table(
     unique("slack_contributions_analysis_id_user_id_channel_id_team_id_key").on(t.analysisId, t.userId, t.channelId, t.teamId).nullsNotDistinct(),
     index("slack_contributions_team_id_idx").on(t.teamId),
     within("slack_contributions_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
-    byUser("slack_contributions_user_fk", t),
+    within("slack_contributions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
     within("slack_contributions_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
   ],
 );

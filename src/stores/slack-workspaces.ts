@@ -118,7 +118,7 @@ export async function updateSlackWorkspaceInfo(db: Db, input: UpdateSlackWorkspa
   const ws = await workspaceKey(db, workspaceId);
   const [row] = await db
     .update(slackWorkspaces)
-    .set({ ...set, ...(synced ? { lastSyncAt: sql`now()` } : {}), updatedAt: sql`now()` })
+    .set({ ...set, ...(synced ? { lastSyncAt: sql`now()` } : {}) })
     .where(byKey(ws))
     .returning()
     .catch((e: unknown) => rethrowDbError(e));
@@ -182,7 +182,7 @@ export async function updateChannelBotState(db: Db, input: UpdateChannelBotState
   const joinedAt = v.botJoinedAt !== undefined ? v.botJoinedAt : v.hasBot === true ? sql`now()` : v.hasBot === false ? null : undefined;
   const [row] = await db
     .update(slackChannels)
-    .set({ hasBot: v.hasBot, botJoinedAt: joinedAt, isSupported: v.isSupported, updatedAt: sql`now()` })
+    .set({ hasBot: v.hasBot, botJoinedAt: joinedAt, isSupported: v.isSupported })
     .where(eq(slackChannels.id, v.channelId))
     .returning()
     .catch((e: unknown) => rethrowDbError(e));

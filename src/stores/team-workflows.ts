@@ -271,7 +271,7 @@ export async function updateServiceResource(db: Db, input: UpdateServiceResource
   const key = and(eq(serviceResources.id, resourceId), eq(serviceResources.ownerTeamId, ownerTeamId));
   return db
     .transaction(async (tx) => {
-      const [row] = await tx.update(serviceResources).set({ ...changes, updatedAt: sql`now()` }).where(key).returning();
+      const [row] = await tx.update(serviceResources).set({ ...changes }).where(key).returning();
       if (row) return row;
       const [visible] = await tx.select({ id: serviceResources.id }).from(serviceResources).where(key);
       if (!visible) throw new NotFoundError("service resource", resourceId, { field: "resourceId" });
