@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { ForbiddenError, NotFoundError, parseInput, pgDate, pgJson, pgText, rethrowDbError } from "../errors";
@@ -29,7 +29,7 @@ export type ListTeamMembersInput = z.input<typeof listTeamMembersInput>;
 /** A team's members by role then email (any member may list them; RLS shows only their teams). */
 export async function listTeamMembers(db: Db, input: ListTeamMembersInput): Promise<Omit<TeamMember, "invitationToken">[]> {
   const v = parseInput(listTeamMembersInput, input);
-  const { invitationToken: _, ...columns } = teamMembers._.columns;
+  const { invitationToken: _, ...columns } = getTableColumns(teamMembers);
   return db
     .select(columns)
     .from(teamMembers)

@@ -54,9 +54,9 @@ const as = <T>(u: PublicUser, fn: (tx: Tx) => Promise<T>) => withRls(t.db, { use
 const ownerTeamId = () => home.team.id;
 
 beforeAll(async () => {
-  [home, full, limited, readOnly, reader, writer, resourceAdmin, stranger] = await Promise.all(
-    ["home", "full", "limited", "readonly", "reader", "writer", "resadmin", "stranger"].map((l) => crew(l)),
-  );
+  const crews: Crew[] = [];
+  for (const l of ["home", "full", "limited", "readonly", "reader", "writer", "resadmin", "stranger"]) crews.push(await crew(l));
+  [home, full, limited, readOnly, reader, writer, resourceAdmin, stranger] = crews as [Crew, Crew, Crew, Crew, Crew, Crew, Crew, Crew];
   integrationId = (await createIntegration(t.db, { actorId: home.owner.id, ownerTeamId: home.team.id, name: "GitHub", serviceType: "GITHUB" })).id;
   r1 = (await upsertServiceResource(t.db, { actorId: home.owner.id, integrationId, resourceType: "GITHUB_REPO", externalId: "org/one" })).id;
   r2 = (await upsertServiceResource(t.db, { actorId: home.owner.id, integrationId, resourceType: "GITHUB_REPO", externalId: "org/two" })).id;
