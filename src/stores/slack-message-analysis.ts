@@ -129,7 +129,8 @@ export type CompleteScheduledRunInput = z.input<typeof completeScheduledRunInput
  */
 export async function completeScheduledRun(db: Db, input: CompleteScheduledRunInput): Promise<SlackAnalysis> {
   const v = parseInput(completeScheduledRunInput, input);
-  const now = v.now ?? sql`now()`;
+  // ISO strings: the postgres.js driver takes no Date in raw SQL.
+  const now = v.now ? v.now.toISOString() : sql`now()`;
   return db
     .transaction(async (tx) => {
       const [a] = await tx
@@ -140,15 +141,17 @@ export async function completeScheduledRun(db: Db, input: CompleteScheduledRunIn
       if (!a) throw new NotFoundError("slack analysis", v.analysisId, { field: "analysisId" });
       const step = STEP[a.frequency as keyof typeof STEP];
       if (!a.isScheduled || !step || !a.nextRunAt) throw new InvariantError("Only a scheduled analysis with a frequency and a next run advances", "not_scheduled");
-      // next + k * step for the smallest k >= 1 with a result after now (generate_series stops at the first).
+      // next + k * step for the smallest k >= 1 after now (a separate SELECT: a set-returning
+      // function in a correlated subquery of UPDATE ... SET trips an internal error on PostgreSQL 15).
+      const last = a.nextRunAt.toISOString();
+      const next = await tx.execute(sql`
+        select t as "at" from generate_series(${last}::timestamptz + ${step}::interval,
+          greatest(${now}::timestamptz, ${last}::timestamptz) + ${step}::interval, ${step}::interval) t
+        where t > ${now}::timestamptz order by t limit 1`);
+      const at = rowsOf<{ at: string | Date }>(next)[0]!.at;
       const [row] = await tx
         .update(slackAnalyses)
-        .set({
-          nextRunAt: sql`(select t from generate_series(${slackAnalyses.nextRunAt} + ${step}::interval, greatest(${now}::timestamptz, ${slackAnalyses.nextRunAt}) + ${step}::interval, ${step}::interval) t where t > ${now}::timestamptz order by t limit 1)`,
-          status: "pending",
-          progress: 0,
-          errorMessage: null,
-        })
+        .set({ nextRunAt: new Date(at), status: "pending", progress: 0, errorMessage: null })
         .where(eq(slackAnalyses.id, v.analysisId))
         .returning();
       return row!;
