@@ -5,9 +5,11 @@ import { users } from "./users";
 
 export const serviceType = sharedDb.enum("integration_service_type", ["SLACK", "GITHUB", "NOTION", "DISCORD"]);
 export const integrationStatus = sharedDb.enum("integration_status", ["ACTIVE", "DISCONNECTED", "EXPIRED", "REVOKED", "ERROR"]);
-export const credentialType = sharedDb.enum("integration_credential_type", ["OAUTH_TOKEN", "API_KEY", "BOT_TOKEN", "WEBHOOK_SECRET"]);
-export const resourceType = sharedDb.enum("service_resource_type", ["SLACK_CHANNEL", "GITHUB_REPO", "NOTION_PAGE", "NOTION_DATABASE", "DISCORD_CHANNEL"]);
+export const credentialType = sharedDb.enum("integration_credential_type", ["OAUTH_TOKEN", "API_KEY", "BOT_TOKEN", "WEBHOOK_SECRET", "PERSONAL_TOKEN", "APP_TOKEN"]);
+export const resourceType = sharedDb.enum("service_resource_type", ["SLACK_CHANNEL", "GITHUB_REPO", "NOTION_PAGE", "NOTION_DATABASE", "DISCORD_CHANNEL", "SLACK_USER", "GITHUB_ISSUE", "GITHUB_PR"]);
+/** Declared strongest first: `share_level <= 'LIMITED_ACCESS'` means FULL_ACCESS or LIMITED_ACCESS. */
 export const shareLevel = sharedDb.enum("integration_share_level", ["FULL_ACCESS", "LIMITED_ACCESS", "READ_ONLY"]);
+/** Declared weakest first: `access_level >= 'WRITE'` means WRITE or ADMIN. */
 export const accessLevel = sharedDb.enum("resource_access_level", ["READ", "WRITE", "ADMIN"]);
 export const integrationEventType = sharedDb.enum("integration_event_type", [
   "CREATED",
@@ -19,6 +21,11 @@ export const integrationEventType = sharedDb.enum("integration_event_type", [
   "RESOURCE_UPSERTED",
   "ACCESS_GRANTED",
   "USED",
+  // Values the original application writes (0022).
+  "UNSHARED",
+  "DISCONNECTED",
+  "ACCESS_CHANGED",
+  "ERROR",
 ]);
 
 /** A connection to an external service, owned by a team. */

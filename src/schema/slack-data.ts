@@ -227,7 +227,8 @@ export const slackContributions = sharedDb.table(
     ...tenant(),
     analysisId: uuid("analysis_id").notNull(),
     userId: uuid("user_id").notNull(),
-    channelId: uuid("channel_id").notNull(),
+    /** NULL: the user's overall row for the analysis, across its channels. */
+    channelId: uuid("channel_id"),
     problemSolvingScore: doublePrecision("problem_solving_score"),
     knowledgeSharingScore: doublePrecision("knowledge_sharing_score"),
     teamCoordinationScore: doublePrecision("team_coordination_score"),
@@ -244,7 +245,7 @@ export const slackContributions = sharedDb.table(
   },
   (t) => [
     primaryKey({ name: "slack_contributions_pkey", columns: [t.id, t.teamId] }),
-    unique("slack_contributions_analysis_id_user_id_channel_id_team_id_key").on(t.analysisId, t.userId, t.channelId, t.teamId),
+    unique("slack_contributions_analysis_id_user_id_channel_id_team_id_key").on(t.analysisId, t.userId, t.channelId, t.teamId).nullsNotDistinct(),
     index("slack_contributions_team_id_idx").on(t.teamId),
     within("slack_contributions_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
     within("slack_contributions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),

@@ -4,11 +4,13 @@ import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db, type Tx } from "../db";
 import { ConflictError, NotFoundError, parseInput, rethrowConflict } from "../errors";
 import {
+  credentialType,
   integrationCredentials,
   integrationEvents,
   integrations,
   integrationShares,
   resourceAccess,
+  resourceType,
   serviceResources,
   type Integration,
   type IntegrationEventType,
@@ -27,7 +29,7 @@ const json = z.record(z.string(), z.unknown());
  * unique only per team (the key is (id, owner_team_id)), so the id is matched together with a team
  * the actor administers, never alone.
  */
-async function adminTeamOf(db: Db, table: typeof integrations | typeof serviceResources, id: string, actorId: string, entity: string): Promise<string> {
+export async function adminTeamOf(db: Db, table: typeof integrations | typeof serviceResources, id: string, actorId: string, entity: string): Promise<string> {
   // A revoked role must stop working at once, so permission checks never read a replica.
   const rows: { ownerTeamId: string; role: string | null }[] = await primaryOf(db)
     .select({ ownerTeamId: table.ownerTeamId, role: teamMembers.role })
@@ -45,7 +47,7 @@ async function adminTeamOf(db: Db, table: typeof integrations | typeof serviceRe
 const ownerTeamFor = (db: Db, integrationId: string, actorId: string) => adminTeamOf(db, integrations, integrationId, actorId, "integration");
 
 /** Appends an IntegrationEvent in the caller's transaction. */
-function recordEvent(
+export function recordEvent(
   tx: Tx,
   e: { integrationId: string; ownerTeamId: string; actorId: string; eventType: IntegrationEventType; affectedTeamId?: string; details?: Record<string, unknown> },
 ) {
@@ -120,7 +122,7 @@ export async function recordIntegrationUse(db: Db, integration: { id: string; ow
     .where(and(eq(integrations.id, v.id), eq(integrations.ownerTeamId, v.ownerTeamId)));
 }
 
-const credentialTypeSchema = z.enum(["OAUTH_TOKEN", "API_KEY", "BOT_TOKEN", "WEBHOOK_SECRET"]);
+const credentialTypeSchema = z.enum(credentialType.enumValues);
 export const storeIntegrationCredentialInput = z.strictObject({
   actorId: uuid,
   integrationId: uuid,
@@ -259,7 +261,7 @@ export async function listIntegrationsForUser(db: Db, userId: string): Promise<I
 export const upsertServiceResourceInput = z.strictObject({
   actorId: uuid,
   integrationId: uuid,
-  resourceType: z.enum(["SLACK_CHANNEL", "GITHUB_REPO", "NOTION_PAGE", "NOTION_DATABASE", "DISCORD_CHANNEL"]),
+  resourceType: z.enum(resourceType.enumValues),
   externalId: z.string().min(1).max(255),
   name: z.string().max(255).nullable().optional(),
   resourceMetadata: json.optional(),

@@ -175,6 +175,10 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
       can_claim_team: { q: "select shared_db.can_claim_team($1) as v", params: [emptyTeamId], nothing: (r) => r?.v === false },
       project_escrow_balance: { q: "select shared_db.project_escrow_balance($1) as v", params: [projectId], nothing: (r) => r?.v === null },
       accept_team_invitation: { q: "select shared_db.accept_team_invitation($1, $2, $3) as v", params: [teamId, "", ""], nothing: () => false },
+      shared_integrations_at: { q: "select count(*)::int as v from shared_db.shared_integrations_at('READ_ONLY', 'VIEWER')", nothing: (r) => r?.v === 0 },
+      granted_resources: { q: "select count(*)::int as v from shared_db.granted_resources('READ', 'VIEWER')", nothing: (r) => r?.v === 0 },
+      // Refused on the caller (42501) before it looks for the member.
+      mark_member_active: { q: "select shared_db.mark_member_active($1, $2) as v", params: [teamId, alice.id], nothing: () => false },
     };
     const definers = (
       await rows<{ n: string }>(

@@ -116,8 +116,11 @@ describe("who sees and changes an integration", () => {
   it("records an event for every change, readable by the owner and the affected team only", async () => {
     const types = (await t.db.select({ type: integrationEvents.eventType }).from(integrationEvents).where(eq(integrationEvents.integrationId, integrationId))).map((r) => r.type);
     expect(types).toEqual(expect.arrayContaining(["CREATED", "CREDENTIAL_UPDATED", "SHARED", "SHARE_REVOKED"]));
+    // A FULL_ACCESS share reads the whole history (0022); a READ_ONLY share only what concerns its team.
     const seenByFull = await as(cast.fullUser, (tx) => tx.select().from(integrationEvents));
-    expect(seenByFull.map((e) => e.eventType)).toEqual(["SHARED"]);
+    expect(seenByFull.map((e) => e.eventType).sort()).toEqual([...types].sort());
+    const seenByReadOnly = await as(cast.readOnlyUser, (tx) => tx.select().from(integrationEvents));
+    expect(seenByReadOnly.map((e) => e.eventType)).toEqual(["SHARED"]);
     expect(await as(cast.stranger, (tx) => tx.select().from(integrationEvents))).toEqual([]);
   });
 
