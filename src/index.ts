@@ -5,6 +5,7 @@ export {
   SharedDbError,
   ValidationError,
   ConflictError,
+  UserHasProjectsError,
   NotFoundError,
   ConnectionError,
   RlsContextError,

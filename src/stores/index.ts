@@ -9,6 +9,7 @@ export {
   updateProfile,
   recordLogin,
   deactivateUser,
+  deleteUser,
   getPasswordHash,
   setPasswordHash,
   type PublicUser,
