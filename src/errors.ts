@@ -106,6 +106,17 @@ export class InvariantError extends SharedDbError {
   }
 }
 
+/** A stored credential is past its `token_expires_at`: refresh or replace it before use. */
+export class CredentialExpiredError extends InvariantError {
+  override name = "CredentialExpiredError";
+  constructor(
+    readonly credential: string,
+    readonly expiredAt: Date,
+  ) {
+    super(`The ${credential} credential expired at ${expiredAt.toISOString()}`, "credential_expired");
+  }
+}
+
 /**
  * Any other database failure. Carries what helps debugging without the statement's parameters:
  * the SQLSTATE, the table/column/constraint the server named and the SQL text (with `$1`

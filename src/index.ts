@@ -10,6 +10,7 @@ export {
   ConnectionError,
   RlsContextError,
   InvariantError,
+  CredentialExpiredError,
   ForbiddenError,
   DatabaseError,
   SlackTokenRefreshError,
