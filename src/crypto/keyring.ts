@@ -13,6 +13,8 @@ export interface Keyring {
   readonly primaryKeyId: string;
   /** Ids of every key, primary first. */
   readonly keyIds: readonly string[];
+  /** The `"table.column"` columns written as Fernet (KeyringOptions.fernetColumns). */
+  readonly fernetColumns: readonly string[];
   /**
    * AES-256-GCM under the primary key; `aad` binds the value to where it is stored. For a column
    * listed in `fernetColumns` (by its `secretAad`), a Fernet token under the primary key instead.
@@ -160,6 +162,7 @@ export function createKeyring(options: KeyringOptions): Keyring {
   const keyring: Keyring = {
     primaryKeyId: primary.id,
     keyIds: Object.freeze(keys.map((k) => k.id)),
+    fernetColumns: Object.freeze([...fernetColumns]),
     encrypt: (plaintext, aad) => encryptBytes(Buffer.from(plaintext, "utf8"), aad),
     encryptBytes,
     decrypt: (ciphertext, aad) => decryptBytes(ciphertext, aad).toString("utf8"),

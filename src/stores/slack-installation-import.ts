@@ -18,7 +18,7 @@ export const importSlackInstallationsInput = z.strictObject({
   schema: identifier.default("public"),
   /** @default "slack_o_auth_installation" (seed) or "slack_installations" (sqlalchemy) */
   table: identifier.optional(),
-  /** Only rows of this Slack app (sqlalchemy's `client_id` column). @default every row */
+  /** Only rows of this Slack app, for tables with a `client_id` column (sqlalchemy). @default every row */
   clientId: z.string().min(1).max(255).optional(),
   /** Count what would be stored, write nothing. @default false */
   dryRun: z.boolean().default(false),
@@ -130,7 +130,7 @@ export async function importSlackInstallations(
   const { format, schema, table, clientId, dryRun } = parseInput(importSlackInstallationsInput, rest);
   const from = sql`${sql.identifier(schema)}.${sql.identifier(table ?? (format === "seed" ? "slack_o_auth_installation" : "slack_installations"))}`;
   const rows = rowsOf<Row>(await source.execute(sql`select * from ${from}`).catch((e: unknown) => rethrowDbError(e)));
-  const selected = rows.filter((r) => clientId === undefined || r.client_id === clientId);
+  const selected = rows.filter((r) => clientId === undefined || !("client_id" in r) || r.client_id === clientId);
   // Oldest first, so the latest row of an installation wins and is stored last.
   selected.sort((a, b) => time(a.installed_at) - time(b.installed_at));
   const latest = new Map<string, Row>();
