@@ -109,8 +109,12 @@ export function createKeyring(options: KeyringOptions): Keyring {
   /** Whether the value for this associated data (a `secretAad`) goes to a Fernet column. */
   const fernetFor = (aad: string | undefined) => {
     if (fernetColumns.size === 0 || !aad?.startsWith("[")) return false;
-    const [table, column] = JSON.parse(aad) as string[];
-    return fernetColumns.has(`${table}.${column}`);
+    try {
+      const [table, column] = JSON.parse(aad) as unknown[];
+      return fernetColumns.has(`${String(table)}.${String(column)}`);
+    } catch {
+      return false; // not a secretAad: an ordinary AES-GCM value
+    }
   };
   const header = (id: string) => `${PREFIX}:${id}:`;
   const gcmAad = (id: string, aad = "") => Buffer.from(header(id) + aad, "utf8");

@@ -80,6 +80,7 @@ export function isPrivateAddress(address: string): boolean {
  */
 export async function assertPublicUpstream(url: string, options: { allowPrivateNetworks?: boolean } = {}): Promise<void> {
   if (options.allowPrivateNetworks) return;
+  if (typeof url !== "string" || !URL.canParse(url)) throw new ValidationError("baseUrl", "must be an absolute URL");
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
   const addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) throw new ValidationError("baseUrl", `host ${host} does not resolve`);

@@ -112,7 +112,9 @@ function holds(stored: unknown, wanted: unknown): boolean {
  * One-shot import from a single-table installation store (the seed's Piccolo table, or slack_sdk's
  * SQLAlchemy `slack_installations`): the latest row of each installation is re-saved through
  * `store.storeInstallation`, so its tokens are encrypted and bound like any other. Idempotent: an
- * installation the store already holds with the same content is skipped. `dryRun` only counts.
+ * installation the store already holds with the same content is skipped, so an interrupted run is
+ * resumed by running it again (each installation is saved atomically, the import as a whole is
+ * not). Every row is decrypted before the first write. `dryRun` only counts.
  * `source` is the database holding the old table (often the same one).
  *
  * @example
@@ -141,8 +143,9 @@ export async function importSlackInstallations(
   }
   const decrypt = (v: string | undefined) => (v === undefined || !decryptToken ? v : decryptToken(v));
   const result: ImportSlackInstallationsResult = { read: rows.length, installations: latest.size, stored: 0, unchanged: 0, dryRun };
-  for (const row of latest.values()) {
-    const installation = toInstallation(row, decrypt);
+  // Every row is read and decrypted before anything is written: a bad row stops the import at once.
+  const installations = [...latest.values()].map((row) => toInstallation(row, decrypt));
+  for (const installation of installations) {
     const query = {
       teamId: installation.team?.id,
       enterpriseId: installation.enterprise?.id,

@@ -39,6 +39,8 @@ describe("Fernet writes for columns shared with Python services", () => {
     const other = ring.encrypt("xoxb-1", secretAad("slack_bots", "bot_token", "k"));
     expect(other.startsWith(`sdb1:${ring.primaryKeyId}:`)).toBe(true);
     expect(() => ring.decrypt(other, secretAad("slack_bots", "bot_token", "other"))).toThrow();
+    // Associated data that is not a secretAad is ordinary AES-GCM.
+    expect(ring.encrypt("v", "[not json").startsWith("sdb1:")).toBe(true);
   });
 
   it("rotation keeps Fernet in a Fernet column: re-encrypts old-key or AES-GCM values as Fernet under the primary key, leaves current ones alone", () => {

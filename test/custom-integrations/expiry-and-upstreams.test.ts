@@ -54,6 +54,7 @@ describe("custom integration credentials: expiry, activity, upstream addresses",
     await expect(assertPublicUpstream("http://localhost/")).rejects.toMatchObject({ field: "baseUrl" });
     await expect(assertPublicUpstream("http://[fe80::1]/")).rejects.toThrow(ValidationError);
     await expect(assertPublicUpstream("https://8.8.8.8/")).resolves.toBeUndefined();
+    await expect(assertPublicUpstream("not a url")).rejects.toMatchObject({ field: "baseUrl" });
     await expect(assertPublicUpstream("http://127.0.0.1:8080/", { allowPrivateNetworks: true })).resolves.toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createKeyring, generateKey } from "../../src/crypto";
+import { createKeyring, DecryptionError, generateKey } from "../../src/crypto";
 import { rowsOf } from "../../src/db";
 import { ValidationError } from "../../src/errors";
 import { createSlackInstallationStore, importSlackInstallations } from "../../src/slack";
@@ -91,5 +91,10 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) });
     expect((await store.fetchInstallation({ teamId: "TF", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe(token.plaintext);
     await expect(importSlackInstallations(t.db, store, { format: "seed", table: "x; drop table y" })).rejects.toThrow(ValidationError);
+    // A token no key decrypts stops the import before any write.
+    await t.db.execute(sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TG', ${python.tokens[1]!.token}, 'BG', 'UBG', 'UG'), ('TH', 'not-a-token', 'BH', 'UBH', 'UH')`);
+    const before = await bots();
+    await expect(importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) })).rejects.toThrow(DecryptionError);
+    expect(await bots()).toEqual(before);
   });
 });
