@@ -33,6 +33,21 @@ export class ConflictError extends SharedDbError {
 }
 
 /**
+ * A user cannot be deleted while escrow projects refer to it (creator, buyer, seller, or a
+ * transaction's payer): money records keep their parties. `projectIds` names every such project.
+ */
+export class UserHasProjectsError extends ConflictError {
+  override name = "UserHasProjectsError";
+  constructor(
+    readonly userId: string,
+    readonly projectIds: readonly string[],
+  ) {
+    const shown = projectIds.slice(0, 10).join(", ") + (projectIds.length > 10 ? `, … (${projectIds.length} in all)` : "");
+    super(`User ${userId} is a party to escrow projects and cannot be deleted (deactivate it instead): ${shown}`);
+  }
+}
+
+/**
  * The row does not exist, or the current user may not see it. From a foreign key, `field` names
  * the input that referred to it and `constraint` the key.
  */
@@ -88,6 +103,17 @@ export class InvariantError extends SharedDbError {
     readonly rule: string,
   ) {
     super("invariant", message);
+  }
+}
+
+/** A stored credential is past its `token_expires_at`: refresh or replace it before use. */
+export class CredentialExpiredError extends InvariantError {
+  override name = "CredentialExpiredError";
+  constructor(
+    readonly credential: string,
+    readonly expiredAt: Date,
+  ) {
+    super(`The ${credential} credential expired at ${expiredAt.toISOString()}`, "credential_expired");
   }
 }
 

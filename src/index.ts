@@ -1,14 +1,16 @@
 export { createDb, primaryOf, type CreateDbOptions, type DbHandle, type Db, type Tx, type SharedDb } from "./db";
 export { migrate, type MigrateResult } from "./migrate";
-export { withRls, type RlsContext } from "./rls";
+export { withRls, appRlsSql, enableAppRls, type RlsContext, type AppRlsInput } from "./rls";
 export {
   SharedDbError,
   ValidationError,
   ConflictError,
+  UserHasProjectsError,
   NotFoundError,
   ConnectionError,
   RlsContextError,
   InvariantError,
+  CredentialExpiredError,
   ForbiddenError,
   DatabaseError,
   SlackTokenRefreshError,

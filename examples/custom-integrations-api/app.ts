@@ -1,15 +1,18 @@
 /**
- * The custom-integrations connector API on shared-db: Hono, the user taken from a signed bearer
- * token (never a user_id query parameter), every request inside withRls.
+ * The custom-integrations connector API on shared-db: Hono, the seed's wire format (snake_case in
+ * and out, see wire.ts), the user taken from a signed bearer token (never a `?user_id=` query
+ * parameter: the one deliberate change for a frontend), every request inside withRls.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { ConflictError, NotFoundError, ValidationError, withRls, type Db, type Tx } from "shared-db";
+import { ConflictError, InvariantError, NotFoundError, ValidationError, withRls, type Db, type Tx } from "shared-db";
 import type { Keyring } from "shared-db/crypto";
 import {
+  assertPublicUpstream,
   buildActionRequest,
   createCustomIntegration,
   deleteCustomIntegration,
+  endpointSchema,
   getCustomIntegration,
   listCustomIntegrations,
   markCustomCredential,
@@ -17,6 +20,7 @@ import {
   storeCustomCredential,
   updateCustomIntegration,
 } from "shared-db/stores";
+import { createInput, credentialInput, credentialOut, integrationOut, testInput, updateInput, wireField } from "./wire";
 
 /** A bearer token for a user: `<userId>.<base64url HMAC-SHA256(secret, userId)>` (use your IdP's JWTs in production). */
 export function signUserToken(secret: string, userId: string): string {
@@ -37,11 +41,18 @@ export interface ConnectorApiOptions {
   keyring: Keyring;
   /** Secret for the bearer tokens. */
   tokenSecret: string;
+  /**
+   * Let integrations point at loopback, link-local or private addresses (an upstream on the same
+   * host or network). Off by default: a user-defined base URL must not reach the server's network.
+   * @default false
+   */
+  allowPrivateNetworks?: boolean;
 }
 
 type Env = { Variables: { userId: string } };
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
-export function createConnectorApi({ db, keyring, tokenSecret }: ConnectorApiOptions): Hono<Env> {
+export function createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetworks = false }: ConnectorApiOptions): Hono<Env> {
   const app = new Hono<Env>();
 
   app.use("/api/*", async (c, next) => {
@@ -52,9 +63,10 @@ export function createConnectorApi({ db, keyring, tokenSecret }: ConnectorApiOpt
   });
 
   app.onError((e, c) => {
-    if (e instanceof ValidationError) return c.json({ error: e.message, field: e.field }, 400);
+    if (e instanceof ValidationError) return c.json({ error: e.message, field: wireField(e.field) }, 400);
     if (e instanceof NotFoundError) return c.json({ error: e.message }, 404);
     if (e instanceof ConflictError) return c.json({ error: e.message }, 409);
+    if (e instanceof InvariantError) return c.json({ error: e.message, code: e.rule }, 409);
     console.error(e);
     return c.json({ error: "internal error" }, 500);
   });
@@ -62,54 +74,74 @@ export function createConnectorApi({ db, keyring, tokenSecret }: ConnectorApiOpt
   /** Runs the handler's database work as the authenticated user. */
   const asUser = <T>(c: Context<Env>, fn: (tx: Tx, userId: string) => Promise<T>) =>
     withRls(db, { userId: c.get("userId") }, (tx) => fn(tx, c.get("userId")));
-  const body = async (c: Context) => (await c.req.json().catch(() => ({}))) as Record<string, unknown>;
+  const body = async (c: Context) => (await c.req.json().catch(() => ({}))) as unknown;
+  const checkUpstream = (baseUrl: unknown) =>
+    typeof baseUrl === "string" && URL.canParse(baseUrl) ? assertPublicUpstream(baseUrl, { allowPrivateNetworks }) : Promise.resolve();
 
-  app.get("/api/custom-integrations", async (c) => c.json(await asUser(c, (tx, userId) => listCustomIntegrations(tx, userId))));
+  app.get("/api/custom-integrations", async (c) => c.json((await asUser(c, (tx, userId) => listCustomIntegrations(tx, userId))).map(integrationOut)));
   app.post("/api/custom-integrations", async (c) => {
-    const input = await body(c);
-    return c.json(await asUser(c, (tx, userId) => createCustomIntegration(tx, { ...input, userId } as never)), 201);
+    const input = createInput(await body(c), c.get("userId"));
+    await checkUpstream(input.baseUrl);
+    return c.json(integrationOut(await asUser(c, (tx) => createCustomIntegration(tx, input))), 201);
   });
   app.get("/api/custom-integrations/:id", async (c) =>
-    c.json(await asUser(c, (tx, userId) => getCustomIntegration(tx, { userId, integrationId: c.req.param("id") }))),
+    c.json(integrationOut(await asUser(c, (tx, userId) => getCustomIntegration(tx, { userId, integrationId: c.req.param("id") })))),
   );
   app.put("/api/custom-integrations/:id", async (c) => {
-    const { actions, ...patch } = await body(c);
-    return c.json(await asUser(c, (tx, userId) => updateCustomIntegration(tx, { userId, integrationId: c.req.param("id"), patch, actions } as never)));
+    const input = updateInput(await body(c), c.get("userId"), c.req.param("id"));
+    await checkUpstream(input.patch?.baseUrl);
+    return c.json(integrationOut(await asUser(c, (tx) => updateCustomIntegration(tx, input))));
   });
   app.delete("/api/custom-integrations/:id", async (c) => {
     await asUser(c, (tx, userId) => deleteCustomIntegration(tx, { userId, integrationId: c.req.param("id") }));
     return c.body(null, 204);
   });
   app.post("/api/custom-integrations/:id/credentials", async (c) => {
-    const { type, value, expiresAt } = await body(c);
+    const { type, value, expires_at } = credentialInput(await body(c));
     const info = await asUser(c, (tx, userId) =>
       storeCustomCredential(tx, keyring, {
         userId,
         integrationId: c.req.param("id"),
         credentialType: type as never,
         value: value as string,
-        tokenExpiresAt: typeof expiresAt === "string" ? new Date(expiresAt) : undefined,
+        tokenExpiresAt: typeof expires_at === "string" ? new Date(expires_at) : (expires_at as null | undefined),
       }),
     );
-    return c.json(info, 201);
+    return c.json(credentialOut(info), 201);
   });
-  /** Calls one action with the stored credential and records whether the credential worked. */
+  /**
+   * Calls the integration with the stored credential and records whether it worked: the seed's
+   * `{ endpoint, method, body }` (any path inside base_url), or a stored action by `action_id`.
+   */
   app.post("/api/custom-integrations/:id/test", async (c) => {
-    const { actionId, params } = await body(c);
+    const input = testInput(await body(c));
     const integrationId = c.req.param("id");
+    const credentialType = (authType: string) => (authType === "oauth" ? "oauth_token" : "api_key");
     const { integration, credential } = await asUser(c, async (tx, userId) => {
       const found = await getCustomIntegration(tx, { userId, integrationId });
-      const type = found.authType === "oauth" ? "oauth_token" : "api_key";
-      return { integration: found, credential: await revealCustomCredential(tx, keyring, { userId, integrationId, credentialType: type }) };
+      // Inactive: refused before the credential is even decrypted (buildActionRequest refuses too).
+      if (!found.isActive) throw new InvariantError("This custom integration is inactive and cannot be called", "integration_inactive");
+      return { integration: found, credential: await revealCustomCredential(tx, keyring, { userId, integrationId, credentialType: credentialType(found.authType) }) };
     });
-    const action = integration.actions.find((a) => a.actionId === actionId);
-    if (!action) throw new ValidationError("actionId", `is not an action of this integration`);
-    const response = await fetch(buildActionRequest(integration, action, credential, (params ?? {}) as Record<string, unknown>));
+    let request: Request;
+    if ("action_id" in input) {
+      const action = integration.actions.find((a) => a.actionId === input.action_id);
+      if (!action) throw new ValidationError("action_id", "is not an action of this integration");
+      request = buildActionRequest(integration, action, credential, input.params ?? {});
+    } else {
+      const endpoint = endpointSchema.safeParse(input.endpoint);
+      if (!endpoint.success) throw new ValidationError("endpoint", endpoint.error.issues[0]!.message);
+      const method = (input.method ?? "GET") as string;
+      if (!METHODS.includes(method as never)) throw new ValidationError("method", `must be one of ${METHODS.join(", ")}`);
+      // Path parameters are the stored actions' business: a free endpoint is sent as written.
+      if (/[{}]/.test(endpoint.data)) throw new ValidationError("endpoint", "must not contain '{' or '}'");
+      request = buildActionRequest(integration, { httpMethod: method as never, endpoint: endpoint.data }, credential, input.body ?? {});
+    }
+    await assertPublicUpstream(integration.baseUrl, { allowPrivateNetworks });
+    const response = await fetch(request, { redirect: "manual" });
     const ok = response.ok;
     if (credential !== undefined) {
-      await asUser(c, (tx, userId) =>
-        markCustomCredential(tx, { userId, integrationId, credentialType: integration.authType === "oauth" ? "oauth_token" : "api_key" }, ok),
-      );
+      await asUser(c, (tx, userId) => markCustomCredential(tx, { userId, integrationId, credentialType: credentialType(integration.authType) }, ok));
     }
     return c.json({ ok, status: response.status, body: await response.text() });
   });

@@ -1,6 +1,7 @@
 /**
  * Run: npm run example:api            (embedded PGlite in memory unless DATABASE_URL is set)
  * Optional: DATABASE_URL=postgres://... ENCRYPTION_KEYS=... API_TOKEN_SECRET=... PORT=3001
+ *           ALLOW_PRIVATE_NETWORKS=1 (let integrations call loopback/private addresses, e.g. a local upstream)
  * It migrates, creates a demo user and prints a bearer token and a curl command for it.
  * `npm run example:api -- --check` starts, lists the demo user's integrations once, and exits.
  */
@@ -18,7 +19,7 @@ const tokenSecret = process.env.API_TOKEN_SECRET ?? randomBytes(32).toString("ba
 const user = (await getUserByEmail(db, "demo@example.com")) ?? (await createUser(db, { email: "demo@example.com" }));
 const token = signUserToken(tokenSecret, user.id);
 
-const app = createConnectorApi({ db, keyring, tokenSecret });
+const app = createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === "1" });
 const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3001), hostname: "127.0.0.1" }, async (info) => {
   const url = `http://127.0.0.1:${info.port}/api/custom-integrations`;
   console.log(`connector API on ${url}`);

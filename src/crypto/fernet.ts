@@ -1,5 +1,5 @@
-import { createDecipheriv, createHmac, timingSafeEqual } from "node:crypto";
-import { decodeBase64Url } from "./base64url";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { decodeBase64Url, encodeBase64Url } from "./base64url";
 import { DecryptionError } from "./errors";
 
 /** The halves of a 32-byte Fernet key, as the spec splits it. */
@@ -46,4 +46,21 @@ export function decryptFernet(token: string, key: FernetKey, options: FernetOpti
   } catch {
     throw new DecryptionError("authentication-failed");
   }
+}
+
+/**
+ * Makes a Fernet token (what Python's `Fernet(key).encrypt(data)` makes): readable by every Fernet
+ * implementation, but with no associated data, so it is not bound to the row it is stored in.
+ * `now` and `iv` are for the spec's test vectors only.
+ */
+export function encryptFernet(plaintext: Uint8Array, key: FernetKey, fixed: { now?: number; iv?: Uint8Array } = {}): string {
+  const header = Buffer.alloc(9);
+  header[0] = 0x80;
+  header.writeBigUInt64BE(BigInt(Math.floor(fixed.now ?? Date.now() / 1000)), 1);
+  const iv = fixed.iv ? Buffer.from(fixed.iv) : randomBytes(16);
+  const cipher = createCipheriv("aes-128-cbc", key.encryption, iv);
+  const signed = Buffer.concat([header, iv, cipher.update(plaintext), cipher.final()]);
+  // Python's cryptography emits padded urlsafe base64; every reader accepts it.
+  const token = encodeBase64Url(Buffer.concat([signed, createHmac("sha256", key.signing).update(signed).digest()]));
+  return token + "=".repeat((4 - (token.length % 4)) % 4);
 }

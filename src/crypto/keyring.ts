@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { decodeBase64Key, decodeBase64Url, encodeBase64Url } from "./base64url";
 import { DecryptionError, KeyringError } from "./errors";
-import { decryptFernet, splitFernetKey, type FernetKey, type FernetOptions } from "./fernet";
+import { decryptFernet, encryptFernet, splitFernetKey, type FernetKey, type FernetOptions } from "./fernet";
 
 /** New values: `sdb1:<keyId>:<base64url(iv | ciphertext | tag)>`. ':' never occurs in a Fernet token. */
 const PREFIX = "sdb1";
@@ -13,7 +13,12 @@ export interface Keyring {
   readonly primaryKeyId: string;
   /** Ids of every key, primary first. */
   readonly keyIds: readonly string[];
-  /** AES-256-GCM under the primary key; `aad` binds the value to where it is stored. */
+  /** The `"table.column"` columns written as Fernet (KeyringOptions.fernetColumns). */
+  readonly fernetColumns: readonly string[];
+  /**
+   * AES-256-GCM under the primary key; `aad` binds the value to where it is stored. For a column
+   * listed in `fernetColumns` (by its `secretAad`), a Fernet token under the primary key instead.
+   */
   encrypt(plaintext: string, aad?: string): string;
   encryptBytes(plaintext: Uint8Array, aad?: string): string;
   /** Decrypts a value made by any key of the ring, or a legacy Fernet token. Throws DecryptionError. */
@@ -21,7 +26,7 @@ export interface Keyring {
   decryptBytes(ciphertext: string, aad?: string): Uint8Array;
   /** True for a legacy Fernet value or one not under the primary key. */
   needsRotation(ciphertext: string): boolean;
-  /** Re-encrypts under the primary key (the same string when already there). */
+  /** Re-encrypts under the primary key (the same string when already there), as Fernet for a `fernetColumns` column. */
   rotate(ciphertext: string, aad?: string): string;
   /** The key id a value was made with, or "fernet" for a legacy token; throws DecryptionError if malformed. */
   keyIdOf(ciphertext: string): string;
@@ -35,6 +40,14 @@ export interface KeyringOptions {
   keys: readonly string[];
   /** For legacy Fernet reads only (tests). @default no TTL */
   fernet?: FernetOptions;
+  /**
+   * Columns (`"table.column"`) that Python services read with `Fernet(ENCRYPTION_KEY)`: values for
+   * them are written as Fernet tokens under the primary key, which those services can decrypt.
+   * Trade-off: a Fernet token carries no associated data, so it is not bound to its row (a value
+   * copied to another row of the column still decrypts). Only for columns shared with Fernet readers.
+   * @default []
+   */
+  fernetColumns?: readonly string[];
 }
 
 interface Key {
@@ -87,10 +100,27 @@ export function createKeyring(options: KeyringOptions): Keyring {
     byId.set(k.id, k);
   });
   const primary = keys[0]!;
+  const fernetColumns = new Set(
+    (options.fernetColumns ?? []).map((c, i) => {
+      if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(c)) throw new KeyringError(`fernetColumns #${i + 1} must be "table.column"`);
+      return c;
+    }),
+  );
+  /** Whether the value for this associated data (a `secretAad`) goes to a Fernet column. */
+  const fernetFor = (aad: string | undefined) => {
+    if (fernetColumns.size === 0 || !aad?.startsWith("[")) return false;
+    try {
+      const [table, column] = JSON.parse(aad) as unknown[];
+      return fernetColumns.has(`${String(table)}.${String(column)}`);
+    } catch {
+      return false; // not a secretAad: an ordinary AES-GCM value
+    }
+  };
   const header = (id: string) => `${PREFIX}:${id}:`;
   const gcmAad = (id: string, aad = "") => Buffer.from(header(id) + aad, "utf8");
 
   const encryptBytes = (plaintext: Uint8Array, aad?: string) => {
+    if (fernetFor(aad)) return encryptFernet(plaintext, primary.fernet);
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", primary.gcm, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(gcmAad(primary.id, aad));
@@ -136,13 +166,20 @@ export function createKeyring(options: KeyringOptions): Keyring {
   const keyring: Keyring = {
     primaryKeyId: primary.id,
     keyIds: Object.freeze(keys.map((k) => k.id)),
+    fernetColumns: Object.freeze([...fernetColumns]),
     encrypt: (plaintext, aad) => encryptBytes(Buffer.from(plaintext, "utf8"), aad),
     encryptBytes,
     decrypt: (ciphertext, aad) => decryptBytes(ciphertext, aad).toString("utf8"),
     decryptBytes: (ciphertext, aad) => new Uint8Array(decryptBytes(ciphertext, aad)),
     needsRotation: (ciphertext) => keyIdOf(ciphertext) !== primary.id,
-    rotate: (ciphertext, aad) =>
-      keyIdOf(ciphertext) === primary.id ? ciphertext : encryptBytes(decryptBytes(ciphertext, aad), aad),
+    rotate: (ciphertext, aad) => {
+      if (fernetFor(aad)) {
+        // Already a Fernet token under the primary key: keep it (no re-encryption churn).
+        const underPrimary = keyIdOf(ciphertext) === "fernet" && decryptFernet(ciphertext, primary.fernet, options.fernet) !== undefined;
+        return underPrimary ? ciphertext : encryptBytes(decryptBytes(ciphertext, aad), aad);
+      }
+      return keyIdOf(ciphertext) === primary.id ? ciphertext : encryptBytes(decryptBytes(ciphertext, aad), aad);
+    },
     keyIdOf,
   };
   return Object.freeze(keyring);
@@ -150,10 +187,12 @@ export function createKeyring(options: KeyringOptions): Keyring {
 
 /**
  * A keyring from the environment: `ENCRYPTION_KEYS="new,old"` (comma-separated, first encrypts),
- * else the single `ENCRYPTION_KEY` the Python services used.
+ * else the single `ENCRYPTION_KEY` the Python services used; `ENCRYPTION_FERNET_COLUMNS`
+ * (comma-separated `table.column`) for `fernetColumns`.
  */
 export function keyringFromEnv(env: Record<string, string | undefined> = process.env): Keyring {
   const list = env.ENCRYPTION_KEYS ?? env.ENCRYPTION_KEY;
   if (!list?.trim()) throw new KeyringError("Set ENCRYPTION_KEYS (comma-separated, first encrypts) or ENCRYPTION_KEY");
-  return createKeyring({ keys: list.split(",").map((k) => k.trim()).filter(Boolean) });
+  const split = (v: string | undefined) => (v ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  return createKeyring({ keys: split(list), fernetColumns: split(env.ENCRYPTION_FERNET_COLUMNS) });
 }

@@ -13,3 +13,9 @@ export {
 export type { SlackInstallationCacheOptions } from "../stores/slack-installation-cache";
 export { createSlackStateStore, type SlackStateStoreOptions } from "../stores/slack-state-store";
 export { registerSlackUninstallHandlers, type EventRegistrar } from "../stores/slack-events";
+export {
+  importSlackInstallations,
+  importSlackInstallationsInput,
+  type ImportSlackInstallationsInput,
+  type ImportSlackInstallationsResult,
+} from "../stores/slack-installation-import";

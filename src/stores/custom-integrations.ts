@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
-import { NotFoundError, parseInput, pgDate, pgErrorOf, pgJson, pgText, rethrowConflict, rethrowDbError } from "../errors";
+import { CredentialExpiredError, NotFoundError, parseInput, pgDate, pgErrorOf, pgJson, pgText, rethrowConflict, rethrowDbError } from "../errors";
 import {
   customIntegrationActions,
   customIntegrationCredentials,
@@ -215,12 +215,21 @@ export async function markCustomCredential(db: Db, key: CustomCredentialKey, isV
   return info;
 }
 
-/** The decrypted credential, or undefined when none is stored. Call it only to build a request. */
+/**
+ * The decrypted credential, or undefined when none is stored. Call it only to build a request.
+ * Throws CredentialExpiredError once `token_expires_at` has passed (by the database's clock).
+ */
 export async function revealCustomCredential(db: Db, keyring: Keyring, key: CustomCredentialKey): Promise<string | undefined> {
   const k = parseInput(credentialKey, key);
   const [row] = await db
-    .select({ id: customIntegrationCredentials.id, value: customIntegrationCredentials.encryptedValue })
+    .select({
+      id: customIntegrationCredentials.id,
+      value: customIntegrationCredentials.encryptedValue,
+      expiresAt: customIntegrationCredentials.tokenExpiresAt,
+      expired: sql<boolean>`coalesce(${customIntegrationCredentials.tokenExpiresAt} <= now(), false)`,
+    })
     .from(customIntegrationCredentials)
     .where(whereCredential(k));
+  if (row?.expired) throw new CredentialExpiredError(k.credentialType, row.expiresAt!);
   return row && keyring.decrypt(row.value, customCredentialAad(row.id));
 }

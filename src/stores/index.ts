@@ -9,6 +9,7 @@ export {
   updateProfile,
   recordLogin,
   deactivateUser,
+  deleteUser,
   getPasswordHash,
   setPasswordHash,
   type PublicUser,
@@ -63,7 +64,7 @@ export {
   type CustomCredentialInfo,
   type CustomCredentialKey,
 } from "./custom-integrations";
-export { buildActionRequest } from "./custom-integration-request";
+export { buildActionRequest, assertPublicUpstream, isPrivateAddress } from "./custom-integration-request";
 export {
   slugify,
   requireTeamRole,

@@ -103,6 +103,7 @@ export async function rotateSecrets(
             options.onUndecryptable({ table: getTableName(s.table), column: s.column.name, row: String(row.key), reason: e.reason });
             continue;
           }
+          if (value === row.value) continue; // a Fernet column's value already under the primary key
           await tx
             .update(s.table)
             .set({ [property]: value } as never)

@@ -1,9 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { asc, eq, or, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db";
-import { isPgText, NotFoundError, parseInput, PG_TEXT_MESSAGE, pgErrorOf, pgText, rethrowConflict, rethrowDbError } from "../errors";
+import { isPgText, NotFoundError, UserHasProjectsError, parseInput, PG_TEXT_MESSAGE, pgErrorOf, pgText, rethrowConflict, rethrowDbError } from "../errors";
 import { prepared } from "../prepared";
+import { projects, transactions } from "../schema/escrow";
 import { userCredentials, users, type User } from "../schema/users";
 
 /**
@@ -128,4 +129,30 @@ export async function recordLogin(db: Db, id: string): Promise<PublicUser> {
 /** Marks a user inactive (rows that reference it stay intact). */
 export async function deactivateUser(db: Db, id: string): Promise<PublicUser> {
   return updateUser(db, id, { isActive: false });
+}
+
+/**
+ * Deletes a user (service work): their credentials, team memberships and own integrations go with
+ * them, audit and team records keep the row with the reference set to NULL. Refused with
+ * UserHasProjectsError, naming the projects, while the user is a party to an escrow project
+ * (creator, buyer, seller or payer of a transaction): deactivate such a user instead.
+ */
+export async function deleteUser(db: Db, id: string): Promise<void> {
+  const userIdValue = parseInput(userId, id, "id");
+  await db
+    .transaction(async (tx) => {
+      // Locks the row: a project created concurrently (FOR KEY SHARE on the user) waits or fails.
+      const [row] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userIdValue)).for("update");
+      if (!row) throw new NotFoundError("user", userIdValue);
+      const party = or(eq(projects.creatorId, userIdValue), eq(projects.buyerId, userIdValue), eq(projects.sellerId, userIdValue));
+      const paid = tx.select({ id: transactions.projectId }).from(transactions).where(eq(transactions.userId, userIdValue));
+      const blocking = await tx
+        .select({ id: projects.id })
+        .from(projects)
+        .where(or(party, sql`${projects.id} in (${paid})`))
+        .orderBy(asc(projects.id));
+      if (blocking.length > 0) throw new UserHasProjectsError(userIdValue, blocking.map((p) => p.id));
+      await tx.delete(users).where(eq(users.id, userIdValue));
+    })
+    .catch((e: unknown) => rethrowDbError(e));
 }

@@ -248,6 +248,34 @@ describe("shared-db command", () => {
     }
   });
 
+  it("import-slack-installations counts with --dry-run, imports with encrypted tokens, then finds nothing to store", async () => {
+    await tamper(
+      "CREATE SCHEMA IF NOT EXISTS legacy_cli",
+      "CREATE TABLE legacy_cli.slack_o_auth_installation (team_id varchar, team_name varchar, enterprise_id varchar, bot_token varchar, bot_id varchar, bot_user_id varchar, bot_scopes varchar, user_id varchar, is_enterprise_install boolean DEFAULT false, installed_at timestamptz DEFAULT now())",
+      "INSERT INTO legacy_cli.slack_o_auth_installation (team_id, bot_token, bot_id, bot_user_id, bot_scopes, user_id) VALUES ('TCLI', 'xoxb-cli-import', 'B', 'UB', 'chat:write', 'U')",
+    );
+    const key = generateKey();
+    const args = ["import-slack-installations", "--url", url, "--format", "seed", "--schema", "legacy_cli", "--client-id", "cli-import"];
+    expect(await run([...args.slice(0, 3), "--format", "piccolo"], { ENCRYPTION_KEYS: key })).toMatchObject({ code: 1, stderr: expect.stringContaining("--format") });
+    const dry = await run([...args, "--dry-run"], { ENCRYPTION_KEYS: key });
+    ok(dry);
+    expect(dry.stdout).toContain("1 rows, 1 installations: 1 to store, 0 unchanged");
+    const first = await run(args, { ENCRYPTION_KEYS: key });
+    ok(first);
+    expect(first.stdout).toContain("1 stored, 0 unchanged");
+    const again = await run(args, { ENCRYPTION_KEYS: key });
+    expect(again.stdout).toContain("0 stored, 1 unchanged");
+    const { db, close } = await createDb({ url });
+    try {
+      const [bot] = rowsOf<{ bot_token: string }>(await db.execute(sql`select bot_token from shared_db.slack_bots where team_id = 'TCLI'`));
+      expect(bot!.bot_token).toMatch(/^sdb1:/);
+      const store = createSlackInstallationStore({ db, keyring: createKeyring({ keys: [key] }), clientId: "cli-import" });
+      expect((await store.fetchInstallation({ teamId: "TCLI", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe("xoxb-cli-import");
+    } finally {
+      await close();
+    }
+  });
+
   it("reports errors in one line with exit code 1, and a stack only with --debug", async () => {
     const bad = await run(["verify", "--url", "postgres://u:pw@127.0.0.1:1/x"]);
     expect(bad.code).toBe(1);
