@@ -7,7 +7,7 @@ import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";
 import { slackWorkspaces } from "../schema/slack-data";
 import { slackBots, slackInstallations, slackUserTokens } from "../schema/slack-oauth";
-import { slackTokenAad } from "./slack-installation-store";
+import { plaintextWebhookUrl, slackTokenAad } from "./slack-installation-store";
 
 /**
  * A column that holds keyring ciphertext. Its associated data is
@@ -27,6 +27,11 @@ export interface SecretColumn {
   aad?: (row: Record<string, unknown>) => string;
   /** Extra columns `aad` needs. */
   aadColumns?: Record<string, PgColumn>;
+  /**
+   * Which stored values are still plaintext (written before the column was encrypted): rotation
+   * encrypts them, `shared-db verify` counts them. Without it every value is ciphertext.
+   */
+  plaintext?: (column: PgColumn) => SQL;
 }
 
 const keyOf = (s: SecretColumn) => s.key ?? (s.table as unknown as { id: PgColumn }).id;
@@ -87,7 +92,13 @@ export async function rotateSecrets(
     for (;;) {
       const count = await db.transaction(async (tx) => {
         const rows = (await tx
-          .select({ key, value: s.column, ...(s.tenant ? { tenant: s.tenant } : {}), ...s.aadColumns })
+          .select({
+            key,
+            value: s.column,
+            plain: s.plaintext ? s.plaintext(s.column).mapWith(Boolean) : sql<boolean>`false`,
+            ...(s.tenant ? { tenant: s.tenant } : {}),
+            ...s.aadColumns,
+          })
           .from(s.table)
           .where(and(notUnder(s, keyring.primaryKeyId), after === undefined ? undefined : afterRow(s, key, after)))
           .orderBy(asc(key), ...(s.tenant ? [asc(s.tenant)] : []))
@@ -97,7 +108,7 @@ export async function rotateSecrets(
         for (const row of rows) {
           let value: string;
           try {
-            value = keyring.rotate(row.value as string, aadFor(s, row));
+            value = row.plain ? keyring.encrypt(row.value as string, aadFor(s, row)) : keyring.rotate(row.value as string, aadFor(s, row));
           } catch (e) {
             if (!(e instanceof DecryptionError) || !options.onUndecryptable) throw e;
             options.onUndecryptable({ table: getTableName(s.table), column: s.column.name, row: String(row.key), reason: e.reason });
@@ -121,11 +132,23 @@ export async function rotateSecrets(
   return done;
 }
 
+/** How many plaintext values each column with a `plaintext` predicate still holds (only those above 0). */
+export async function countPlaintextSecrets(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const s of columns) {
+    if (!s.plaintext) continue;
+    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(s.table).where(s.plaintext(s.column));
+    if (row && row.n > 0) counts[label(s)] = row.n;
+  }
+  return counts;
+}
+
 /** How many stored values each key id (or "fernet") holds, over all secret columns. */
 export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const s of columns) {
-    const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2) else 'fernet' end`;
+    const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2)
+      ${s.plaintext ? sql`when ${s.plaintext(s.column)} then 'plaintext'` : sql``} else 'fernet' end`;
     const rows = await db
       .select({ keyId, n: sql<number>`count(*)::int` })
       .from(s.table)
@@ -154,12 +177,14 @@ const slackUserSecret = (column: PgColumn, name: string): SecretColumn => ({
 export const secretColumns: readonly SecretColumn[] = [
   slackBotSecret(slackBots.botToken, "bot_token"),
   slackBotSecret(slackBots.botRefreshToken, "bot_refresh_token"),
+  { ...slackBotSecret(slackBots.incomingWebhookUrl, "incoming_webhook_url"), plaintext: plaintextWebhookUrl },
   slackUserSecret(slackUserTokens.userToken, "user_token"),
   slackUserSecret(slackUserTokens.userRefreshToken, "user_refresh_token"),
   { table: slackInstallations, column: slackInstallations.botToken },
   { table: slackInstallations, column: slackInstallations.botRefreshToken },
   { table: slackInstallations, column: slackInstallations.userToken },
   { table: slackInstallations, column: slackInstallations.userRefreshToken },
+  { table: slackInstallations, column: slackInstallations.incomingWebhookUrl, plaintext: plaintextWebhookUrl },
   { table: customIntegrationCredentials, column: customIntegrationCredentials.encryptedValue, tenant: customIntegrationCredentials.userId },
   { table: integrationCredentials, column: integrationCredentials.encryptedValue, tenant: integrationCredentials.ownerTeamId },
   { table: integrationCredentials, column: integrationCredentials.refreshToken, tenant: integrationCredentials.ownerTeamId },
