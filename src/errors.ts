@@ -62,8 +62,11 @@ export class ConnectionError extends SharedDbError {
 /** A withRls context or call is invalid (bad user id or role, nested call). */
 export class RlsContextError extends SharedDbError {
   override name = "RlsContextError";
-  constructor(message: string, options?: ErrorOptions) {
+  /** The context field that was refused (`userId`, `role`, `claims.<key>`), when one was. */
+  readonly field?: string;
+  constructor(message: string, options?: ErrorOptions & { field?: string }) {
     super("rls_context", message, safeOptions(options));
+    this.field = options?.field;
   }
 }
 

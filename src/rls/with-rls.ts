@@ -69,7 +69,7 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
   try {
     parsed = parseInput(contextSchema, ctx);
   } catch (e) {
-    if (e instanceof ValidationError) throw new RlsContextError(`Invalid RLS context: ${e.message}`, { cause: e });
+    if (e instanceof ValidationError) throw new RlsContextError(`Invalid RLS context: ${e.message}`, { cause: e, field: e.field });
     throw e;
   }
   if (db instanceof PgTransaction) {

@@ -1,7 +1,9 @@
-import { and, asc, eq, getTableName, gt, isNotNull, not, sql, type SQL } from "drizzle-orm";
-import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { and, asc, Column, eq, getTableName, gt, is, isNotNull, not, sql, type SQL } from "drizzle-orm";
+import { PgTable, type PgColumn } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import { DecryptionError, secretAad, type DecryptionFailure, type Keyring } from "../crypto";
 import type { Db } from "../db";
+import { parseInput } from "../errors";
 import { propertyOf } from "../schema/namespace";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";
@@ -41,6 +43,14 @@ const aadFor = (s: SecretColumn, row: Record<string, unknown>) =>
 /** Rows after `row` in (key, tenant) order: the next batch. */
 const afterRow = (s: SecretColumn, key: PgColumn, row: Record<string, unknown>): SQL =>
   s.tenant ? sql`(${key}, ${s.tenant}) > (${row.key}, ${row.tenant})` : gt(key, row.key);
+const columnsInput = z.array(
+  z.looseObject({
+    table: z.custom<PgTable>((t) => is(t, PgTable), "must be a Drizzle table"),
+    column: z.custom<PgColumn>((c) => is(c, Column), "must be a Drizzle column"),
+  }),
+);
+const rotateOptions = z.looseObject({ batchSize: z.number().int().min(1).max(100_000).optional() });
+
 /** Values not under `keyId`: legacy Fernet tokens and values of any other key. */
 const notUnder = (s: SecretColumn, keyId: string): SQL =>
   and(isNotNull(s.column), not(sql`${s.column} like ${`sdb1:${keyId}:%`}`))!;
@@ -82,7 +92,8 @@ export async function rotateSecrets(
   columns: readonly SecretColumn[],
   options: RotateSecretsOptions = {},
 ): Promise<Record<string, number>> {
-  const batchSize = options.batchSize ?? 500;
+  parseInput(columnsInput, columns, "columns");
+  const batchSize = parseInput(rotateOptions, options).batchSize ?? 500;
   const done: Record<string, number> = {};
   for (const s of columns) {
     const key = keyOf(s);
@@ -145,6 +156,7 @@ export async function countPlaintextSecrets(db: Db, columns: readonly SecretColu
 
 /** How many stored values each key id (or "fernet") holds, over all secret columns. */
 export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
+  parseInput(columnsInput, columns, "columns");
   const counts: Record<string, number> = {};
   for (const s of columns) {
     const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2)
