@@ -77,8 +77,11 @@ export class ConnectionError extends SharedDbError {
 /** A withRls context or call is invalid (bad user id or role, nested call). */
 export class RlsContextError extends SharedDbError {
   override name = "RlsContextError";
-  constructor(message: string, options?: ErrorOptions) {
+  /** The context field that was refused (`userId`, `role`, `claims.<key>`), when one was. */
+  readonly field?: string;
+  constructor(message: string, options?: ErrorOptions & { field?: string }) {
     super("rls_context", message, safeOptions(options));
+    this.field = options?.field;
   }
 }
 
@@ -203,10 +206,18 @@ export interface PgErrorInfo {
   message?: string;
 }
 
-/** The SQLSTATE, constraint, table and column of a driver error, looking through Drizzle's wrapper. */
+/**
+ * The SQLSTATE, constraint, table and column of a driver error, looking through Drizzle's wrapper;
+ * for a typed error `mapDbError` made, what it kept (`sqlstate`, names; not the server's message).
+ */
 export function pgErrorOf(e: unknown): PgErrorInfo | undefined {
   for (let cur = e, depth = 0; cur && typeof cur === "object" && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
     const c = cur as Record<string, unknown>;
+    if (cur instanceof SharedDbError && typeof c.sqlstate === "string") {
+      const d = { ...(c.details as PgErrorInfo | undefined), ...c } as Record<string, unknown>;
+      const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+      return { code: c.sqlstate, constraint: str(d.constraint), table: str(d.table), column: str(d.column) };
+    }
     if (typeof c.code === "string" && /^[0-9A-Z]{5}$/.test(c.code)) {
       const str = (...v: unknown[]) => v.find((x): x is string => typeof x === "string" && x !== "");
       return {
@@ -357,6 +368,13 @@ const VALUE_REASONS: Record<string, string> = {
  */
 export function mapDbError(e: unknown, hints?: DbErrorHints): unknown {
   if (!isDriverError(e)) return e;
+  const mapped = mapDriverError(e, hints);
+  // The SQLSTATE stays readable (`pgErrorOf(e).code`) on whatever typed error it became.
+  if (mapped instanceof SharedDbError && !("sqlstate" in mapped)) Object.assign(mapped, { sqlstate: pgErrorOf(e)?.code ?? "XX000" });
+  return mapped;
+}
+
+function mapDriverError(e: unknown, hints?: DbErrorHints): unknown {
   const pg = pgErrorOf(e);
   const code = pg?.code;
   if (!pg || !code) return databaseErrorOf(e);

@@ -152,7 +152,8 @@ async function main(argv: string[]): Promise<number> {
         out(`re-encrypted ${total} values under key ${keyring.primaryKeyId}`);
         const counts = await countSecretsByKey(db, secretColumns);
         for (const [keyId, n] of Object.entries(counts)) {
-          const what = keyId === keyring.primaryKeyId ? "primary key" : keyId === "fernet" ? "legacy Fernet" : "old key";
+          const what =
+            keyId === keyring.primaryKeyId ? "primary key" : keyId === "fernet" ? "legacy Fernet" : keyId === "plaintext" ? "not encrypted" : "old key";
           out(`${keyId} (${what}): ${n} values`);
         }
         // Fernet values that remain sit in ENCRYPTION_FERNET_COLUMNS columns, under the primary key.

@@ -5,6 +5,7 @@ import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, readMigrations } from "../migrate"
 import { APP_ROLE, SERVICE_ROLE } from "../rls/names";
 import * as schema from "../schema";
 import { SCHEMA_NAME } from "../schema/namespace";
+import { countPlaintextSecrets, secretColumns } from "../stores/secrets";
 
 export interface Check {
   name: string;
@@ -130,6 +131,15 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
   const functions = await names(sql`select proname as n from pg_proc where pronamespace = to_regnamespace(${SCHEMA_NAME})`);
   check(`helper functions (${want.functions.length})`, missing(want.functions, functions).map((f) => `missing shared_db.${f}()`), "Run `shared-db migrate`.");
   if (functions.has("is_service") && functions.has("acts_for_users")) checks.push(...(await authorityChecks(q)));
+  const secretTables = new Set(secretColumns.map((c) => getTableConfig(c.table).name));
+  if (missing([...secretTables], tables).length === 0) {
+    const plaintext = await countPlaintextSecrets(db, secretColumns);
+    check(
+      "secret columns hold no plaintext",
+      Object.entries(plaintext).map(([column, n]) => `${n} plaintext values in ${column}`),
+      "Run `shared-db rotate-keys` (with ENCRYPTION_KEYS) to encrypt them.",
+    );
+  }
   return checks;
 }
 

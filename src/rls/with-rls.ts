@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "../db";
-import { RlsContextError, ValidationError, parseInput, pgErrorOf } from "../errors";
+import { mapDbError, RlsContextError, ValidationError, parseInput, pgErrorOf, pgJson, rethrowDbError } from "../errors";
 import { APP_ROLE, CLAIMS_SETTING, USER_ID_SETTING } from "./names";
 
 export interface RlsContext {
@@ -24,7 +24,7 @@ const contextSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, "must be a role name (letters, digits, _ and $)")
     .optional(),
-  claims: z.record(z.string(), z.unknown()).optional(),
+  claims: pgJson().optional(),
 });
 
 /**
@@ -69,7 +69,7 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
   try {
     parsed = parseInput(contextSchema, ctx);
   } catch (e) {
-    if (e instanceof ValidationError) throw new RlsContextError(`Invalid RLS context: ${e.message}`, { cause: e });
+    if (e instanceof ValidationError) throw new RlsContextError(`Invalid RLS context: ${e.message}`, { cause: e, field: e.field });
     throw e;
   }
   if (db instanceof PgTransaction) {
@@ -101,11 +101,12 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
       return value;
     } catch (e) {
       await setup;
-      throw setupError ? rlsSetupError(setupError, role) : e;
+      // fn's driver errors come out typed (a refused table as ForbiddenError naming it), without parameters.
+      throw setupError ? rlsSetupError(setupError, role) : mapDbError(e);
     }
-  });
+  }).catch((e: unknown) => rethrowDbError(e));
   // It fails only when fn left the transaction aborted, and then COMMIT rolled it back.
-  await reset;
+  await reset.catch((e: unknown) => rethrowDbError(e));
   return result;
 }
 
@@ -118,5 +119,5 @@ function rlsSetupError(e: unknown, role: string): unknown {
   if (pg?.code === "42501") {
     return new RlsContextError(`withRls cannot switch to role "${role}": the login role is not a member of it`, { cause: e });
   }
-  return e;
+  return mapDbError(e);
 }

@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { ConflictError, ForbiddenError, InvariantError, NotFoundError, parseInput, pgErrorOf, rethrowConflict } from "../errors";
+import { ConflictError, ForbiddenError, InvariantError, mapDbError, NotFoundError, parseInput, pgDate, pgErrorOf, pgJson, pgText, rethrowDbError } from "../errors";
 import {
   milestones,
   projects,
@@ -24,23 +24,23 @@ const uuid = z.uuid();
 
 export const createProjectInput = z.strictObject({
   creatorId: uuid,
-  title: z.string().trim().min(1).max(255),
-  description: z.string().max(10_000).optional(),
+  title: pgText().trim().min(1).max(255),
+  description: pgText().max(10_000).optional(),
   totalAmount: moneySchema,
   currency: currencySchema.default("USD"),
   buyerId: uuid.optional(),
   sellerId: uuid.optional(),
-  completionCriteria: z.string().max(10_000).optional(),
-  startDate: z.date().optional(),
-  dueDate: z.date().optional(),
+  completionCriteria: pgText().max(10_000).optional(),
+  startDate: pgDate().optional(),
+  dueDate: pgDate().optional(),
   milestones: z
     .array(
       z.strictObject({
-        title: z.string().trim().min(1).max(255),
-        description: z.string().max(10_000).optional(),
+        title: pgText().trim().min(1).max(255),
+        description: pgText().max(10_000).optional(),
         amount: moneySchema,
-        completionCriteria: z.string().max(10_000).optional(),
-        dueDate: z.date().optional(),
+        completionCriteria: pgText().max(10_000).optional(),
+        dueDate: pgDate().optional(),
       }),
     )
     .max(100)
@@ -73,7 +73,7 @@ export async function createProject(db: Db, input: CreateProjectInput): Promise<
           .returning()
           .catch((e: unknown) => {
             if (pgErrorOf(e)?.code === "23514") throw new InvariantError("Milestone amounts exceed the project total", "milestones_exceed_total");
-            throw e;
+            rethrowDbError(e);
           })
       : [];
     return { project: project!, milestones: rows };
@@ -124,13 +124,15 @@ function rethrowEscrow(e: unknown, entity = "project", key = ""): never {
     case "SDBE3":
       throw new InvariantError(message, "milestone_not_approved");
     case "SDBE4":
-      throw new InvariantError(message, "milestone_not_in_project");
+      // The server's message quotes both ids.
+      throw new InvariantError("The milestone is not a milestone of this project", "milestone_not_in_project");
     case "42501":
-      throw new ForbiddenError(message);
+      // A policy or privilege refusal names its table; the definer functions' refusals say why.
+      throw /^(permission denied|new row violates)/.test(message) ? mapDbError(e) : new ForbiddenError(message);
     case "P0002":
       throw new NotFoundError(entity, key);
   }
-  return rethrowConflict(e, () => "Transaction conflicts with an existing one");
+  return rethrowDbError(e, { conflict: () => "Transaction conflicts with an existing one" });
 }
 
 /** Runs `select * from <definer function>(...)` and maps its one row (snake_case, driver values) like a Drizzle select. */
@@ -160,8 +162,8 @@ async function refuseTransition(db: Db, id: string, to: ProjectStatus): Promise<
  * ForbiddenError or NotFoundError otherwise.
  */
 export async function transitionProject(db: Db, projectId: string, to: ProjectStatus): Promise<Project> {
-  const id = parseInput(uuid, projectId);
-  const target = parseInput(projectStatusSchema, to);
+  const id = parseInput(uuid, projectId, "projectId");
+  const target = parseInput(projectStatusSchema, to, "to");
   const [row] = await db
     .update(projects)
     .set({ status: target })
@@ -176,7 +178,7 @@ export async function transitionProject(db: Db, projectId: string, to: ProjectSt
  * pending project, which becomes active. Service work may accept too.
  */
 export async function acceptTerms(db: Db, projectId: string): Promise<Project> {
-  const id = parseInput(uuid, projectId);
+  const id = parseInput(uuid, projectId, "projectId");
   return callForRow(db, projects, sql`shared_db.accept_project_terms(${id}::uuid)`, "project", id);
 }
 
@@ -186,9 +188,10 @@ export async function acceptTerms(db: Db, projectId: string): Promise<Project> {
  * seller) approves or rejects it, any participant disputes it.
  */
 export async function transitionMilestone(db: Db, milestoneId: string, to: MilestoneStatus, notes?: string): Promise<Milestone> {
-  const id = parseInput(uuid, milestoneId);
-  const target = parseInput(milestoneStatusSchema, to);
-  return callForRow(db, milestones, sql`shared_db.transition_milestone(${id}::uuid, ${target}::shared_db.milestone_status, ${notes ?? null}::text)`, "milestone", id);
+  const id = parseInput(uuid, milestoneId, "milestoneId");
+  const target = parseInput(milestoneStatusSchema, to, "to");
+  const text = parseInput(pgText().max(10_000).optional(), notes, "notes");
+  return callForRow(db, milestones, sql`shared_db.transition_milestone(${id}::uuid, ${target}::shared_db.milestone_status, ${text ?? null}::text)`, "milestone", id);
 }
 
 const transactionStatusSchema = z.enum(["pending", "processing", "completed", "failed", "cancelled", "refunded"]);
@@ -211,11 +214,11 @@ export const recordTransactionInput = z.strictObject({
   amount: moneySchema,
   fee: feeSchema.default("0"),
   currency: currencySchema.default("USD"),
-  paymentGateway: z.string().min(1).max(50).optional(),
-  gatewayTransactionId: z.string().min(1).max(255).optional(),
-  gatewayReference: z.string().max(255).optional(),
-  gatewayResponse: z.record(z.string(), z.unknown()).optional(),
-  description: z.string().max(10_000).optional(),
+  paymentGateway: pgText().min(1).max(50).optional(),
+  gatewayTransactionId: pgText().min(1).max(255).optional(),
+  gatewayReference: pgText().max(255).optional(),
+  gatewayResponse: pgJson().optional(),
+  description: pgText().max(10_000).optional(),
 });
 export type RecordTransactionInput = z.input<typeof recordTransactionInput>;
 
@@ -247,7 +250,7 @@ export async function recordTransaction(db: Db, input: RecordTransactionInput): 
     sameDecimal(existing.amount, values.amount) &&
     sameDecimal(existing.fee, values.fee) &&
     existing.currency === values.currency;
-  if (!same) throw new ConflictError(`Gateway transaction ${values.gatewayTransactionId} was recorded with different details`, "transactions_gateway_transaction_id_key");
+  if (!same) throw new ConflictError("This gateway transaction id was recorded with different details", "transactions_gateway_transaction_id_key");
   return { transaction: existing, created: false };
 }
 
@@ -260,9 +263,9 @@ export const recordPaymentIntentInput = z.strictObject({
   transactionType: z.enum(["deposit", "withdrawal", "escrow_hold"]),
   amount: moneySchema,
   currency: currencySchema.default("USD"),
-  paymentGateway: z.string().min(1).max(50).optional(),
-  gatewayReference: z.string().max(255).optional(),
-  description: z.string().max(10_000).optional(),
+  paymentGateway: pgText().min(1).max(50).optional(),
+  gatewayReference: pgText().max(255).optional(),
+  description: pgText().max(10_000).optional(),
 });
 export type RecordPaymentIntentInput = z.input<typeof recordPaymentIntentInput>;
 
@@ -292,8 +295,8 @@ export const settleTransactionInput = z.strictObject({
   status: z.enum(["completed", "failed"]),
   /** The amount the gateway reports; it must equal the transaction's exactly. */
   amount: moneySchema,
-  gatewayTransactionId: z.string().min(1).max(255).optional(),
-  gatewayResponse: z.record(z.string(), z.unknown()).optional(),
+  gatewayTransactionId: pgText().min(1).max(255).optional(),
+  gatewayResponse: pgJson().optional(),
 });
 export type SettleTransactionInput = z.input<typeof settleTransactionInput>;
 
@@ -328,7 +331,7 @@ export async function settleTransaction(db: Db, input: SettleTransactionInput): 
   const [existing] = await primaryOf(db).select().from(transactions).where(eq(transactions.id, v.transactionId));
   if (!existing) throw new NotFoundError("transaction", v.transactionId);
   if (!sameDecimal(existing.amount, v.amount) || (v.gatewayTransactionId && existing.gatewayTransactionId !== v.gatewayTransactionId)) {
-    throw new ConflictError(`The gateway reports transaction ${v.transactionId} with different details`, "transactions_gateway_transaction_id_key");
+    throw new ConflictError("The gateway reports this transaction with different details", "transactions_gateway_transaction_id_key");
   }
   if (existing.status === v.status) return { transaction: existing, settled: false };
   throw new InvariantError(`A transaction cannot go from ${existing.status} to ${v.status}`, "illegal_transition");
@@ -336,8 +339,10 @@ export async function settleTransaction(db: Db, input: SettleTransactionInput): 
 
 /** The project's escrow balance (held - released - refunded - fees) as an exact decimal string. */
 export async function getEscrowBalance(db: Db, projectId: string): Promise<string> {
-  const id = parseInput(uuid, projectId);
-  const [row] = rowsOf<{ balance: string | null }>(await db.execute(sql`select shared_db.project_escrow_balance(${id})::text as balance`));
+  const id = parseInput(uuid, projectId, "projectId");
+  const [row] = rowsOf<{ balance: string | null }>(
+    await db.execute(sql`select shared_db.project_escrow_balance(${id})::text as balance`).catch((e: unknown) => rethrowEscrow(e, "project", id)),
+  );
   if (row?.balance == null) throw new NotFoundError("project", id);
   return row.balance;
 }
@@ -351,8 +356,8 @@ export const releaseFundsInput = z.strictObject({
   /** Pays this approved milestone; its amount must equal `amount`. */
   milestoneId: uuid.optional(),
   /** Service work only. */
-  gatewayTransactionId: z.string().min(1).max(255).optional(),
-  description: z.string().max(10_000).optional(),
+  gatewayTransactionId: pgText().min(1).max(255).optional(),
+  description: pgText().max(10_000).optional(),
 });
 export type ReleaseFundsInput = z.input<typeof releaseFundsInput>;
 

@@ -17,7 +17,7 @@ export {
   type UpdateProfileInput,
 } from "./users";
 export { appendAuditInput, listAuditInput, appendAudit, listAudit, type AppendAuditInput, type ListAuditInput } from "./audit";
-export { rotateSecrets, countSecretsByKey, secretColumns, type SecretColumn, type RotateSecretsOptions } from "./secrets";
+export { rotateSecrets, countSecretsByKey, countPlaintextSecrets, secretColumns, type SecretColumn, type RotateSecretsOptions } from "./secrets";
 export {
   moneySchema,
   createProjectInput,

@@ -2,7 +2,7 @@ import { and, asc, eq, getTableName, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db, type Tx } from "../db";
-import { ConflictError, NotFoundError, parseInput, rethrowConflict } from "../errors";
+import { ConflictError, NotFoundError, parseInput, pgDate, pgJson, pgText, rethrowConflict, rethrowDbError } from "../errors";
 import {
   credentialType,
   integrationCredentials,
@@ -22,7 +22,9 @@ import { teamMembers } from "../schema/teams";
 import { requireTeamRole } from "./teams";
 
 const uuid = z.uuid();
-const json = z.record(z.string(), z.unknown());
+const json = pgJson();
+/** Driver errors of a write, mapped to typed errors without the statement's parameters. */
+const mapped = (e: unknown) => rethrowDbError(e);
 
 /**
  * The team that owns row `id` of `table` and that the actor administers (ADMIN or OWNER). Ids are
@@ -39,7 +41,7 @@ export async function adminTeamOf(db: Db, table: typeof integrations | typeof se
   if (rows.length === 0) throw new NotFoundError(entity, id);
   const administered = rows.filter((r) => r.role === "OWNER" || r.role === "ADMIN");
   if (administered.length === 0) await requireTeamRole(db, rows[0]!.ownerTeamId, actorId, "ADMIN");
-  if (administered.length > 1) throw new ConflictError(`The ${entity} id ${id} is used by more than one of your teams`, `${getTableName(table)}_id_tenant_key`);
+  if (administered.length > 1) throw new ConflictError(`The ${entity} id is used by more than one of your teams`, `${getTableName(table)}_id_tenant_key`);
   return administered[0]!.ownerTeamId;
 }
 
@@ -64,10 +66,10 @@ export function recordEvent(
 export const createIntegrationInput = z.strictObject({
   actorId: uuid,
   ownerTeamId: uuid,
-  name: z.string().trim().min(1).max(255),
-  description: z.string().max(10_000).nullable().optional(),
+  name: pgText().trim().min(1).max(255),
+  description: pgText().max(10_000).nullable().optional(),
   serviceType: z.enum(["SLACK", "GITHUB", "NOTION", "DISCORD"]),
-  workspaceId: z.string().min(1).max(255).nullable().optional(),
+  workspaceId: pgText().min(1).max(255).nullable().optional(),
   integrationMetadata: json.optional(),
 });
 
@@ -83,7 +85,7 @@ export async function createIntegration(db: Db, input: z.input<typeof createInte
       .catch((e: unknown) => rethrowConflict(e, () => "The team already has this service connected for this workspace"));
     await recordEvent(tx, { integrationId: row!.id, ownerTeamId: row!.ownerTeamId, actorId, eventType: "CREATED", details: { name: row!.name } });
     return row!;
-  });
+  }).catch(mapped);
 }
 
 /** Sets an integration's status (ADMIN or OWNER of the owner team). */
@@ -104,7 +106,7 @@ export async function updateIntegrationStatus(
       .returning();
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "STATUS_CHANGED", details: { status: v.status } });
     return row!;
-  });
+  }).catch(mapped);
 }
 
 /**
@@ -119,7 +121,8 @@ export async function recordIntegrationUse(db: Db, integration: { id: string; ow
   await db
     .update(integrations)
     .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(integrations.id, v.id), eq(integrations.ownerTeamId, v.ownerTeamId)));
+    .where(and(eq(integrations.id, v.id), eq(integrations.ownerTeamId, v.ownerTeamId)))
+    .catch(mapped);
 }
 
 const credentialTypeSchema = z.enum(credentialType.enumValues);
@@ -127,10 +130,10 @@ export const storeIntegrationCredentialInput = z.strictObject({
   actorId: uuid,
   integrationId: uuid,
   credentialType: credentialTypeSchema,
-  value: z.string().min(1).max(8192),
-  refreshToken: z.string().min(1).max(8192).optional(),
-  expiresAt: z.date().nullable().optional(),
-  scopes: z.array(z.string().max(255)).max(500).optional(),
+  value: pgText().min(1).max(8192),
+  refreshToken: pgText().min(1).max(8192).optional(),
+  expiresAt: pgDate().nullable().optional(),
+  scopes: z.array(pgText().max(255)).max(500).optional(),
 });
 
 const credentialAad = (column: "encrypted_value" | "refresh_token", rowId: string) => secretAad("integration_credentials", column, rowId);
@@ -158,7 +161,7 @@ export async function storeIntegrationCredential(
       .onConflictDoUpdate({ target: [integrationCredentials.integrationId, integrationCredentials.credentialType, integrationCredentials.ownerTeamId], set: fields });
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "CREDENTIAL_UPDATED", details: { credentialType: v.credentialType } });
     return { id, credentialType: v.credentialType, expiresAt: fields.expiresAt };
-  });
+  }).catch(mapped);
 }
 
 /**
@@ -210,7 +213,7 @@ export async function shareIntegration(db: Db, input: z.input<typeof shareInput>
       .returning();
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARED", affectedTeamId: v.teamId, details: { shareLevel: v.shareLevel } });
     return row!;
-  });
+  }).catch(mapped);
 }
 
 /** Revokes a share: the other team stops seeing the integration at once. */
@@ -226,7 +229,7 @@ export async function revokeShare(db: Db, input: { actorId: string; integrationI
     if (!row) throw new NotFoundError("integration share", `${v.integrationId}/${v.teamId}`);
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARE_REVOKED", affectedTeamId: v.teamId });
     return row;
-  });
+  }).catch(mapped);
 }
 
 /** Integrations actively shared with the team, with the share level. */
@@ -235,7 +238,7 @@ export async function listSharedWithTeam(db: Db, teamId: string): Promise<(Integ
     .select({ integration: integrations, shareLevel: integrationShares.shareLevel })
     .from(integrationShares)
     .innerJoin(integrations, and(eq(integrations.id, integrationShares.integrationId), eq(integrations.ownerTeamId, integrationShares.ownerTeamId)))
-    .where(and(eq(integrationShares.teamId, parseInput(uuid, teamId)), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)))
+    .where(and(eq(integrationShares.teamId, parseInput(uuid, teamId, "teamId")), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)))
     .orderBy(asc(integrations.name));
   return rows.map((r) => ({ ...r.integration, shareLevel: r.shareLevel }));
 }
@@ -247,7 +250,7 @@ export async function listSharedWithTeam(db: Db, teamId: string): Promise<(Integ
  */
 export async function listIntegrationsForUser(db: Db, userId: string): Promise<Integration[]> {
   const myTeams = sql`select ${teamMembers.teamId} from ${teamMembers}
-    where ${teamMembers.userId} = ${parseInput(uuid, userId)} and ${teamMembers.invitationStatus} = 'accepted'`;
+    where ${teamMembers.userId} = ${parseInput(uuid, userId, "userId")} and ${teamMembers.invitationStatus} = 'accepted'`;
   // (id, owner team) pairs: an id alone would also match another team's integration reusing it.
   const sharedToMe = sql`select ${integrationShares.integrationId}, ${integrationShares.ownerTeamId} from ${integrationShares}
     where ${integrationShares.teamId} in (${myTeams}) and ${integrationShares.status} = 'active' and ${integrationShares.revokedAt} is null`;
@@ -262,8 +265,8 @@ export const upsertServiceResourceInput = z.strictObject({
   actorId: uuid,
   integrationId: uuid,
   resourceType: z.enum(resourceType.enumValues),
-  externalId: z.string().min(1).max(255),
-  name: z.string().max(255).nullable().optional(),
+  externalId: pgText().min(1).max(255),
+  name: pgText().max(255).nullable().optional(),
   resourceMetadata: json.optional(),
 });
 
@@ -280,7 +283,7 @@ export async function upsertServiceResource(db: Db, input: z.input<typeof upsert
       .returning();
     await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId, eventType: "RESOURCE_UPSERTED", details: { resourceType: v.resourceType, externalId: v.externalId } });
     return row!;
-  });
+  }).catch(mapped);
 }
 
 /** Grants a team access to one resource at a level (replacing an earlier grant). */
@@ -309,5 +312,5 @@ export async function grantResourceAccess(
       details: { resourceId: v.resourceId, accessLevel: v.accessLevel },
     });
     return row!;
-  });
+  }).catch(mapped);
 }

@@ -1,13 +1,15 @@
-import { and, asc, eq, getTableName, gt, isNotNull, not, sql, type SQL } from "drizzle-orm";
-import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { and, asc, Column, eq, getTableName, gt, is, isNotNull, not, sql, type SQL } from "drizzle-orm";
+import { PgTable, type PgColumn } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import { DecryptionError, secretAad, type DecryptionFailure, type Keyring } from "../crypto";
 import type { Db } from "../db";
+import { parseInput } from "../errors";
 import { propertyOf } from "../schema/namespace";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";
 import { slackWorkspaces } from "../schema/slack-data";
 import { slackBots, slackInstallations, slackUserTokens } from "../schema/slack-oauth";
-import { slackTokenAad } from "./slack-installation-store";
+import { plaintextWebhookUrl, slackTokenAad } from "./slack-installation-store";
 
 /**
  * A column that holds keyring ciphertext. Its associated data is
@@ -27,6 +29,11 @@ export interface SecretColumn {
   aad?: (row: Record<string, unknown>) => string;
   /** Extra columns `aad` needs. */
   aadColumns?: Record<string, PgColumn>;
+  /**
+   * Which stored values are still plaintext (written before the column was encrypted): rotation
+   * encrypts them, `shared-db verify` counts them. Without it every value is ciphertext.
+   */
+  plaintext?: (column: PgColumn) => SQL;
 }
 
 const keyOf = (s: SecretColumn) => s.key ?? (s.table as unknown as { id: PgColumn }).id;
@@ -36,6 +43,14 @@ const aadFor = (s: SecretColumn, row: Record<string, unknown>) =>
 /** Rows after `row` in (key, tenant) order: the next batch. */
 const afterRow = (s: SecretColumn, key: PgColumn, row: Record<string, unknown>): SQL =>
   s.tenant ? sql`(${key}, ${s.tenant}) > (${row.key}, ${row.tenant})` : gt(key, row.key);
+const columnsInput = z.array(
+  z.looseObject({
+    table: z.custom<PgTable>((t) => is(t, PgTable), "must be a Drizzle table"),
+    column: z.custom<PgColumn>((c) => is(c, Column), "must be a Drizzle column"),
+  }),
+);
+const rotateOptions = z.looseObject({ batchSize: z.number().int().min(1).max(100_000).optional() });
+
 /** Values not under `keyId`: legacy Fernet tokens and values of any other key. */
 const notUnder = (s: SecretColumn, keyId: string): SQL =>
   and(isNotNull(s.column), not(sql`${s.column} like ${`sdb1:${keyId}:%`}`))!;
@@ -77,7 +92,8 @@ export async function rotateSecrets(
   columns: readonly SecretColumn[],
   options: RotateSecretsOptions = {},
 ): Promise<Record<string, number>> {
-  const batchSize = options.batchSize ?? 500;
+  parseInput(columnsInput, columns, "columns");
+  const batchSize = parseInput(rotateOptions, options).batchSize ?? 500;
   const done: Record<string, number> = {};
   for (const s of columns) {
     const key = keyOf(s);
@@ -87,7 +103,13 @@ export async function rotateSecrets(
     for (;;) {
       const count = await db.transaction(async (tx) => {
         const rows = (await tx
-          .select({ key, value: s.column, ...(s.tenant ? { tenant: s.tenant } : {}), ...s.aadColumns })
+          .select({
+            key,
+            value: s.column,
+            plain: s.plaintext ? s.plaintext(s.column).mapWith(Boolean) : sql<boolean>`false`,
+            ...(s.tenant ? { tenant: s.tenant } : {}),
+            ...s.aadColumns,
+          })
           .from(s.table)
           .where(and(notUnder(s, keyring.primaryKeyId), after === undefined ? undefined : afterRow(s, key, after)))
           .orderBy(asc(key), ...(s.tenant ? [asc(s.tenant)] : []))
@@ -97,7 +119,7 @@ export async function rotateSecrets(
         for (const row of rows) {
           let value: string;
           try {
-            value = keyring.rotate(row.value as string, aadFor(s, row));
+            value = row.plain ? keyring.encrypt(row.value as string, aadFor(s, row)) : keyring.rotate(row.value as string, aadFor(s, row));
           } catch (e) {
             if (!(e instanceof DecryptionError) || !options.onUndecryptable) throw e;
             options.onUndecryptable({ table: getTableName(s.table), column: s.column.name, row: String(row.key), reason: e.reason });
@@ -122,11 +144,24 @@ export async function rotateSecrets(
   return done;
 }
 
-/** How many stored values each key id (or "fernet") holds, over all secret columns. */
-export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
+/** How many plaintext values each column with a `plaintext` predicate still holds (only those above 0). */
+export async function countPlaintextSecrets(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const s of columns) {
-    const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2) else 'fernet' end`;
+    if (!s.plaintext) continue;
+    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(s.table).where(s.plaintext(s.column));
+    if (row && row.n > 0) counts[label(s)] = row.n;
+  }
+  return counts;
+}
+
+/** How many stored values each key id (or "fernet") holds, over all secret columns. */
+export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
+  parseInput(columnsInput, columns, "columns");
+  const counts: Record<string, number> = {};
+  for (const s of columns) {
+    const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2)
+      ${s.plaintext ? sql`when ${s.plaintext(s.column)} then 'plaintext'` : sql``} else 'fernet' end`;
     const rows = await db
       .select({ keyId, n: sql<number>`count(*)::int` })
       .from(s.table)
@@ -155,12 +190,14 @@ const slackUserSecret = (column: PgColumn, name: string): SecretColumn => ({
 export const secretColumns: readonly SecretColumn[] = [
   slackBotSecret(slackBots.botToken, "bot_token"),
   slackBotSecret(slackBots.botRefreshToken, "bot_refresh_token"),
+  { ...slackBotSecret(slackBots.incomingWebhookUrl, "incoming_webhook_url"), plaintext: plaintextWebhookUrl },
   slackUserSecret(slackUserTokens.userToken, "user_token"),
   slackUserSecret(slackUserTokens.userRefreshToken, "user_refresh_token"),
   { table: slackInstallations, column: slackInstallations.botToken },
   { table: slackInstallations, column: slackInstallations.botRefreshToken },
   { table: slackInstallations, column: slackInstallations.userToken },
   { table: slackInstallations, column: slackInstallations.userRefreshToken },
+  { table: slackInstallations, column: slackInstallations.incomingWebhookUrl, plaintext: plaintextWebhookUrl },
   { table: customIntegrationCredentials, column: customIntegrationCredentials.encryptedValue, tenant: customIntegrationCredentials.userId },
   { table: integrationCredentials, column: integrationCredentials.encryptedValue, tenant: integrationCredentials.ownerTeamId },
   { table: integrationCredentials, column: integrationCredentials.refreshToken, tenant: integrationCredentials.ownerTeamId },

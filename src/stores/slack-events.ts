@@ -1,4 +1,9 @@
+import { z } from "zod";
+import { parseInput, pgText } from "../errors";
 import type { SlackInstallationStore } from "./slack-installation-store";
+
+const slackIds = z.array(pgText().max(255)).max(10_000).optional();
+const revokedEvent = z.looseObject({ tokens: z.looseObject({ oauth: slackIds, bot: slackIds }).optional() });
 
 /** The part of a Bolt `App` the handlers need (so shared-db does not depend on Bolt). */
 export interface EventRegistrar {
@@ -27,7 +32,7 @@ export function registerSlackUninstallHandlers(app: EventRegistrar, store: Slack
     await store.deleteAll(queryOf(context));
   });
   app.event("tokens_revoked", async ({ event, context }) => {
-    const tokens = (event as { tokens?: { oauth?: string[]; bot?: string[] } }).tokens ?? {};
+    const tokens = parseInput(revokedEvent, event, "event").tokens ?? {};
     const query = queryOf(context);
     for (const userId of tokens.oauth ?? []) await store.deleteInstallation({ ...query, userId });
     if ((tokens.bot ?? []).length > 0) await store.deleteBot(query);

@@ -1,5 +1,7 @@
 import type { Installation } from "@slack/oauth";
 import postgres from "postgres";
+import { z } from "zod";
+import { parseInput, pgText } from "../errors";
 
 /** The channel every installation write notifies, in the writing transaction. */
 export const SLACK_INSTALLATION_CHANNEL = "shared_db_slack_installation";
@@ -61,8 +63,16 @@ function deepFreeze<T>(value: T): T {
 const affects = (changed: InstallationKey, k: InstallationKey) =>
   changed.c === k.c && (changed.t !== null ? changed.t === k.t : k.t === null && changed.e === k.e);
 
+const cacheOptions = z.strictObject({
+  maxEntries: z.number().int().min(1).max(10_000_000).optional(),
+  ttlSeconds: z.number().min(0).max(366 * 86_400).optional(),
+  listenUrl: pgText().max(4096).regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+});
+
 /** An in-process cache of installations (approximate LRU), dropped by key on every write, here or (through NOTIFY) elsewhere. */
-export function createInstallationCache(options: SlackInstallationCacheOptions) {
+export function createInstallationCache(input: SlackInstallationCacheOptions) {
+  // The URL may hold a password: a ValidationError names the field, never the value.
+  const options = parseInput(cacheOptions, input, "cache");
   const max = options.maxEntries ?? 1000;
   const ttl = (options.ttlSeconds ?? 60) * 1000;
   // scope (team, or org) -> user id ("" for none) -> entry; Map order makes the oldest scope go first.

@@ -1,8 +1,10 @@
 import type { Installation, InstallationQuery, InstallationStore } from "@slack/oauth";
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db } from "../db";
-import { NotFoundError, pgErrorOf, SlackTokenRefreshError, ValidationError } from "../errors";
+import { NotFoundError, parseInput, pgErrorOf, pgText, rethrowDbError, SlackTokenRefreshError, ValidationError } from "../errors";
 import { prepared } from "../prepared";
 import { slackBots, slackInstallations, slackUserTokens, type SlackBot, type SlackUserToken } from "../schema/slack-oauth";
 import {
@@ -110,6 +112,47 @@ export function slackTokenAad(
   return secretAad(table, column, JSON.stringify([key.clientId, key.enterpriseId, key.teamId, key.userId ?? null]));
 }
 
+/**
+ * True for an incoming webhook URL stored before 0020 (plaintext): reads pass it through until
+ * `rotate-keys` encrypts it. Ciphertext never starts with a URL scheme.
+ */
+export const isPlaintextWebhookUrl = (value: string): boolean => /^https?:\/\//i.test(value);
+/** `isPlaintextWebhookUrl` in SQL, for `rotateSecrets` and `shared-db verify`. */
+export const plaintextWebhookUrl = (column: PgColumn): SQL => sql`${column} ~* '^https?://'`;
+
+const optionalText = (max: number) => pgText().max(max).nullish();
+/** Slack's epoch seconds, within what a JavaScript Date and `timestamptz` hold. */
+const epochSeconds = z.number().int().min(0).max(8_640_000_000_000).nullish();
+const scopes = z.array(pgText().max(255)).max(1000).nullish();
+/** What storeInstallation writes, checked before any SQL; unknown keys are Slack's and pass. */
+const installationInput = z.looseObject({
+  team: z.looseObject({ id: optionalText(255), name: optionalText(1024) }).nullish(),
+  enterprise: z.looseObject({ id: optionalText(255), name: optionalText(1024) }).nullish(),
+  user: z.looseObject({ id: optionalText(255), token: optionalText(8192), refreshToken: optionalText(8192), expiresAt: epochSeconds, scopes }).nullish(),
+  bot: z
+    .looseObject({ id: optionalText(255), userId: optionalText(255), token: optionalText(8192), refreshToken: optionalText(8192), expiresAt: epochSeconds, scopes })
+    .nullish(),
+  incomingWebhook: z
+    .looseObject({ url: pgText().max(4096), channel: optionalText(255), channelId: optionalText(255), configurationUrl: optionalText(4096) })
+    .nullish(),
+  appId: optionalText(255),
+  tokenType: optionalText(50),
+  enterpriseUrl: optionalText(4096),
+  isEnterpriseInstall: z.boolean().nullish(),
+  authVersion: z.enum(["v1", "v2"]).nullish(),
+  metadata: optionalText(65_536),
+});
+const queryInput = z.looseObject({
+  teamId: optionalText(255),
+  enterpriseId: optionalText(255),
+  userId: optionalText(255),
+  conversationId: optionalText(255),
+  isEnterpriseInstall: z.boolean().nullish(),
+});
+const listInput = z.strictObject({ limit: z.number().int().min(1).max(1000).default(100), cursor: z.uuid().optional() });
+/** Up to ten years ahead. */
+const withinSecondsInput = z.number().min(0).max(10 * 366 * 86_400);
+
 const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : undefined);
 const date = (s: number | undefined) => (s === undefined ? null : new Date(s * 1000));
 const orUndefined = <T>(v: T | null) => v ?? undefined;
@@ -135,6 +178,7 @@ interface Key {
  * one installation without a team. A workspace install inside that enterprise is never guessed.
  */
 function normalize(q: SlackInstallationQuery): SlackInstallationQuery {
+  parseInput(queryInput, q);
   if (q.isEnterpriseInstall === undefined && !q.teamId && q.enterpriseId) return { ...q, isEnterpriseInstall: true } as SlackInstallationQuery;
   return q;
 }
@@ -223,6 +267,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   const notifyChange = (tx: Db, key: InstallationKey) =>
     tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${JSON.stringify(key)})`);
 
+  const mapped = (e: unknown) => rethrowDbError(e);
   const enc = (value: string | undefined | null, aad: string) => (nonEmpty(value) ? keyring.encrypt(value, aad) : null);
   const dec = (value: string | null, aad: string) => (value === null ? undefined : keyring.decrypt(value, aad));
 
@@ -285,7 +330,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         : undefined,
       incomingWebhook: b.incomingWebhookUrl
         ? defined({
-            url: b.incomingWebhookUrl,
+            url: isPlaintextWebhookUrl(b.incomingWebhookUrl) ? b.incomingWebhookUrl : dec(b.incomingWebhookUrl, slackTokenAad("slack_bots", "incoming_webhook_url", key))!,
             channel: orUndefined(b.incomingWebhookChannel),
             channelId: orUndefined(b.incomingWebhookChannelId),
             configurationUrl: orUndefined(b.incomingWebhookConfigurationUrl),
@@ -411,6 +456,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   }
 
   async function storeInstallation(installation: Installation): Promise<void> {
+    parseInput(installationInput, installation);
     const isEnterpriseInstall = installation.isEnterpriseInstall ?? false;
     const key: Key = {
       clientId,
@@ -434,13 +480,14 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       tokenType: installation.tokenType ?? null,
       authVersion: installation.authVersion ?? "v2",
       ...(hook && {
-        incomingWebhookUrl: hook.url,
         incomingWebhookChannel: hook.channel ?? null,
         incomingWebhookChannelId: hook.channelId ?? null,
         incomingWebhookConfigurationUrl: hook.configurationUrl ?? null,
       }),
       ...(installation.metadata !== undefined && { metadata: installation.metadata }),
     };
+    // A webhook URL is a bearer secret: ciphertext bound to its row, like the tokens.
+    const hookUrl = (aad: string) => (hook ? { incomingWebhookUrl: enc(hook.url, aad) } : {});
     const botValues = hasBot
       ? {
           botId: bot!.id,
@@ -465,7 +512,13 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       // bot, and an empty token never overwrites a stored one. A saved user without a token
       // (Bolt writing back a refreshed bot token it fetched for a user who never installed)
       // is not an install: the installer stays and no history row is added.
-      const latest = { ...installationValues, ...botValues, installerUserId: user.id, installedAt: new Date() };
+      const latest = {
+        ...installationValues,
+        ...hookUrl(slackTokenAad("slack_bots", "incoming_webhook_url", key)),
+        ...botValues,
+        installerUserId: user.id,
+        installedAt: new Date(),
+      };
       const { clientId: _c, enterpriseId: _e, teamId: _t, ...update } = latest;
       const { installerUserId: _i, installedAt: _at, ...inPlace } = update;
       const [upsert] = await tx
@@ -485,6 +538,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         await tx.insert(slackInstallations).values({
           id,
           ...installationValues,
+          ...hookUrl(aad("incoming_webhook_url")),
           botId: bot?.id ?? null,
           botUserId: bot?.userId ?? null,
           botScopes: bot?.scopes ?? null,
@@ -499,7 +553,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         });
       }
       await notifyChange(tx, { c: key.clientId, e: key.enterpriseId, t: key.teamId });
-    });
+    }).catch(mapped);
     cache?.invalidate({ c: key.clientId, e: key.enterpriseId, t: key.teamId });
   }
 
@@ -510,7 +564,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       await tx.delete(slackInstallations).where(matches(slackInstallations, clientId, query));
       await tx.delete(slackBots).where(matches(slackBots, clientId, query));
       await notifyChange(tx, queryKey(query));
-    });
+    }).catch(mapped);
     cache?.invalidate(queryKey(query));
   }
 
@@ -524,7 +578,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         await tx.delete(slackUserTokens).where(and(matches(slackUserTokens, clientId, query), eq(slackUserTokens.userId, query.userId!)));
         await tx.delete(slackInstallations).where(and(matches(slackInstallations, clientId, query), eq(slackInstallations.userId, query.userId!)));
         await notifyChange(tx, queryKey(query));
-      });
+      }).catch(mapped);
       cache?.invalidate(queryKey(query));
     },
     deleteAll,
@@ -535,11 +589,11 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         await tx.update(slackBots).set(none).where(matches(slackBots, clientId, query));
         await tx.update(slackInstallations).set(none).where(matches(slackInstallations, clientId, query));
         await notifyChange(tx, queryKey(query));
-      });
+      }).catch(mapped);
       cache?.invalidate(queryKey(query));
     },
-    async listInstallations({ limit = 100, cursor } = {}) {
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("limit", "must be an integer from 1 to 1000");
+    async listInstallations(options = {}) {
+      const { limit, cursor } = parseInput(listInput, options);
       const rows = await db
         .select()
         .from(slackBots)
@@ -567,7 +621,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       await cache?.close();
     },
     async findExpiringTokens(withinSeconds) {
-      if (!(withinSeconds >= 0)) throw new ValidationError("withinSeconds", "must be a number of seconds >= 0");
+      parseInput(withinSecondsInput, withinSeconds, "withinSeconds");
       const before = new Date(Date.now() + withinSeconds * 1000);
       const bots = await db
         .select({ enterpriseId: slackBots.enterpriseId, teamId: slackBots.teamId, isEnterpriseInstall: slackBots.isEnterpriseInstall, expiresAt: slackBots.botTokenExpiresAt })

@@ -130,7 +130,7 @@ export async function upsertSlackWorkspace(
     })
     .returning()
     .catch((e: unknown) => rethrowDbError(e));
-  if (!row) throw new ConflictError(`Slack workspace ${v.slackId} is registered to another team`, "slack_workspaces_slack_id_key");
+  if (!row) throw new ConflictError("This Slack workspace is registered to another team", "slack_workspaces_slack_id_key");
   return row;
 }
 

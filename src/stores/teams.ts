@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { ConflictError, ForbiddenError, InvariantError, NotFoundError, parseInput, pgErrorOf } from "../errors";
+import { ConflictError, ForbiddenError, InvariantError, isPgText, NotFoundError, parseInput, PG_TEXT_MESSAGE, pgErrorOf, pgInt, pgJson, pgText, rethrowDbError } from "../errors";
 import { teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
 import { users } from "../schema/users";
 
@@ -23,13 +23,16 @@ export function slugify(name: string): string {
   return slug || "team";
 }
 
+const requireTeamRoleInput = z.strictObject({ teamId: z.uuid(), userId: z.uuid(), min: roleSchema });
+
 /** Throws ForbiddenError unless `userId` is an accepted member of the team with at least `min`. */
 export async function requireTeamRole(db: Db, teamId: string, userId: string, min: TeamMemberRole): Promise<TeamMemberRole> {
+  const v = parseInput(requireTeamRoleInput, { teamId, userId, min });
   // A revoked role must stop working at once, so permission checks never read a replica.
   const [row] = await primaryOf(db)
     .select({ role: teamMembers.role })
     .from(teamMembers)
-    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId), eq(teamMembers.invitationStatus, "accepted")));
+    .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId), eq(teamMembers.invitationStatus, "accepted")));
   if (!row || ROLE_ORDER.indexOf(row.role) > ROLE_ORDER.indexOf(min)) {
     throw new ForbiddenError(`This needs the ${min} role in the team${row ? ` (you are ${row.role})` : ""}`);
   }
@@ -40,19 +43,19 @@ const lastOwner = (e: unknown): never => {
   if (pgErrorOf(e)?.code === "23514" && /owner/.test(pgErrorOf(e)?.message ?? "")) {
     throw new InvariantError("A team must keep at least one owner", "last_owner");
   }
-  throw e;
+  rethrowDbError(e);
 };
 
 export const createTeamInput = z.strictObject({
   actorId: z.uuid(),
-  name: z.string().trim().min(1).max(255),
+  name: pgText().trim().min(1).max(255),
   /** @default derived from the name (with a random suffix if that slug is taken) */
   slug: slugSchema.optional(),
-  description: z.string().max(10_000).nullable().optional(),
-  avatarUrl: z.url({ protocol: /^https?$/ }).max(1024).nullable().optional(),
-  teamSize: z.number().int().min(0).nullable().optional(),
+  description: pgText().max(10_000).nullable().optional(),
+  avatarUrl: z.url({ protocol: /^https?$/ }).max(1024).refine(isPgText, PG_TEXT_MESSAGE).nullable().optional(),
+  teamSize: pgInt().min(0).nullable().optional(),
   isPersonal: z.boolean().optional(),
-  teamMetadata: z.record(z.string(), z.unknown()).optional(),
+  teamMetadata: pgJson().optional(),
 });
 export type CreateTeamInput = z.input<typeof createTeamInput>;
 
@@ -78,8 +81,8 @@ export async function createTeam(db: Db, input: CreateTeamInput): Promise<Team> 
         return team!;
       });
     } catch (e) {
-      if (pgErrorOf(e)?.code !== "23505") throw e;
-      if (slug || attempt >= 3) throw new ConflictError(`The team slug "${candidate}" is taken`, "teams_slug_key", { cause: e });
+      if (pgErrorOf(e)?.code !== "23505") rethrowDbError(e);
+      if (slug || attempt >= 3) throw new ConflictError("The team slug is taken", "teams_slug_key");
     }
   }
 }
@@ -94,14 +97,19 @@ export const updateTeamInput = z.strictObject({
 export async function updateTeam(db: Db, input: z.input<typeof updateTeamInput>): Promise<Team> {
   const { teamId, actorId, patch } = parseInput(updateTeamInput, input);
   await requireTeamRole(db, teamId, actorId, "ADMIN");
-  const [row] = await db.update(teams).set(patch).where(eq(teams.id, teamId)).returning();
+  const [row] = await db
+    .update(teams)
+    .set(patch)
+    .where(eq(teams.id, teamId))
+    .returning()
+    .catch((e: unknown) => rethrowDbError(e));
   if (!row) throw new NotFoundError("team", teamId);
   return row;
 }
 
 /** The teams the user is an accepted member of, with their role, by name. */
 export async function listMyTeams(db: Db, userId: string): Promise<(Team & { role: TeamMemberRole })[]> {
-  const id = parseInput(z.uuid(), userId);
+  const id = parseInput(z.uuid(), userId, "userId");
   const rows = await db
     .select({ team: teams, role: teamMembers.role })
     .from(teamMembers)
@@ -113,7 +121,7 @@ export async function listMyTeams(db: Db, userId: string): Promise<(Team & { rol
 
 /** The team with this slug (undefined when missing or not visible). */
 export async function getTeamBySlug(db: Db, slug: string): Promise<Team | undefined> {
-  const [row] = await db.select().from(teams).where(eq(teams.slug, parseInput(slugSchema, slug)));
+  const [row] = await db.select().from(teams).where(eq(teams.slug, parseInput(slugSchema, slug, "slug")));
   return row;
 }
 
@@ -124,7 +132,7 @@ export const inviteMemberInput = z.strictObject({
   actorId: z.uuid(),
   email: z.email().max(255).transform((s) => s.toLowerCase()),
   role: roleSchema.default("MEMBER"),
-  displayName: z.string().max(255).optional(),
+  displayName: pgText().max(255).optional(),
   /** @default 604800 (7 days) */
   expiresInSeconds: z.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
 });
@@ -148,13 +156,16 @@ export async function inviteMember(db: Db, input: z.input<typeof inviteMemberInp
       invitationToken: hashToken(token),
       invitationExpiresAt: new Date(Date.now() + v.expiresInSeconds * 1000),
     })
-    .returning();
+    .returning()
+    .catch((e: unknown) =>
+      rethrowDbError(e, { conflict: () => "This email already has a membership or a pending invitation in the team" }),
+    );
   return { invitation: invitation!, token };
 }
 
 /** Accepts an invitation for `userId`; refuses unknown, reused, expired or other-team tokens. */
 export async function acceptInvitation(db: Db, input: { teamId: string; token: string; userId: string }): Promise<TeamMember> {
-  const v = parseInput(z.strictObject({ teamId: z.uuid(), token: z.string().min(1).max(200), userId: z.uuid() }), input);
+  const v = parseInput(z.strictObject({ teamId: z.uuid(), token: pgText().min(1).max(200), userId: z.uuid() }), input);
   let memberId: string;
   // Service work may accept for a user it has authenticated; under withRls only that user may.
   try {
@@ -166,7 +177,7 @@ export async function acceptInvitation(db: Db, input: { teamId: string; token: s
     if (message === "invalid_invitation") throw new InvariantError("The invitation is unknown, already used or for another team", "invalid_invitation");
     if (pgErrorOf(e)?.code === "23505") throw new ConflictError("You are already a member of this team", "team_members_team_id_user_id_key");
     if (pgErrorOf(e)?.code === "42501") throw new ForbiddenError("An invitation can only be accepted by the invited user, signed in");
-    throw e;
+    rethrowDbError(e);
   }
   const [member] = await primaryOf(db)
     .select()
@@ -180,7 +191,7 @@ const memberChange = z.strictObject({ teamId: z.uuid(), actorId: z.uuid(), userI
 /** Changes a member's role (ADMIN or OWNER; OWNER for anything involving OWNER). The last OWNER stays. */
 export async function changeMemberRole(db: Db, input: z.input<typeof memberChange> & { role: TeamMemberRole }): Promise<TeamMember> {
   const { role, ...who } = input;
-  const v = { ...parseInput(memberChange, who), role: parseInput(roleSchema, role) };
+  const v = { ...parseInput(memberChange, who), role: parseInput(roleSchema, role, "role") };
   return db.transaction(async (tx) => {
     const [target] = await tx.select({ role: teamMembers.role }).from(teamMembers).where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)));
     if (!target) throw new NotFoundError("team member", v.userId);

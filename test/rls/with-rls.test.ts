@@ -5,7 +5,7 @@ import pg from "pg";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { createDb, RlsContextError, withRls } from "../../src";
-import { pgErrorOf } from "../../src/errors";
+import { ForbiddenError, pgErrorOf } from "../../src/errors";
 import { rowsOf, type Db, type Tx } from "../../src/db";
 import * as schema from "../../src/schema";
 import { auditLogs, userCredentials, users } from "../../src/schema";
@@ -119,7 +119,9 @@ describe("withRls", () => {
       (tx: Tx) => tx.delete(userCredentials).where(eq(userCredentials.userId, a.id)),
     ]) {
       const e = await withRls(t.db, { userId: a.id }, attempt).then(() => undefined, (x: unknown) => x);
-      expect(pgErrorOf(e)).toMatchObject({ code: "42501", message: "permission denied for table user_credentials" });
+      expect(e).toBeInstanceOf(ForbiddenError);
+      expect(e).toMatchObject({ code: "forbidden", table: "user_credentials", message: expect.stringContaining("for table user_credentials") });
+      expect(pgErrorOf(e)?.code).toBe("42501");
     }
     expect(await getPasswordHash(t.db, a.id)).toBe("$argon2id$v=19$secret");
     expect(await getPasswordHash(t.db, b.id)).toBe("$argon2id$v=19$other");

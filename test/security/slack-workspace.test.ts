@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb, withRls } from "../../src";
-import { ConflictError } from "../../src/errors";
+import { ConflictError, ForbiddenError } from "../../src/errors";
 import { slackChannels, slackWorkspaces } from "../../src/schema";
 import { createTeam, syncChannels, upsertSlackWorkspace } from "../../src/stores";
 import { makeUser, onServer, serverOnly, useTestDb } from "../support/db";
@@ -53,7 +53,9 @@ describe("workspace hijack (issue 16, item 5)", () => {
       sql`update shared_db.slack_workspaces set team_id = ${b.id}, name = 'pwned' where slack_id = ${ws.slackId}`,
     ];
     for (const attempt of attempts) {
-      await expect(withRls(t.db, { userId: bob.id }, (tx) => tx.execute(attempt))).rejects.toMatchObject({ cause: expect.objectContaining({ code: "42501" }) });
+      const e = await withRls(t.db, { userId: bob.id }, (tx) => tx.execute(attempt)).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ForbiddenError);
+      expect(e).toMatchObject({ code: "forbidden", table: "slack_workspaces", sqlstate: "42501" });
     }
     expect(await rowsFor(ws.slackId)).toEqual(before);
   });
