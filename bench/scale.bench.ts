@@ -2,14 +2,7 @@ import type { Installation } from "@slack/oauth";
 import { createDb, withRls, type DbHandle } from "../src";
 import { createKeyring, generateKey } from "../src/crypto";
 import { users } from "../src/schema";
-import {
-  channelMessages,
-  createTeam,
-  createUser,
-  syncChannels,
-  syncMessages,
-  upsertSlackWorkspace,
-} from "../src/stores";
+import { channelMessages, createTeam, createUser, syncChannels, syncMessages, upsertSlackWorkspace } from "../src/stores";
 import { createSlackInstallationStore, type SlackInstallationStore } from "../src/slack";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { onHostOf } from "../src/testing/database";
@@ -62,7 +55,12 @@ const replicaSuite = defineSuite({
     await syncChannels(t.db, { workspaceId: ws.id, channels: [{ id: "C0SCALE", name: "general" }] });
     const [channel] = await t.db.query.slackChannels.findMany({ where: (c, { eq }) => eq(c.workspaceId, ws.id) });
     channelId = channel!.id;
-    const messages = Array.from({ length: MESSAGES }, (_, i) => ({ type: "message", user: "U0SCALE", ts: `${1_700_000_000 + i}.000100`, text: `message ${i}` }));
+    const messages = Array.from({ length: MESSAGES }, (_, i) => ({
+      type: "message",
+      user: "U0SCALE",
+      ts: `${1_700_000_000 + i}.000100`,
+      text: `message ${i}`,
+    }));
     for (let i = 0; i < MESSAGES; i += 500) await syncMessages(t.db, { channelId, messages: messages.slice(i, i + 500) });
     await createSlackInstallationStore({ db: t.db, keyring, clientId: "C" }).storeInstallation(installation);
     standby = openStandby(t.db, t.url!, process.env.REPLICA_URL!);
@@ -79,7 +77,12 @@ const replicaSuite = defineSuite({
     await t.close();
   },
   baseline: { name: "primary only", fn: () => readMix(primaryOnly, primaryStore) },
-  cases: [{ name: "with replicaUrls: [standby] (installations stay on the primary, messages go to the standby)", fn: () => readMix(withReplica, replicaStore) }],
+  cases: [
+    {
+      name: "with replicaUrls: [standby] (installations stay on the primary, messages go to the standby)",
+      fn: () => readMix(withReplica, replicaStore),
+    },
+  ],
   notes: () => ["both servers share this machine's 2 cores: the ratio is the routing's cost here, not a second machine's gain"],
 });
 

@@ -37,7 +37,12 @@ export default defineSuite({
     await t.close();
   },
   baseline: { name: "hand-written query with explicit WHERE, privileged connection", fn: () => listIntegrationsForUser(t.db, userId) },
-  cases: [{ name: "withRls + select * from integrations (policies do the filtering)", fn: () => withRls(t.db, { userId }, (tx) => tx.select().from(integrations)) }],
+  cases: [
+    {
+      name: "withRls + select * from integrations (policies do the filtering)",
+      fn: () => withRls(t.db, { userId }, (tx) => tx.select().from(integrations)),
+    },
+  ],
   async notes() {
     const rls = await withRls(t.db, { userId }, (tx) => tx.select().from(integrations));
     const explicit = await listIntegrationsForUser(t.db, userId);

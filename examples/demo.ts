@@ -17,9 +17,7 @@ const ada = await createUser(db, { email: "ada@example.com", fullName: "Ada Love
 const alan = await createUser(db, { email: "alan@example.com", fullName: "Alan Turing" });
 console.log(`created users ${ada.email} (${ada.id}) and ${alan.email} (${alan.id})`);
 
-await withRls(db, { userId: ada.id }, (tx) =>
-  appendAudit(tx, { actorId: ada.id, action: "profile.viewed", entityType: "user", entityId: ada.id }),
-);
+await withRls(db, { userId: ada.id }, (tx) => appendAudit(tx, { actorId: ada.id, action: "profile.viewed", entityType: "user", entityId: ada.id }));
 const adaSees = await withRls(db, { userId: ada.id }, (tx) => listAudit(tx));
 const alanSees = await withRls(db, { userId: alan.id }, (tx) => listAudit(tx));
 console.log(`as ${ada.email}: ${adaSees.length} audit entry (${adaSees.map((e) => e.action).join(", ")})`);

@@ -129,14 +129,14 @@ function defaultUrl(): string {
   if (process.env.NODE_ENV === "production") {
     throw new ConnectionError(
       "No database URL: NODE_ENV is production and neither options.url nor DATABASE_URL is set. " +
-        "Set DATABASE_URL (postgres://...), or pass url: \"pglite:memory\" or \"pglite:./path\" to mean an embedded database.",
+        'Set DATABASE_URL (postgres://...), or pass url: "pglite:memory" or "pglite:./path" to mean an embedded database.',
     );
   }
   if (!notifiedDefault) {
     notifiedDefault = true;
     process.stderr.write(
       "shared-db: no options.url and no DATABASE_URL: using an in-memory PGlite database (its data is lost on exit). " +
-        "Set DATABASE_URL, or pass url: \"pglite:memory\" to silence this.\n",
+        'Set DATABASE_URL, or pass url: "pglite:memory" to silence this.\n',
     );
   }
   return "pglite:memory";
@@ -221,13 +221,19 @@ function connectionError(url: string, e: unknown): ConnectionError {
   const pg = pgErrorOf(e);
   const code = pg?.code ?? ((e as { cause?: { code?: string } }).cause?.code || (e as { code?: string }).code);
   const reason =
-    code === "ECONNREFUSED" ? "connection refused"
-    : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found"
-    : code === "CONNECT_TIMEOUT" || code === "ETIMEDOUT" ? "connection timed out"
-    : code === "28000" && /no encryption/.test(pg?.message ?? "") ? 'the server requires TLS: pass ssl: "require" or ?sslmode=require'
-    : code === "28P01" || code === "28000" ? `authentication failed for user "${decodeURIComponent(u.username)}"`
-    : code === "3D000" ? "database does not exist"
-    : (pg?.message ?? ((e as { cause?: Error }).cause ?? (e as Error)).message);
+    code === "ECONNREFUSED"
+      ? "connection refused"
+      : code === "ENOTFOUND" || code === "EAI_AGAIN"
+        ? "host not found"
+        : code === "CONNECT_TIMEOUT" || code === "ETIMEDOUT"
+          ? "connection timed out"
+          : code === "28000" && /no encryption/.test(pg?.message ?? "")
+            ? 'the server requires TLS: pass ssl: "require" or ?sslmode=require'
+            : code === "28P01" || code === "28000"
+              ? `authentication failed for user "${decodeURIComponent(u.username)}"`
+              : code === "3D000"
+                ? "database does not exist"
+                : (pg?.message ?? ((e as { cause?: Error }).cause ?? (e as Error)).message);
   return new ConnectionError(`Cannot connect to PostgreSQL at ${where}: ${reason}`, { cause: e });
 }
 

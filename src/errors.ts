@@ -242,8 +242,7 @@ export function queryOf(e: unknown): string | undefined {
 }
 
 /** True for an error that came from the driver (and may carry a statement's parameters). */
-export const isDriverError = (e: unknown): boolean =>
-  !(e instanceof SharedDbError) && (pgErrorOf(e) !== undefined || queryOf(e) !== undefined);
+export const isDriverError = (e: unknown): boolean => !(e instanceof SharedDbError) && (pgErrorOf(e) !== undefined || queryOf(e) !== undefined);
 
 /** A cause that is a driver error is replaced by its parameter-free DatabaseError. */
 function safeOptions(options?: ErrorOptions): ErrorOptions | undefined {
@@ -285,7 +284,6 @@ export interface DbErrorHints {
 export function rethrowDbError(e: unknown, hints?: DbErrorHints): never {
   throw mapDbError(e, hints);
 }
-
 
 interface ConstraintInfo {
   table: string;

@@ -66,12 +66,8 @@ export async function migrate(db: Db): Promise<MigrateResult> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     await tx.execute(sql.raw(`create schema if not exists "${MIGRATIONS_SCHEMA}"`));
-    await tx.execute(
-      sql`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`,
-    );
-    const [last] = rowsOf<{ created_at: string | number }>(
-      await tx.execute(sql`select created_at from ${table} order by created_at desc limit 1`),
-    );
+    await tx.execute(sql`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`);
+    const [last] = rowsOf<{ created_at: string | number }>(await tx.execute(sql`select created_at from ${table} order by created_at desc limit 1`));
     const lastMillis = last ? Number(last.created_at) : -1;
     const applied: string[] = [];
     for (const m of migrations) {

@@ -1,9 +1,7 @@
 import { connect } from "node:net";
 
 /** What a single TCP connection learned about the listener at a database URL's host and port. */
-export type ProbeResult =
-  | { ok: true; tls: boolean }
-  | { ok: false; reason: string };
+export type ProbeResult = { ok: true; tls: boolean } | { ok: false; reason: string };
 
 /** PostgreSQL's SSLRequest: length 8, code 80877103. Every PostgreSQL server and pooler answers it with one byte. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);

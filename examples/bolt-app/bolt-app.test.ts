@@ -63,7 +63,9 @@ describe("a real Bolt app on shared-db", () => {
         slack.handlers.set("oauth.v2.access", (p) => {
           const answer = normal(p) as Record<string, unknown>;
           // The installation's token expires in a minute: the first event must refresh it.
-          return p.grant_type === "refresh_token" ? answer : { ...answer, access_token: "xoxe.xoxb-installed", refresh_token: "xoxe-1-first", expires_in: 60 };
+          return p.grant_type === "refresh_token"
+            ? answer
+            : { ...answer, access_token: "xoxe.xoxb-installed", refresh_token: "xoxe-1-first", expires_in: 60 };
         });
       }
       const mentions: (string | undefined)[] = [];
@@ -86,7 +88,12 @@ describe("a real Bolt app on shared-db", () => {
         expect(exchange.params).toMatchObject({ client_id: clientId, client_secret: "client-secret" });
 
         const store = createSlackInstallationStore({ db: t.db, keyring, clientId });
-        const stored = await store.fetchInstallation({ teamId: "T0TEAM", enterpriseId: undefined, isEnterpriseInstall: false, userId: "U0INSTALLER" });
+        const stored = await store.fetchInstallation({
+          teamId: "T0TEAM",
+          enterpriseId: undefined,
+          isEnterpriseInstall: false,
+          userId: "U0INSTALLER",
+        });
         expect(stored.team).toEqual({ id: "T0TEAM", name: "Team Zero" });
         expect(stored.user.token).toBe("xoxp-user-token");
 
@@ -95,7 +102,9 @@ describe("a real Bolt app on shared-db", () => {
         await expect.poll(() => mentions.length).toBe(1);
         if (rotation) {
           expect(mentions[0]).toMatch(/^xoxe\.xoxb-refreshed-/);
-          expect((await store.fetchInstallation({ teamId: "T0TEAM", enterpriseId: undefined, isEnterpriseInstall: false })).bot!.token).toBe(mentions[0]);
+          expect((await store.fetchInstallation({ teamId: "T0TEAM", enterpriseId: undefined, isEnterpriseInstall: false })).bot!.token).toBe(
+            mentions[0],
+          );
         } else {
           expect(mentions[0]).toBe("xoxb-bot-token");
         }

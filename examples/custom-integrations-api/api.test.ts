@@ -91,7 +91,10 @@ describe("custom integrations API (the seed's wire format)", () => {
     const bad = await call(ta, "POST", "/api/custom-integrations", { ...seedBody("ftp://x", "bad_one") });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: "base_url" });
-    const badAction = await call(ta, "POST", "/api/custom-integrations", { ...seedBody(upstreamUrl, "bad_two"), actions: [{ id: "x", name: "X", method: "TRACE", endpoint: "/x" }] });
+    const badAction = await call(ta, "POST", "/api/custom-integrations", {
+      ...seedBody(upstreamUrl, "bad_two"),
+      actions: [{ id: "x", name: "X", method: "TRACE", endpoint: "/x" }],
+    });
     expect(await badAction.json()).toMatchObject({ field: "actions.0.method" });
     const camel = await call(ta, "POST", "/api/custom-integrations", { name: "camel", displayName: "x", authType: "api_key", baseUrl: upstreamUrl });
     expect(camel.status).toBe(400);
@@ -113,7 +116,11 @@ describe("custom integrations API (the seed's wire format)", () => {
     const tested = await call(ta, "POST", `/api/custom-integrations/${integration.id}/test`, { endpoint: "/v1/items", method: "GET", body: {} });
     expect(await tested.json()).toMatchObject({ ok: true, status: 200 });
     expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/api/v1/items", auth: "Bearer good-key" });
-    const posted = await call(ta, "POST", `/api/custom-integrations/${integration.id}/test`, { endpoint: "/v1/items", method: "POST", body: { a: 1 } });
+    const posted = await call(ta, "POST", `/api/custom-integrations/${integration.id}/test`, {
+      endpoint: "/v1/items",
+      method: "POST",
+      body: { a: 1 },
+    });
     expect(await posted.json()).toMatchObject({ ok: true });
     expect(seen.at(-1)).toMatchObject({ method: "POST", url: "/api/v1/items", body: '{"a":1}' });
     const count = seen.length;
@@ -125,7 +132,10 @@ describe("custom integrations API (the seed's wire format)", () => {
     expect(seen.length).toBe(count);
 
     await call(ta, "POST", `/api/custom-integrations/${integration.id}/credentials`, { type: "api_key", value: "wrong-key" });
-    expect(await (await call(ta, "POST", `/api/custom-integrations/${integration.id}/test`, { action_id: "list_items" })).json()).toMatchObject({ ok: false, status: 401 });
+    expect(await (await call(ta, "POST", `/api/custom-integrations/${integration.id}/test`, { action_id: "list_items" })).json()).toMatchObject({
+      ok: false,
+      status: 401,
+    });
 
     const updated = await call(ta, "PUT", `/api/custom-integrations/${integration.id}`, { display_name: "Renamed" });
     expect(await updated.json()).toMatchObject({ display_name: "Renamed", actions: [{ id: "list_items" }] });
@@ -137,20 +147,40 @@ describe("custom integrations API (the seed's wire format)", () => {
     const alice = await makeUser(t.db);
     const ta = signUserToken(secret, alice.id);
     const port = (upstream.address() as AddressInfo).port;
-    for (const url of [upstreamUrl, `http://localhost:${port}/api`, "http://169.254.169.254/latest", "http://10.0.0.5/", "http://[::1]:80/", "http://[::ffff:127.0.0.1]/", "http://192.168.1.1/"]) {
+    for (const url of [
+      upstreamUrl,
+      `http://localhost:${port}/api`,
+      "http://169.254.169.254/latest",
+      "http://10.0.0.5/",
+      "http://[::1]:80/",
+      "http://[::ffff:127.0.0.1]/",
+      "http://192.168.1.1/",
+    ]) {
       const r = await call(ta, "POST", "/api/custom-integrations", seedBody(url, "ssrf"), strict);
       expect(r.status, url).toBe(400);
       expect(await r.json()).toMatchObject({ field: "base_url" });
     }
     expect(await (await call(ta, "GET", "/api/custom-integrations", undefined, strict)).json()).toEqual([]);
     // A row that points inside (written before the rule, or by another service) is not called either.
-    const inside = await createCustomIntegration(t.db, { userId: alice.id, name: "inside", displayName: "x", authType: "api_key", baseUrl: upstreamUrl });
+    const inside = await createCustomIntegration(t.db, {
+      userId: alice.id,
+      name: "inside",
+      displayName: "x",
+      authType: "api_key",
+      baseUrl: upstreamUrl,
+    });
     const count = seen.length;
     const r = await call(ta, "POST", `/api/custom-integrations/${inside.id}/test`, { endpoint: "/v1/items", method: "GET" }, strict);
     expect(r.status).toBe(400);
     expect(seen.length).toBe(count);
     // Nor may an update move an integration inside.
-    const outside = await createCustomIntegration(t.db, { userId: alice.id, name: "outside", displayName: "x", authType: "api_key", baseUrl: "https://93.184.215.14/" });
+    const outside = await createCustomIntegration(t.db, {
+      userId: alice.id,
+      name: "outside",
+      displayName: "x",
+      authType: "api_key",
+      baseUrl: "https://93.184.215.14/",
+    });
     expect((await call(ta, "PUT", `/api/custom-integrations/${outside.id}`, { base_url: "http://127.0.0.1:9/" }, strict)).status).toBe(400);
     expect((await getCustomIntegration(t.db, { userId: alice.id, integrationId: outside.id })).baseUrl).toBe("https://93.184.215.14/");
   });

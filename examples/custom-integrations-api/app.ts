@@ -121,7 +121,10 @@ export function createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetwo
       const found = await getCustomIntegration(tx, { userId, integrationId });
       // Inactive: refused before the credential is even decrypted (buildActionRequest refuses too).
       if (!found.isActive) throw new InvariantError("This custom integration is inactive and cannot be called", "integration_inactive");
-      return { integration: found, credential: await revealCustomCredential(tx, keyring, { userId, integrationId, credentialType: credentialType(found.authType) }) };
+      return {
+        integration: found,
+        credential: await revealCustomCredential(tx, keyring, { userId, integrationId, credentialType: credentialType(found.authType) }),
+      };
     });
     let request: Request;
     if ("action_id" in input) {

@@ -98,7 +98,10 @@ export function testInput(body: unknown) {
   if (body && typeof body === "object" && "action_id" in body) {
     return parseWire(z.strictObject({ action_id: z.string(), params: z.record(z.string(), z.unknown()).optional() }), body);
   }
-  return parseWire(z.strictObject({ endpoint: z.unknown(), method: z.unknown().optional(), body: z.record(z.string(), z.unknown()).optional() }), body);
+  return parseWire(
+    z.strictObject({ endpoint: z.unknown(), method: z.unknown().optional(), body: z.record(z.string(), z.unknown()).optional() }),
+    body,
+  );
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;

@@ -153,12 +153,20 @@ async function main(argv: string[]): Promise<number> {
         const counts = await countSecretsByKey(db, secretColumns);
         for (const [keyId, n] of Object.entries(counts)) {
           const what =
-            keyId === keyring.primaryKeyId ? "primary key" : keyId === "fernet" ? "legacy Fernet" : keyId === "plaintext" ? "not encrypted" : "old key";
+            keyId === keyring.primaryKeyId
+              ? "primary key"
+              : keyId === "fernet"
+                ? "legacy Fernet"
+                : keyId === "plaintext"
+                  ? "not encrypted"
+                  : "old key";
           out(`${keyId} (${what}): ${n} values`);
         }
         // Fernet values that remain sit in ENCRYPTION_FERNET_COLUMNS columns, under the primary key.
         const expected = (k: string) => k === keyring.primaryKeyId || (k === "fernet" && keyring.fernetColumns.length > 0);
-        const left = Object.entries(counts).filter(([k]) => !expected(k)).reduce((a, [, n]) => a + n, 0);
+        const left = Object.entries(counts)
+          .filter(([k]) => !expected(k))
+          .reduce((a, [, n]) => a + n, 0);
         out(left === 0 ? "no values remain under old keys: they can be removed from ENCRYPTION_KEYS" : `${left} values remain under old keys`);
         if (undecryptable) out(`${undecryptable} values could not be decrypted with any key of ENCRYPTION_KEYS (listed above)`);
         return left === 0 ? 0 : 1;

@@ -22,7 +22,9 @@ export function expectations() {
   const exported = Object.values(schema as Record<string, unknown>);
   const tables = exported.filter((x): x is PgTable => is(x, PgTable)).map((t) => getTableConfig(t));
   const enums = exported.filter(isPgEnum).map((e) => e.enumName);
-  const text = readMigrations().map((m) => m.statements.join("\n")).join("\n");
+  const text = readMigrations()
+    .map((m) => m.statements.join("\n"))
+    .join("\n");
   // In migration order, so an object a later migration drops is not expected.
   const policies = new Set<string>();
   for (const m of text.matchAll(/(CREATE|DROP) POLICY (?:IF EXISTS )?(\w+) ON shared_db\.(\w+)/gi)) {
@@ -70,8 +72,8 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
     sql`select to_regclass(${`${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`}) is not null as exists`,
   )) as [{ exists: boolean }];
   const applied = exists
-    ? (await q<{ created_at: string }>(sql.raw(`select created_at from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`))).map(
-        (r) => Number(r.created_at),
+    ? (await q<{ created_at: string }>(sql.raw(`select created_at from "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`))).map((r) =>
+        Number(r.created_at),
       )
     : [];
   const last = Math.max(-1, ...applied);
@@ -84,29 +86,47 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
   const want = expectations();
   const names = async (query: ReturnType<typeof sql>) => new Set((await q<{ n: string }>(query)).map((r) => r.n));
   const tables = await names(sql`select relname as n from pg_class where relnamespace = to_regnamespace(${SCHEMA_NAME}) and relkind in ('r', 'p')`);
-  check(`tables (${want.tables.length})`, missing(want.tables, tables).map((t) => `missing ${t}`), "Run `shared-db migrate`.");
+  check(
+    `tables (${want.tables.length})`,
+    missing(want.tables, tables).map((t) => `missing ${t}`),
+    "Run `shared-db migrate`.",
+  );
   const enums = await names(sql`select typname as n from pg_type where typnamespace = to_regnamespace(${SCHEMA_NAME}) and typtype = 'e'`);
-  check(`enums (${want.enums.length})`, missing(want.enums, enums).map((e) => `missing ${e}`), "Run `shared-db migrate`.");
+  check(
+    `enums (${want.enums.length})`,
+    missing(want.enums, enums).map((e) => `missing ${e}`),
+    "Run `shared-db migrate`.",
+  );
   const indexes = await names(sql`select tablename || '.' || indexname as n from pg_indexes where schemaname = ${SCHEMA_NAME}`);
-  check(`indexes (${want.indexes.length})`, missing(want.indexes, indexes).map((i) => `missing ${i}`), "Run `shared-db migrate`.");
+  check(
+    `indexes (${want.indexes.length})`,
+    missing(want.indexes, indexes).map((i) => `missing ${i}`),
+    "Run `shared-db migrate`.",
+  );
   const uniques = await names(
     sql`select c.relname || '.' || conname as n from pg_constraint k join pg_class c on c.oid = k.conrelid
         where connamespace = to_regnamespace(${SCHEMA_NAME}) and contype = 'u'`,
   );
-  check(`unique constraints (${want.uniques.length})`, missing(want.uniques, uniques).map((u) => `missing ${u}`), "Run `shared-db migrate`.");
+  check(
+    `unique constraints (${want.uniques.length})`,
+    missing(want.uniques, uniques).map((u) => `missing ${u}`),
+    "Run `shared-db migrate`.",
+  );
 
   const rls = await q<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
     sql`select relname, relrowsecurity, relforcerowsecurity from pg_class where relnamespace = to_regnamespace(${SCHEMA_NAME}) and relkind = 'r'`,
   );
   check(
     "row-level security enabled and forced on every table",
-    rls.flatMap((t) =>
-      !t.relrowsecurity ? [`RLS disabled on ${t.relname}`] : !t.relforcerowsecurity ? [`RLS not forced on ${t.relname}`] : [],
-    ),
+    rls.flatMap((t) => (!t.relrowsecurity ? [`RLS disabled on ${t.relname}`] : !t.relforcerowsecurity ? [`RLS not forced on ${t.relname}`] : [])),
     "Run `ALTER TABLE shared_db.<table> ENABLE ROW LEVEL SECURITY; ALTER TABLE shared_db.<table> FORCE ROW LEVEL SECURITY;` or `shared-db reset`.",
   );
   const policies = await names(sql`select tablename || '.' || policyname as n from pg_policies where schemaname = ${SCHEMA_NAME}`);
-  check(`policies (${want.policies.length})`, missing(want.policies, policies).map((p) => `missing policy ${p}`), "Re-create it from the migrations, or `shared-db reset` a disposable database.");
+  check(
+    `policies (${want.policies.length})`,
+    missing(want.policies, policies).map((p) => `missing policy ${p}`),
+    "Re-create it from the migrations, or `shared-db reset` a disposable database.",
+  );
 
   const [role] = await q<{ rolbypassrls: boolean; rolsuper: boolean; rolcanlogin: boolean; owns: number }>(
     sql`select rolbypassrls, rolsuper, rolcanlogin,
@@ -129,7 +149,11 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
   check(`service role ${SERVICE_ROLE} exists`, !service ? [`role ${SERVICE_ROLE} does not exist`] : [], "Run `shared-db migrate`.");
 
   const functions = await names(sql`select proname as n from pg_proc where pronamespace = to_regnamespace(${SCHEMA_NAME})`);
-  check(`helper functions (${want.functions.length})`, missing(want.functions, functions).map((f) => `missing shared_db.${f}()`), "Run `shared-db migrate`.");
+  check(
+    `helper functions (${want.functions.length})`,
+    missing(want.functions, functions).map((f) => `missing shared_db.${f}()`),
+    "Run `shared-db migrate`.",
+  );
   if (functions.has("is_service") && functions.has("acts_for_users")) checks.push(...(await authorityChecks(q)));
   const secretTables = new Set(secretColumns.map((c) => getTableConfig(c.table).name));
   if (missing([...secretTables], tables).length === 0) {
@@ -164,7 +188,9 @@ async function authorityChecks(q: <T>(query: ReturnType<typeof sql>) => Promise<
         where p.oid = 'shared_db.acts_for_users()'::regprocedure and a.grantee = 0 and a.privilege_type = 'EXECUTE') as everyone`,
   )) as [{ everyone: boolean }];
   const bypassing = reach.filter((r) => r.bypass).map((r) => `${r.role} has BYPASSRLS and privileges on shared_db tables (every policy skipped)`);
-  const others = reach.filter((r) => !r.bypass).map((r) => `${r.role} (${r.member ? "member of the schema owner" : "EXECUTE on shared_db.acts_for_users()"})`);
+  const others = reach
+    .filter((r) => !r.bypass)
+    .map((r) => `${r.role} (${r.member ? "member of the schema owner" : "EXECUTE on shared_db.acts_for_users()"})`);
   const problems = [...bypassing, ...(everyone ? ["PUBLIC may EXECUTE shared_db.acts_for_users(), so every login acts for users"] : [])];
   checks.push(
     problems.length
@@ -190,7 +216,9 @@ async function authorityChecks(q: <T>(query: ReturnType<typeof sql>) => Promise<
         }
       : { name: `service policies (${service.length}) use shared_db.is_service()`, ok: true },
   );
-  const [ctx] = await q<{ ok: boolean }>(sql`select prosrc like '%acts_for_users%' as ok from pg_proc where oid = 'shared_db.current_user_id()'::regprocedure`);
+  const [ctx] = await q<{ ok: boolean }>(
+    sql`select prosrc like '%acts_for_users%' as ok from pg_proc where oid = 'shared_db.current_user_id()'::regprocedure`,
+  );
   checks.push(
     open.length === 0 && ctx?.ok
       ? { name: `members of ${SERVICE_ROLE} and ${APP_ROLE} from other databases on this server gain nothing here`, ok: true }

@@ -193,6 +193,10 @@ export function createKeyring(options: KeyringOptions): Keyring {
 export function keyringFromEnv(env: Record<string, string | undefined> = process.env): Keyring {
   const list = env.ENCRYPTION_KEYS ?? env.ENCRYPTION_KEY;
   if (!list?.trim()) throw new KeyringError("Set ENCRYPTION_KEYS (comma-separated, first encrypts) or ENCRYPTION_KEY");
-  const split = (v: string | undefined) => (v ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  const split = (v: string | undefined) =>
+    (v ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean);
   return createKeyring({ keys: split(list), fernetColumns: split(env.ENCRYPTION_FERNET_COLUMNS) });
 }

@@ -14,7 +14,10 @@ export const appRlsInput = z.strictObject({
   /** The column holding the owning user's id (a uuid referencing shared_db.users). */
   userColumn: identifier.default("user_id"),
   /** What a user may do with their own rows under withRls. */
-  userAccess: z.array(z.enum(commands)).min(1).default([...commands]),
+  userAccess: z
+    .array(z.enum(commands))
+    .min(1)
+    .default([...commands]),
 });
 export type AppRlsInput = z.input<typeof appRlsInput>;
 
@@ -51,7 +54,9 @@ export function appRlsSql(input: AppRlsInput): string {
       const clause = c === "insert" ? `WITH CHECK (${own})` : c === "update" ? `USING (${own}) WITH CHECK (${own})` : `USING (${own})`;
       return policy(name, `FOR ${c.toUpperCase()} TO ${APP_ROLE} ${clause}`);
     }),
-  ].join(";\n--> statement-breakpoint\n").concat(";\n");
+  ]
+    .join(";\n--> statement-breakpoint\n")
+    .concat(";\n");
 }
 
 /**
@@ -64,7 +69,9 @@ export function appRlsSql(input: AppRlsInput): string {
  * await withRls(db, { userId }, (tx) => tx.execute(sql`select * from my_app.notes`)); // only theirs
  */
 export async function enableAppRls(db: Db, input: AppRlsInput): Promise<void> {
-  const statements = appRlsSql(input).split(/;\n(?:--> statement-breakpoint\n)?/).filter(Boolean);
+  const statements = appRlsSql(input)
+    .split(/;\n(?:--> statement-breakpoint\n)?/)
+    .filter(Boolean);
   await db
     .transaction(async (tx) => {
       for (const s of statements) await tx.execute(sql.raw(s));

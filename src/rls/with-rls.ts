@@ -79,32 +79,34 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
   const claims = JSON.stringify({ ...parsed.claims, sub: parsed.userId });
   const role = parsed.role ?? APP_ROLE;
   let reset: Promise<unknown> = Promise.resolve();
-  const result = await db.transaction(async (tx) => {
-    let setupError: unknown;
-    // Not awaited: it is queued on the transaction's connection ahead of fn's first query.
-    // If it fails, the transaction is aborted, so nothing in fn runs unscoped.
-    const setup = setupStatement(tx)
-      .execute({ userId: parsed.userId, claims, role })
-      .then(
-        () => undefined,
-        (e: unknown) => {
-          setupError = e;
-        },
-      );
-    try {
-      const value = await fn(tx);
-      await setup;
-      if (setupError) throw setupError;
-      // Not awaited either: queued ahead of COMMIT; awaited below, once the transaction is over.
-      reset = resetStatement(tx).execute();
-      reset.catch(() => {});
-      return value;
-    } catch (e) {
-      await setup;
-      // fn's driver errors come out typed (a refused table as ForbiddenError naming it), without parameters.
-      throw setupError ? rlsSetupError(setupError, role) : mapDbError(e);
-    }
-  }).catch((e: unknown) => rethrowDbError(e));
+  const result = await db
+    .transaction(async (tx) => {
+      let setupError: unknown;
+      // Not awaited: it is queued on the transaction's connection ahead of fn's first query.
+      // If it fails, the transaction is aborted, so nothing in fn runs unscoped.
+      const setup = setupStatement(tx)
+        .execute({ userId: parsed.userId, claims, role })
+        .then(
+          () => undefined,
+          (e: unknown) => {
+            setupError = e;
+          },
+        );
+      try {
+        const value = await fn(tx);
+        await setup;
+        if (setupError) throw setupError;
+        // Not awaited either: queued ahead of COMMIT; awaited below, once the transaction is over.
+        reset = resetStatement(tx).execute();
+        reset.catch(() => {});
+        return value;
+      } catch (e) {
+        await setup;
+        // fn's driver errors come out typed (a refused table as ForbiddenError naming it), without parameters.
+        throw setupError ? rlsSetupError(setupError, role) : mapDbError(e);
+      }
+    })
+    .catch((e: unknown) => rethrowDbError(e));
   // It fails only when fn left the transaction aborted, and then COMMIT rolled it back.
   await reset.catch((e: unknown) => rethrowDbError(e));
   return result;

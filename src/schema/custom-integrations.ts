@@ -50,7 +50,11 @@ export const customIntegrationActions = sharedDb.table(
     primaryKey({ name: "custom_integration_actions_pkey", columns: [t.id, t.userId] }),
     unique("custom_integration_actions_integration_id_action_id_user_id_key").on(t.integrationId, t.actionId, t.userId),
     index("custom_integration_actions_user_id_idx").on(t.userId),
-    foreignKey({ name: "custom_integration_actions_integration_fk", columns: [t.integrationId, t.userId], foreignColumns: [customIntegrations.id, customIntegrations.userId] }).onDelete("cascade"),
+    foreignKey({
+      name: "custom_integration_actions_integration_fk",
+      columns: [t.integrationId, t.userId],
+      foreignColumns: [customIntegrations.id, customIntegrations.userId],
+    }).onDelete("cascade"),
   ],
 );
 
@@ -72,7 +76,11 @@ export const customIntegrationCredentials = sharedDb.table(
     primaryKey({ name: "custom_integration_credentials_pkey", columns: [t.id, t.userId] }),
     unique("custom_integration_credentials_integration_id_type_user_id_key").on(t.integrationId, t.credentialType, t.userId),
     index("custom_integration_credentials_user_id_idx").on(t.userId),
-    foreignKey({ name: "custom_integration_credentials_integration_fk", columns: [t.integrationId, t.userId], foreignColumns: [customIntegrations.id, customIntegrations.userId] }).onDelete("cascade"),
+    foreignKey({
+      name: "custom_integration_credentials_integration_fk",
+      columns: [t.integrationId, t.userId],
+      foreignColumns: [customIntegrations.id, customIntegrations.userId],
+    }).onDelete("cascade"),
   ],
 );
 

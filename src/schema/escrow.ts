@@ -39,7 +39,9 @@ export const projects = sharedDb.table(
     totalAmount: money("total_amount").notNull(),
     currency: currency(),
     status: projectStatus("status").notNull().default("draft"),
-    creatorId: uuid("creator_id").notNull().references(() => users.id),
+    creatorId: uuid("creator_id")
+      .notNull()
+      .references(() => users.id),
     buyerId: uuid("buyer_id").references(() => users.id),
     sellerId: uuid("seller_id").references(() => users.id),
     termsAcceptedAt: timestamp("terms_accepted_at", { withTimezone: true }),

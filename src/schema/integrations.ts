@@ -5,8 +5,24 @@ import { users } from "./users";
 
 export const serviceType = sharedDb.enum("integration_service_type", ["SLACK", "GITHUB", "NOTION", "DISCORD"]);
 export const integrationStatus = sharedDb.enum("integration_status", ["ACTIVE", "DISCONNECTED", "EXPIRED", "REVOKED", "ERROR"]);
-export const credentialType = sharedDb.enum("integration_credential_type", ["OAUTH_TOKEN", "API_KEY", "BOT_TOKEN", "WEBHOOK_SECRET", "PERSONAL_TOKEN", "APP_TOKEN"]);
-export const resourceType = sharedDb.enum("service_resource_type", ["SLACK_CHANNEL", "GITHUB_REPO", "NOTION_PAGE", "NOTION_DATABASE", "DISCORD_CHANNEL", "SLACK_USER", "GITHUB_ISSUE", "GITHUB_PR"]);
+export const credentialType = sharedDb.enum("integration_credential_type", [
+  "OAUTH_TOKEN",
+  "API_KEY",
+  "BOT_TOKEN",
+  "WEBHOOK_SECRET",
+  "PERSONAL_TOKEN",
+  "APP_TOKEN",
+]);
+export const resourceType = sharedDb.enum("service_resource_type", [
+  "SLACK_CHANNEL",
+  "GITHUB_REPO",
+  "NOTION_PAGE",
+  "NOTION_DATABASE",
+  "DISCORD_CHANNEL",
+  "SLACK_USER",
+  "GITHUB_ISSUE",
+  "GITHUB_PR",
+]);
 /** Declared strongest first: `share_level <= 'LIMITED_ACCESS'` means FULL_ACCESS or LIMITED_ACCESS. */
 export const shareLevel = sharedDb.enum("integration_share_level", ["FULL_ACCESS", "LIMITED_ACCESS", "READ_ONLY"]);
 /** Declared weakest first: `access_level >= 'WRITE'` means WRITE or ADMIN. */
@@ -143,9 +159,11 @@ export const resourceAccess = sharedDb.table(
     unique("resource_access_resource_id_team_id_owner_team_id_key").on(t.resourceId, t.teamId, t.ownerTeamId),
     index("resource_access_owner_team_id_idx").on(t.ownerTeamId),
     index("resource_access_team_id_idx").on(t.teamId),
-    foreignKey({ name: "resource_access_resource_fk", columns: [t.resourceId, t.ownerTeamId], foreignColumns: [serviceResources.id, serviceResources.ownerTeamId] }).onDelete(
-      "cascade",
-    ),
+    foreignKey({
+      name: "resource_access_resource_fk",
+      columns: [t.resourceId, t.ownerTeamId],
+      foreignColumns: [serviceResources.id, serviceResources.ownerTeamId],
+    }).onDelete("cascade"),
   ],
 );
 

@@ -15,8 +15,7 @@ export const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
 export const rowId = () => uuid("id").notNull().default(sql`gen_random_uuid()`);
 
 /** The table's property name for a column (what `update().set()` takes), not its SQL name. */
-export const propertyOf = (table: PgTable, column: PgColumn): string =>
-  Object.entries(getTableColumns(table)).find(([, c]) => c === column)![0];
+export const propertyOf = (table: PgTable, column: PgColumn): string => Object.entries(getTableColumns(table)).find(([, c]) => c === column)![0];
 
 /** created_at/updated_at; updated_at is maintained by a trigger, never by callers. */
 export const timestamps = () => ({

@@ -118,16 +118,25 @@ export const integrationsRelations = relations(integrations, ({ one, many }) => 
 }));
 
 export const integrationCredentialsRelations = relations(integrationCredentials, ({ one }) => ({
-  integration: one(integrations, { fields: [integrationCredentials.integrationId, integrationCredentials.ownerTeamId], references: [integrations.id, integrations.ownerTeamId] }),
+  integration: one(integrations, {
+    fields: [integrationCredentials.integrationId, integrationCredentials.ownerTeamId],
+    references: [integrations.id, integrations.ownerTeamId],
+  }),
 }));
 
 export const serviceResourcesRelations = relations(serviceResources, ({ one, many }) => ({
-  integration: one(integrations, { fields: [serviceResources.integrationId, serviceResources.ownerTeamId], references: [integrations.id, integrations.ownerTeamId] }),
+  integration: one(integrations, {
+    fields: [serviceResources.integrationId, serviceResources.ownerTeamId],
+    references: [integrations.id, integrations.ownerTeamId],
+  }),
   access: many(resourceAccess),
 }));
 
 export const integrationSharesRelations = relations(integrationShares, ({ one }) => ({
-  integration: one(integrations, { fields: [integrationShares.integrationId, integrationShares.ownerTeamId], references: [integrations.id, integrations.ownerTeamId] }),
+  integration: one(integrations, {
+    fields: [integrationShares.integrationId, integrationShares.ownerTeamId],
+    references: [integrations.id, integrations.ownerTeamId],
+  }),
   team: one(teams, { fields: [integrationShares.teamId], references: [teams.id] }),
   sharedBy: one(users, { fields: [integrationShares.sharedByUserId], references: [users.id] }),
 }));
@@ -142,7 +151,10 @@ export const resourceAccessRelations = relations(resourceAccess, ({ one }) => ({
 }));
 
 export const integrationEventsRelations = relations(integrationEvents, ({ one }) => ({
-  integration: one(integrations, { fields: [integrationEvents.integrationId, integrationEvents.ownerTeamId], references: [integrations.id, integrations.ownerTeamId] }),
+  integration: one(integrations, {
+    fields: [integrationEvents.integrationId, integrationEvents.ownerTeamId],
+    references: [integrations.id, integrations.ownerTeamId],
+  }),
   actor: one(users, { fields: [integrationEvents.actorUserId], references: [users.id] }),
   affectedTeam: one(teams, { fields: [integrationEvents.affectedTeamId], references: [teams.id] }),
 }));

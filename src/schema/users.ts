@@ -47,10 +47,7 @@ export const auditLogs = sharedDb.table(
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index("audit_logs_actor_id_created_at_idx").on(t.actorId, t.createdAt),
-    index("audit_logs_entity_idx").on(t.entityType, t.entityId),
-  ],
+  (t) => [index("audit_logs_actor_id_created_at_idx").on(t.actorId, t.createdAt), index("audit_logs_entity_idx").on(t.entityType, t.entityId)],
 );
 
 export type User = typeof users.$inferSelect;

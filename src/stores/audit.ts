@@ -28,7 +28,11 @@ export type ListAuditInput = z.input<typeof listAuditInput>;
 export async function appendAudit(db: Db, input: AppendAuditInput): Promise<AuditLog> {
   const values = parseInput(appendAuditInput, input);
   // An actor that does not exist (23503) is named as `actorId`; under withRls, another actor is refused (42501).
-  const [row] = await db.insert(auditLogs).values(values).returning().catch((e: unknown) => rethrowDbError(e));
+  const [row] = await db
+    .insert(auditLogs)
+    .values(values)
+    .returning()
+    .catch((e: unknown) => rethrowDbError(e));
   return row!;
 }
 

@@ -27,7 +27,8 @@ export function buildActionRequest(
   const base = new URL(integration.baseUrl);
   const rest = { ...params };
   const path = action.endpoint.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
-    if (!(name in rest) || rest[name] === undefined || rest[name] === null) throw new ValidationError(`params.${name}`, "is required by the endpoint");
+    if (!(name in rest) || rest[name] === undefined || rest[name] === null)
+      throw new ValidationError(`params.${name}`, "is required by the endpoint");
     const value = String(rest[name]);
     delete rest[name];
     if (value === "" || value === "." || value === "..") throw new ValidationError(`params.${name}`, "must not be empty, '.' or '..'");
@@ -54,10 +55,27 @@ export function buildActionRequest(
 /** Loopback, link-local, private, shared, multicast and reserved ranges: not for outbound calls. */
 const privateRanges = new BlockList();
 for (const [net, bits] of [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
-] as const) privateRanges.addSubnet(net, bits, "ipv4");
-for (const [net, bits] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) privateRanges.addSubnet(net, bits, "ipv6");
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const)
+  privateRanges.addSubnet(net, bits, "ipv4");
+for (const [net, bits] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+] as const)
+  privateRanges.addSubnet(net, bits, "ipv6");
 
 /** Whether an IP address is loopback, link-local, private or otherwise not a public unicast address. */
 export function isPrivateAddress(address: string): boolean {

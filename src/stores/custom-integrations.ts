@@ -35,7 +35,10 @@ export const customActionInput = z.strictObject({
   actionName: pgText().trim().min(1).max(255),
   httpMethod: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
   endpoint: endpointSchema,
-  parameters: z.array(pgText().regex(/^[A-Za-z0-9_]{1,100}$/, "must be a parameter name")).max(100).default([]),
+  parameters: z
+    .array(pgText().regex(/^[A-Za-z0-9_]{1,100}$/, "must be a parameter name"))
+    .max(100)
+    .default([]),
 });
 
 const actionsList = z
@@ -55,7 +58,11 @@ const integrationFields = {
   authType: z.enum(["api_key", "oauth"]),
   baseUrl,
   authHeader: headerName.default("Authorization"),
-  authPrefix: pgText().max(50).regex(/^[^\r\n]*$/, "must be one line").nullable().default("Bearer"),
+  authPrefix: pgText()
+    .max(50)
+    .regex(/^[^\r\n]*$/, "must be one line")
+    .nullable()
+    .default("Bearer"),
   oauthConfig: pgJson().nullable().optional(),
   isActive: z.boolean().default(true),
 };
@@ -90,7 +97,12 @@ async function withActions(db: Db, rows: CustomIntegration[]): Promise<CustomInt
   const actions = await db
     .select()
     .from(customIntegrationActions)
-    .where(inArray(customIntegrationActions.integrationId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        customIntegrationActions.integrationId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(customIntegrationActions.actionId));
   return rows.map((r) => ({ ...r, actions: actions.filter((a) => a.integrationId === r.id) }));
 }
@@ -114,13 +126,22 @@ export async function listCustomIntegrations(db: Db, userId: string): Promise<Cu
  */
 export async function createCustomIntegration(db: Db, input: CreateCustomIntegrationInput): Promise<CustomIntegrationWithActions> {
   const { actions, ...values } = parseInput(createCustomIntegrationInput, input);
-  return db.transaction(async (tx) => {
-    const [row] = await tx.insert(customIntegrations).values(values).returning().catch((e: unknown) => rethrowConflict(e, nameTaken));
-    const inserted = actions.length
-      ? await tx.insert(customIntegrationActions).values(actions.map((a) => ({ ...a, integrationId: row!.id, userId: values.userId }))).returning()
-      : [];
-    return { ...row!, actions: inserted };
-  }).catch((e: unknown) => rethrowDbError(e));
+  return db
+    .transaction(async (tx) => {
+      const [row] = await tx
+        .insert(customIntegrations)
+        .values(values)
+        .returning()
+        .catch((e: unknown) => rethrowConflict(e, nameTaken));
+      const inserted = actions.length
+        ? await tx
+            .insert(customIntegrationActions)
+            .values(actions.map((a) => ({ ...a, integrationId: row!.id, userId: values.userId })))
+            .returning()
+        : [];
+      return { ...row!, actions: inserted };
+    })
+    .catch((e: unknown) => rethrowDbError(e));
 }
 
 /** One of the user's integrations with its actions; NotFoundError when missing or not theirs. */
@@ -134,18 +155,20 @@ export async function getCustomIntegration(db: Db, key: OwnedIntegration): Promi
 /** Patches fields and (optionally) replaces the actions, atomically. */
 export async function updateCustomIntegration(db: Db, input: UpdateCustomIntegrationInput): Promise<CustomIntegrationWithActions> {
   const { userId, integrationId, patch, actions } = parseInput(updateCustomIntegrationInput, input);
-  return db.transaction(async (tx) => {
-    const [row] = Object.keys(patch).length
-      ? await tx.update(customIntegrations).set(patch).where(whereOwned({ userId, integrationId })).returning()
-      : await tx.select().from(customIntegrations).where(whereOwned({ userId, integrationId }));
-    if (!row) throw new NotFoundError("custom integration", integrationId);
-    if (actions) {
-      await tx.delete(customIntegrationActions).where(eq(customIntegrationActions.integrationId, integrationId));
-      if (actions.length) await tx.insert(customIntegrationActions).values(actions.map((a) => ({ ...a, integrationId, userId })));
-    }
-    const [full] = await withActions(tx, [row]);
-    return full!;
-  }).catch((e: unknown) => rethrowDbError(e));
+  return db
+    .transaction(async (tx) => {
+      const [row] = Object.keys(patch).length
+        ? await tx.update(customIntegrations).set(patch).where(whereOwned({ userId, integrationId })).returning()
+        : await tx.select().from(customIntegrations).where(whereOwned({ userId, integrationId }));
+      if (!row) throw new NotFoundError("custom integration", integrationId);
+      if (actions) {
+        await tx.delete(customIntegrationActions).where(eq(customIntegrationActions.integrationId, integrationId));
+        if (actions.length) await tx.insert(customIntegrationActions).values(actions.map((a) => ({ ...a, integrationId, userId })));
+      }
+      const [full] = await withActions(tx, [row]);
+      return full!;
+    })
+    .catch((e: unknown) => rethrowDbError(e));
 }
 
 /** Deletes an integration; its actions and credentials go with it. */
@@ -182,7 +205,10 @@ export async function storeCustomCredential(db: Db, keyring: Keyring, input: Sto
   const [row] = await db
     .insert(customIntegrationCredentials)
     .values({ ...v, ...fields })
-    .onConflictDoUpdate({ target: [customIntegrationCredentials.integrationId, customIntegrationCredentials.credentialType, customIntegrationCredentials.userId], set: fields })
+    .onConflictDoUpdate({
+      target: [customIntegrationCredentials.integrationId, customIntegrationCredentials.credentialType, customIntegrationCredentials.userId],
+      set: fields,
+    })
     .returning()
     .catch((e: unknown) => {
       // The composite foreign key fails when the integration is missing or someone else's.

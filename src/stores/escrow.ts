@@ -2,7 +2,19 @@ import { and, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { ConflictError, ForbiddenError, InvariantError, mapDbError, NotFoundError, parseInput, pgDate, pgErrorOf, pgJson, pgText, rethrowDbError } from "../errors";
+import {
+  ConflictError,
+  ForbiddenError,
+  InvariantError,
+  mapDbError,
+  NotFoundError,
+  parseInput,
+  pgDate,
+  pgErrorOf,
+  pgJson,
+  pgText,
+  rethrowDbError,
+} from "../errors";
 import {
   milestones,
   projects,
@@ -17,7 +29,7 @@ import {
 /** A positive amount as a decimal string with up to 4 places (never a float). */
 export const moneySchema = z
   .string()
-  .regex(/^\d{1,15}(\.\d{1,4})?$/, "must be a decimal string with up to 4 decimal places, e.g. \"125.50\"")
+  .regex(/^\d{1,15}(\.\d{1,4})?$/, 'must be a decimal string with up to 4 decimal places, e.g. "125.50"')
   .refine((s) => /[1-9]/.test(s), "must be greater than 0");
 const currencySchema = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD");
 const uuid = z.uuid();
@@ -191,7 +203,13 @@ export async function transitionMilestone(db: Db, milestoneId: string, to: Miles
   const id = parseInput(uuid, milestoneId, "milestoneId");
   const target = parseInput(milestoneStatusSchema, to, "to");
   const text = parseInput(pgText().max(10_000).optional(), notes, "notes");
-  return callForRow(db, milestones, sql`shared_db.transition_milestone(${id}::uuid, ${target}::shared_db.milestone_status, ${text ?? null}::text)`, "milestone", id);
+  return callForRow(
+    db,
+    milestones,
+    sql`shared_db.transition_milestone(${id}::uuid, ${target}::shared_db.milestone_status, ${text ?? null}::text)`,
+    "milestone",
+    id,
+  );
 }
 
 const transactionStatusSchema = z.enum(["pending", "processing", "completed", "failed", "cancelled", "refunded"]);
@@ -322,7 +340,9 @@ export async function settleTransaction(db: Db, input: SettleTransactionInput): 
         eq(transactions.id, v.transactionId),
         inArray(transactions.status, ["pending", "processing"]),
         sql`${transactions.amount} = ${v.amount}::numeric`,
-        v.gatewayTransactionId ? sql`coalesce(${transactions.gatewayTransactionId}, ${v.gatewayTransactionId}) = ${v.gatewayTransactionId}` : undefined,
+        v.gatewayTransactionId
+          ? sql`coalesce(${transactions.gatewayTransactionId}, ${v.gatewayTransactionId}) = ${v.gatewayTransactionId}`
+          : undefined,
       ),
     )
     .returning()

@@ -31,17 +31,27 @@ const mapped = (e: unknown) => rethrowDbError(e);
  * unique only per team (the key is (id, owner_team_id)), so the id is matched together with a team
  * the actor administers, never alone.
  */
-export async function adminTeamOf(db: Db, table: typeof integrations | typeof serviceResources, id: string, actorId: string, entity: string): Promise<string> {
+export async function adminTeamOf(
+  db: Db,
+  table: typeof integrations | typeof serviceResources,
+  id: string,
+  actorId: string,
+  entity: string,
+): Promise<string> {
   // A revoked role must stop working at once, so permission checks never read a replica.
   const rows: { ownerTeamId: string; role: string | null }[] = await primaryOf(db)
     .select({ ownerTeamId: table.ownerTeamId, role: teamMembers.role })
     .from(table as typeof integrations)
-    .leftJoin(teamMembers, and(eq(teamMembers.teamId, table.ownerTeamId), eq(teamMembers.userId, actorId), eq(teamMembers.invitationStatus, "accepted")))
+    .leftJoin(
+      teamMembers,
+      and(eq(teamMembers.teamId, table.ownerTeamId), eq(teamMembers.userId, actorId), eq(teamMembers.invitationStatus, "accepted")),
+    )
     .where(eq(table.id, id));
   if (rows.length === 0) throw new NotFoundError(entity, id);
   const administered = rows.filter((r) => r.role === "OWNER" || r.role === "ADMIN");
   if (administered.length === 0) await requireTeamRole(db, rows[0]!.ownerTeamId, actorId, "ADMIN");
-  if (administered.length > 1) throw new ConflictError(`The ${entity} id is used by more than one of your teams`, `${getTableName(table)}_id_tenant_key`);
+  if (administered.length > 1)
+    throw new ConflictError(`The ${entity} id is used by more than one of your teams`, `${getTableName(table)}_id_tenant_key`);
   return administered[0]!.ownerTeamId;
 }
 
@@ -51,7 +61,14 @@ const ownerTeamFor = (db: Db, integrationId: string, actorId: string) => adminTe
 /** Appends an IntegrationEvent in the caller's transaction. */
 export function recordEvent(
   tx: Tx,
-  e: { integrationId: string; ownerTeamId: string; actorId: string; eventType: IntegrationEventType; affectedTeamId?: string; details?: Record<string, unknown> },
+  e: {
+    integrationId: string;
+    ownerTeamId: string;
+    actorId: string;
+    eventType: IntegrationEventType;
+    affectedTeamId?: string;
+    details?: Record<string, unknown>;
+  },
 ) {
   return tx.insert(integrationEvents).values({
     integrationId: e.integrationId,
@@ -77,15 +94,17 @@ export const createIntegrationInput = z.strictObject({
 export async function createIntegration(db: Db, input: z.input<typeof createIntegrationInput>): Promise<Integration> {
   const { actorId, ...values } = parseInput(createIntegrationInput, input);
   await requireTeamRole(db, values.ownerTeamId, actorId, "ADMIN");
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(integrations)
-      .values({ ...values, createdByUserId: actorId })
-      .returning()
-      .catch((e: unknown) => rethrowConflict(e, () => "The team already has this service connected for this workspace"));
-    await recordEvent(tx, { integrationId: row!.id, ownerTeamId: row!.ownerTeamId, actorId, eventType: "CREATED", details: { name: row!.name } });
-    return row!;
-  }).catch(mapped);
+  return db
+    .transaction(async (tx) => {
+      const [row] = await tx
+        .insert(integrations)
+        .values({ ...values, createdByUserId: actorId })
+        .returning()
+        .catch((e: unknown) => rethrowConflict(e, () => "The team already has this service connected for this workspace"));
+      await recordEvent(tx, { integrationId: row!.id, ownerTeamId: row!.ownerTeamId, actorId, eventType: "CREATED", details: { name: row!.name } });
+      return row!;
+    })
+    .catch(mapped);
 }
 
 /** Sets an integration's status (ADMIN or OWNER of the owner team). */
@@ -97,16 +116,24 @@ export async function updateIntegrationStatus(
     z.strictObject({ actorId: uuid, integrationId: uuid, status: z.enum(["ACTIVE", "DISCONNECTED", "EXPIRED", "REVOKED", "ERROR"]) }),
     input,
   );
-  return db.transaction(async (tx) => {
-    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
-    const [row] = await tx
-      .update(integrations)
-      .set({ status: v.status })
-      .where(and(eq(integrations.id, v.integrationId), eq(integrations.ownerTeamId, ownerTeamId)))
-      .returning();
-    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "STATUS_CHANGED", details: { status: v.status } });
-    return row!;
-  }).catch(mapped);
+  return db
+    .transaction(async (tx) => {
+      const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+      const [row] = await tx
+        .update(integrations)
+        .set({ status: v.status })
+        .where(and(eq(integrations.id, v.integrationId), eq(integrations.ownerTeamId, ownerTeamId)))
+        .returning();
+      await recordEvent(tx, {
+        integrationId: v.integrationId,
+        ownerTeamId,
+        actorId: v.actorId,
+        eventType: "STATUS_CHANGED",
+        details: { status: v.status },
+      });
+      return row!;
+    })
+    .catch(mapped);
 }
 
 /**
@@ -145,23 +172,34 @@ export async function storeIntegrationCredential(
   input: z.input<typeof storeIntegrationCredentialInput>,
 ): Promise<{ id: string; credentialType: string; expiresAt: Date | null }> {
   const v = parseInput(storeIntegrationCredentialInput, input);
-  return db.transaction(async (tx) => {
-    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
-    const id = crypto.randomUUID();
-    const fields = {
-      id,
-      encryptedValue: keyring.encrypt(v.value, credentialAad("encrypted_value", id)),
-      refreshToken: v.refreshToken ? keyring.encrypt(v.refreshToken, credentialAad("refresh_token", id)) : null,
-      expiresAt: v.expiresAt ?? null,
-      scopes: v.scopes ?? null,
-    };
-    await tx
-      .insert(integrationCredentials)
-      .values({ integrationId: v.integrationId, ownerTeamId, credentialType: v.credentialType, ...fields })
-      .onConflictDoUpdate({ target: [integrationCredentials.integrationId, integrationCredentials.credentialType, integrationCredentials.ownerTeamId], set: fields });
-    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "CREDENTIAL_UPDATED", details: { credentialType: v.credentialType } });
-    return { id, credentialType: v.credentialType, expiresAt: fields.expiresAt };
-  }).catch(mapped);
+  return db
+    .transaction(async (tx) => {
+      const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+      const id = crypto.randomUUID();
+      const fields = {
+        id,
+        encryptedValue: keyring.encrypt(v.value, credentialAad("encrypted_value", id)),
+        refreshToken: v.refreshToken ? keyring.encrypt(v.refreshToken, credentialAad("refresh_token", id)) : null,
+        expiresAt: v.expiresAt ?? null,
+        scopes: v.scopes ?? null,
+      };
+      await tx
+        .insert(integrationCredentials)
+        .values({ integrationId: v.integrationId, ownerTeamId, credentialType: v.credentialType, ...fields })
+        .onConflictDoUpdate({
+          target: [integrationCredentials.integrationId, integrationCredentials.credentialType, integrationCredentials.ownerTeamId],
+          set: fields,
+        });
+      await recordEvent(tx, {
+        integrationId: v.integrationId,
+        ownerTeamId,
+        actorId: v.actorId,
+        eventType: "CREDENTIAL_UPDATED",
+        details: { credentialType: v.credentialType },
+      });
+      return { id, credentialType: v.credentialType, expiresAt: fields.expiresAt };
+    })
+    .catch(mapped);
 }
 
 /**
@@ -203,33 +241,56 @@ const shareInput = z.strictObject({
 /** Shares an integration with another team (or re-activates a revoked share). */
 export async function shareIntegration(db: Db, input: z.input<typeof shareInput>): Promise<IntegrationShare> {
   const v = parseInput(shareInput, input);
-  return db.transaction(async (tx) => {
-    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
-    const active = { shareLevel: v.shareLevel, status: "active", revokedAt: null, sharedByUserId: v.actorId };
-    const [row] = await tx
-      .insert(integrationShares)
-      .values({ integrationId: v.integrationId, ownerTeamId, teamId: v.teamId, ...active })
-      .onConflictDoUpdate({ target: [integrationShares.integrationId, integrationShares.teamId, integrationShares.ownerTeamId], set: active })
-      .returning();
-    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARED", affectedTeamId: v.teamId, details: { shareLevel: v.shareLevel } });
-    return row!;
-  }).catch(mapped);
+  return db
+    .transaction(async (tx) => {
+      const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+      const active = { shareLevel: v.shareLevel, status: "active", revokedAt: null, sharedByUserId: v.actorId };
+      const [row] = await tx
+        .insert(integrationShares)
+        .values({ integrationId: v.integrationId, ownerTeamId, teamId: v.teamId, ...active })
+        .onConflictDoUpdate({ target: [integrationShares.integrationId, integrationShares.teamId, integrationShares.ownerTeamId], set: active })
+        .returning();
+      await recordEvent(tx, {
+        integrationId: v.integrationId,
+        ownerTeamId,
+        actorId: v.actorId,
+        eventType: "SHARED",
+        affectedTeamId: v.teamId,
+        details: { shareLevel: v.shareLevel },
+      });
+      return row!;
+    })
+    .catch(mapped);
 }
 
 /** Revokes a share: the other team stops seeing the integration at once. */
 export async function revokeShare(db: Db, input: { actorId: string; integrationId: string; teamId: string }): Promise<IntegrationShare> {
   const v = parseInput(shareInput.omit({ shareLevel: true }), input);
-  return db.transaction(async (tx) => {
-    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
-    const [row] = await tx
-      .update(integrationShares)
-      .set({ status: "revoked", revokedAt: sql`now()` })
-      .where(and(eq(integrationShares.integrationId, v.integrationId), eq(integrationShares.ownerTeamId, ownerTeamId), eq(integrationShares.teamId, v.teamId)))
-      .returning();
-    if (!row) throw new NotFoundError("integration share", `${v.integrationId}/${v.teamId}`);
-    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId: v.actorId, eventType: "SHARE_REVOKED", affectedTeamId: v.teamId });
-    return row;
-  }).catch(mapped);
+  return db
+    .transaction(async (tx) => {
+      const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
+      const [row] = await tx
+        .update(integrationShares)
+        .set({ status: "revoked", revokedAt: sql`now()` })
+        .where(
+          and(
+            eq(integrationShares.integrationId, v.integrationId),
+            eq(integrationShares.ownerTeamId, ownerTeamId),
+            eq(integrationShares.teamId, v.teamId),
+          ),
+        )
+        .returning();
+      if (!row) throw new NotFoundError("integration share", `${v.integrationId}/${v.teamId}`);
+      await recordEvent(tx, {
+        integrationId: v.integrationId,
+        ownerTeamId,
+        actorId: v.actorId,
+        eventType: "SHARE_REVOKED",
+        affectedTeamId: v.teamId,
+      });
+      return row;
+    })
+    .catch(mapped);
 }
 
 /** Integrations actively shared with the team, with the share level. */
@@ -238,7 +299,13 @@ export async function listSharedWithTeam(db: Db, teamId: string): Promise<(Integ
     .select({ integration: integrations, shareLevel: integrationShares.shareLevel })
     .from(integrationShares)
     .innerJoin(integrations, and(eq(integrations.id, integrationShares.integrationId), eq(integrations.ownerTeamId, integrationShares.ownerTeamId)))
-    .where(and(eq(integrationShares.teamId, parseInput(uuid, teamId, "teamId")), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)))
+    .where(
+      and(
+        eq(integrationShares.teamId, parseInput(uuid, teamId, "teamId")),
+        eq(integrationShares.status, "active"),
+        isNull(integrationShares.revokedAt),
+      ),
+    )
     .orderBy(asc(integrations.name));
   return rows.map((r) => ({ ...r.integration, shareLevel: r.shareLevel }));
 }
@@ -273,17 +340,28 @@ export const upsertServiceResourceInput = z.strictObject({
 /** Creates or updates a resource by (integration, type, external id). */
 export async function upsertServiceResource(db: Db, input: z.input<typeof upsertServiceResourceInput>): Promise<ServiceResource> {
   const { actorId, ...v } = parseInput(upsertServiceResourceInput, input);
-  return db.transaction(async (tx) => {
-    const ownerTeamId = await ownerTeamFor(tx, v.integrationId, actorId);
-    const changes = { name: v.name ?? null, resourceMetadata: v.resourceMetadata ?? {}, lastSyncedAt: new Date() };
-    const [row] = await tx
-      .insert(serviceResources)
-      .values({ ...v, ownerTeamId, ...changes })
-      .onConflictDoUpdate({ target: [serviceResources.integrationId, serviceResources.resourceType, serviceResources.externalId, serviceResources.ownerTeamId], set: changes })
-      .returning();
-    await recordEvent(tx, { integrationId: v.integrationId, ownerTeamId, actorId, eventType: "RESOURCE_UPSERTED", details: { resourceType: v.resourceType, externalId: v.externalId } });
-    return row!;
-  }).catch(mapped);
+  return db
+    .transaction(async (tx) => {
+      const ownerTeamId = await ownerTeamFor(tx, v.integrationId, actorId);
+      const changes = { name: v.name ?? null, resourceMetadata: v.resourceMetadata ?? {}, lastSyncedAt: new Date() };
+      const [row] = await tx
+        .insert(serviceResources)
+        .values({ ...v, ownerTeamId, ...changes })
+        .onConflictDoUpdate({
+          target: [serviceResources.integrationId, serviceResources.resourceType, serviceResources.externalId, serviceResources.ownerTeamId],
+          set: changes,
+        })
+        .returning();
+      await recordEvent(tx, {
+        integrationId: v.integrationId,
+        ownerTeamId,
+        actorId,
+        eventType: "RESOURCE_UPSERTED",
+        details: { resourceType: v.resourceType, externalId: v.externalId },
+      });
+      return row!;
+    })
+    .catch(mapped);
 }
 
 /** Grants a team access to one resource at a level (replacing an earlier grant). */
@@ -292,25 +370,30 @@ export async function grantResourceAccess(
   input: { actorId: string; resourceId: string; teamId: string; accessLevel: ResourceAccess["accessLevel"] },
 ): Promise<ResourceAccess> {
   const v = parseInput(z.strictObject({ actorId: uuid, resourceId: uuid, teamId: uuid, accessLevel: z.enum(["READ", "WRITE", "ADMIN"]) }), input);
-  return db.transaction(async (tx) => {
-    const ownerTeamId = await adminTeamOf(tx, serviceResources, v.resourceId, v.actorId, "service resource");
-    const [resource] = await tx
-      .select()
-      .from(serviceResources)
-      .where(and(eq(serviceResources.id, v.resourceId), eq(serviceResources.ownerTeamId, ownerTeamId)));
-    const [row] = await tx
-      .insert(resourceAccess)
-      .values({ resourceId: v.resourceId, ownerTeamId, teamId: v.teamId, accessLevel: v.accessLevel, grantedByUserId: v.actorId })
-      .onConflictDoUpdate({ target: [resourceAccess.resourceId, resourceAccess.teamId, resourceAccess.ownerTeamId], set: { accessLevel: v.accessLevel, grantedByUserId: v.actorId } })
-      .returning();
-    await recordEvent(tx, {
-      integrationId: resource!.integrationId,
-      ownerTeamId,
-      actorId: v.actorId,
-      eventType: "ACCESS_GRANTED",
-      affectedTeamId: v.teamId,
-      details: { resourceId: v.resourceId, accessLevel: v.accessLevel },
-    });
-    return row!;
-  }).catch(mapped);
+  return db
+    .transaction(async (tx) => {
+      const ownerTeamId = await adminTeamOf(tx, serviceResources, v.resourceId, v.actorId, "service resource");
+      const [resource] = await tx
+        .select()
+        .from(serviceResources)
+        .where(and(eq(serviceResources.id, v.resourceId), eq(serviceResources.ownerTeamId, ownerTeamId)));
+      const [row] = await tx
+        .insert(resourceAccess)
+        .values({ resourceId: v.resourceId, ownerTeamId, teamId: v.teamId, accessLevel: v.accessLevel, grantedByUserId: v.actorId })
+        .onConflictDoUpdate({
+          target: [resourceAccess.resourceId, resourceAccess.teamId, resourceAccess.ownerTeamId],
+          set: { accessLevel: v.accessLevel, grantedByUserId: v.actorId },
+        })
+        .returning();
+      await recordEvent(tx, {
+        integrationId: resource!.integrationId,
+        ownerTeamId,
+        actorId: v.actorId,
+        eventType: "ACCESS_GRANTED",
+        affectedTeamId: v.teamId,
+        details: { resourceId: v.resourceId, accessLevel: v.accessLevel },
+      });
+      return row!;
+    })
+    .catch(mapped);
 }

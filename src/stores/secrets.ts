@@ -52,8 +52,7 @@ const columnsInput = z.array(
 const rotateOptions = z.looseObject({ batchSize: z.number().int().min(1).max(100_000).optional() });
 
 /** Values not under `keyId`: legacy Fernet tokens and values of any other key. */
-const notUnder = (s: SecretColumn, keyId: string): SQL =>
-  and(isNotNull(s.column), not(sql`${s.column} like ${`sdb1:${keyId}:%`}`))!;
+const notUnder = (s: SecretColumn, keyId: string): SQL => and(isNotNull(s.column), not(sql`${s.column} like ${`sdb1:${keyId}:%`}`))!;
 
 export interface RotateSecretsOptions {
   /** Rows per transaction. @default 500 */
@@ -162,11 +161,7 @@ export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]
   for (const s of columns) {
     const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2)
       ${s.plaintext ? sql`when ${s.plaintext(s.column)} then 'plaintext'` : sql``} else 'fernet' end`;
-    const rows = await db
-      .select({ keyId, n: sql<number>`count(*)::int` })
-      .from(s.table)
-      .where(isNotNull(s.column))
-      .groupBy(keyId);
+    const rows = await db.select({ keyId, n: sql<number>`count(*)::int` }).from(s.table).where(isNotNull(s.column)).groupBy(keyId);
     for (const r of rows) counts[r.keyId] = (counts[r.keyId] ?? 0) + r.n;
   }
   return counts;

@@ -36,23 +36,32 @@ export const createAnalysisInput = z
     nextRunAt: pgDate().optional(),
   })
   .refine((v) => v.endDate > v.startDate, { path: ["endDate"], message: "must be after startDate" })
-  .refine((v) => !v.isScheduled || (v.scheduleFrequency && v.nextRunAt), { path: ["scheduleFrequency"], message: "and nextRunAt are required when scheduled" });
+  .refine((v) => !v.isScheduled || (v.scheduleFrequency && v.nextRunAt), {
+    path: ["scheduleFrequency"],
+    message: "and nextRunAt are required when scheduled",
+  });
 
 /** Creates an analysis over a workspace, a date range and channels (in one transaction). */
 export async function createAnalysis(db: Db, input: z.input<typeof createAnalysisInput>): Promise<SlackAnalysis> {
   const { channelIds, ...v } = parseInput(createAnalysisInput, input);
-  return db.transaction(async (tx) => {
-    const [ws] = await tx.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
-    if (!ws) throw new NotFoundError("slack workspace", v.workspaceId);
-    const channels = await tx
-      .select({ id: slackChannels.id })
-      .from(slackChannels)
-      .where(and(eq(slackChannels.workspaceId, v.workspaceId), inArray(slackChannels.id, channelIds)));
-    if (channels.length !== new Set(channelIds).size) throw new InvariantError("Every channel must belong to the workspace", "channel_not_in_workspace");
-    const [analysis] = await tx.insert(slackAnalyses).values({ ...v, teamId: ws.teamId }).returning();
-    await tx.insert(slackAnalysisChannels).values(channels.map((c) => ({ analysisId: analysis!.id, channelId: c.id, teamId: ws.teamId })));
-    return analysis!;
-  }).catch((e: unknown) => rethrowDbError(e));
+  return db
+    .transaction(async (tx) => {
+      const [ws] = await tx.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
+      if (!ws) throw new NotFoundError("slack workspace", v.workspaceId);
+      const channels = await tx
+        .select({ id: slackChannels.id })
+        .from(slackChannels)
+        .where(and(eq(slackChannels.workspaceId, v.workspaceId), inArray(slackChannels.id, channelIds)));
+      if (channels.length !== new Set(channelIds).size)
+        throw new InvariantError("Every channel must belong to the workspace", "channel_not_in_workspace");
+      const [analysis] = await tx
+        .insert(slackAnalyses)
+        .values({ ...v, teamId: ws.teamId })
+        .returning();
+      await tx.insert(slackAnalysisChannels).values(channels.map((c) => ({ analysisId: analysis!.id, channelId: c.id, teamId: ws.teamId })));
+      return analysis!;
+    })
+    .catch((e: unknown) => rethrowDbError(e));
 }
 
 const STATUS_FROM: Record<string, string[]> = { running: ["pending", "running"], completed: ["running"], failed: ["pending", "running"] };
@@ -60,16 +69,24 @@ const STATUS_FROM: Record<string, string[]> = { running: ["pending", "running"],
 /** pending -> running (progress 0..100) -> completed | failed (with an error message). */
 export async function setAnalysisStatus(
   db: Db,
-  input: { analysisId: string; status: "running" | "completed" | "failed"; progress?: number; errorMessage?: string; resultSummary?: Record<string, unknown> },
+  input: {
+    analysisId: string;
+    status: "running" | "completed" | "failed";
+    progress?: number;
+    errorMessage?: string;
+    resultSummary?: Record<string, unknown>;
+  },
 ): Promise<SlackAnalysis> {
   const v = parseInput(
-    z.strictObject({
-      analysisId: uuid,
-      status: z.enum(["running", "completed", "failed"]),
-      progress: z.number().min(0).max(100).optional(),
-      errorMessage: pgText().max(10_000).optional(),
-      resultSummary: pgJson().optional(),
-    }).refine((x) => x.status !== "failed" || x.errorMessage, { path: ["errorMessage"], message: "is required when the analysis failed" }),
+    z
+      .strictObject({
+        analysisId: uuid,
+        status: z.enum(["running", "completed", "failed"]),
+        progress: z.number().min(0).max(100).optional(),
+        errorMessage: pgText().max(10_000).optional(),
+        resultSummary: pgJson().optional(),
+      })
+      .refine((x) => x.status !== "failed" || x.errorMessage, { path: ["errorMessage"], message: "is required when the analysis failed" }),
     input,
   );
   const [row] = await db
@@ -107,7 +124,8 @@ export async function dueScheduledAnalyses(db: Db, now = new Date()): Promise<Sl
  */
 export async function computeContributions(db: Db, analysisId: string): Promise<number> {
   const id = parseInput(uuid, analysisId, "analysisId");
-  const rows = await db.execute(sql`
+  const rows = await db
+    .execute(sql`
     with a as (select * from shared_db.slack_analyses where id = ${id}),
     m as (
       select msg.* from shared_db.slack_messages msg
@@ -128,7 +146,8 @@ export async function computeContributions(db: Db, analysisId: string): Promise<
     on conflict (analysis_id, user_id, channel_id, team_id) do update set message_count = excluded.message_count,
       thread_reply_count = excluded.thread_reply_count, reaction_given_count = excluded.reaction_given_count,
       reaction_received_count = excluded.reaction_received_count
-    returning 1`).catch((e: unknown) => rethrowDbError(e));
+    returning 1`)
+    .catch((e: unknown) => rethrowDbError(e));
   return rowsOf(rows).length;
 }
 
@@ -209,7 +228,15 @@ export async function channelMessages(db: Db, input: { channelId: string; from: 
 
 /** A thread: its parent and replies in order. */
 export async function threadWithReplies(db: Db, input: { channelId: string; threadTs: string }): Promise<SlackMessage[]> {
-  const v = parseInput(z.strictObject({ channelId: uuid, threadTs: pgText().max(50).regex(/^\d+\.\d+$/) }), input);
+  const v = parseInput(
+    z.strictObject({
+      channelId: uuid,
+      threadTs: pgText()
+        .max(50)
+        .regex(/^\d+\.\d+$/),
+    }),
+    input,
+  );
   return db
     .select()
     .from(slackMessages)

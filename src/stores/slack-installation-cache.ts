@@ -65,8 +65,15 @@ const affects = (changed: InstallationKey, k: InstallationKey) =>
 
 const cacheOptions = z.strictObject({
   maxEntries: z.number().int().min(1).max(10_000_000).optional(),
-  ttlSeconds: z.number().min(0).max(366 * 86_400).optional(),
-  listenUrl: pgText().max(4096).regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+  ttlSeconds: z
+    .number()
+    .min(0)
+    .max(366 * 86_400)
+    .optional(),
+  listenUrl: pgText()
+    .max(4096)
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
 });
 
 /** An in-process cache of installations (approximate LRU), dropped by key on every write, here or (through NOTIFY) elsewhere. */

@@ -47,7 +47,10 @@ const scopes = (v: unknown): string[] | undefined => {
   const s = text(v);
   if (!s) return undefined;
   if (s.startsWith("[")) return (JSON.parse(s) as unknown[]).map(String);
-  return s.split(",").map((x) => x.trim()).filter(Boolean);
+  return s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 };
 const seconds = (v: unknown) => (v instanceof Date || typeof v === "string" ? Math.floor(new Date(v).getTime() / 1000) : undefined);
 const time = (v: unknown) => (v instanceof Date || typeof v === "string" ? new Date(v).getTime() : 0);

@@ -128,9 +128,18 @@ const scopes = z.array(pgText().max(255)).max(1000).nullish();
 const installationInput = z.looseObject({
   team: z.looseObject({ id: optionalText(255), name: optionalText(1024) }).nullish(),
   enterprise: z.looseObject({ id: optionalText(255), name: optionalText(1024) }).nullish(),
-  user: z.looseObject({ id: optionalText(255), token: optionalText(8192), refreshToken: optionalText(8192), expiresAt: epochSeconds, scopes }).nullish(),
+  user: z
+    .looseObject({ id: optionalText(255), token: optionalText(8192), refreshToken: optionalText(8192), expiresAt: epochSeconds, scopes })
+    .nullish(),
   bot: z
-    .looseObject({ id: optionalText(255), userId: optionalText(255), token: optionalText(8192), refreshToken: optionalText(8192), expiresAt: epochSeconds, scopes })
+    .looseObject({
+      id: optionalText(255),
+      userId: optionalText(255),
+      token: optionalText(8192),
+      refreshToken: optionalText(8192),
+      expiresAt: epochSeconds,
+      scopes,
+    })
     .nullish(),
   incomingWebhook: z
     .looseObject({ url: pgText().max(4096), channel: optionalText(255), channelId: optionalText(255), configurationUrl: optionalText(4096) })
@@ -151,7 +160,10 @@ const queryInput = z.looseObject({
 });
 const listInput = z.strictObject({ limit: z.number().int().min(1).max(1000).default(100), cursor: z.uuid().optional() });
 /** Up to ten years ahead. */
-const withinSecondsInput = z.number().min(0).max(10 * 366 * 86_400);
+const withinSecondsInput = z
+  .number()
+  .min(0)
+  .max(10 * 366 * 86_400);
 
 const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : undefined);
 const date = (s: number | undefined) => (s === undefined ? null : new Date(s * 1000));
@@ -189,12 +201,9 @@ function matches(t: typeof slackBots | typeof slackUserTokens | typeof slackInst
     if (!q.enterpriseId) throw new ValidationError("enterpriseId", "is required for an enterprise install");
     return and(eq(t.clientId, clientId), eq(t.enterpriseId, q.enterpriseId), isNull(t.teamId))!;
   }
-  if (!q.teamId) throw new ValidationError("teamId", "is required unless isEnterpriseInstall is true or an enterpriseId alone names the org-wide install");
-  return and(
-    eq(t.clientId, clientId),
-    eq(t.teamId, q.teamId),
-    q.enterpriseId ? eq(t.enterpriseId, q.enterpriseId) : undefined,
-  )!;
+  if (!q.teamId)
+    throw new ValidationError("teamId", "is required unless isEnterpriseInstall is true or an enterpriseId alone names the org-wide install");
+  return and(eq(t.clientId, clientId), eq(t.teamId, q.teamId), q.enterpriseId ? eq(t.enterpriseId, q.enterpriseId) : undefined)!;
 }
 
 const fetchColumns = {
@@ -207,7 +216,10 @@ const fetchColumns = {
     userTokenExpiresAt: slackUserTokens.userTokenExpiresAt,
   },
 };
-type FetchRow = { bot: SlackBot; user: Pick<SlackUserToken, "userId" | "userToken" | "userScopes" | "userRefreshToken" | "userTokenExpiresAt"> | null };
+type FetchRow = {
+  bot: SlackBot;
+  user: Pick<SlackUserToken, "userId" | "userToken" | "userScopes" | "userRefreshToken" | "userTokenExpiresAt"> | null;
+};
 
 /** The latest bot row and the asked-for user's tokens (else the installer's), in one statement. */
 function selectInstallation(db: Db, where: SQL, userId: SQL) {
@@ -249,7 +261,8 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   const rotation = options.tokenRotation;
   const refreshWindow = rotation?.refreshWithinSeconds ?? 7500;
   const refreshTimeout = rotation?.refreshTimeoutMs ?? 5000;
-  if (!(Number.isInteger(refreshTimeout) && refreshTimeout > 0)) throw new ValidationError("tokenRotation.refreshTimeoutMs", "must be a positive whole number of milliseconds");
+  if (!(Number.isInteger(refreshTimeout) && refreshTimeout > 0))
+    throw new ValidationError("tokenRotation.refreshTimeoutMs", "must be a positive whole number of milliseconds");
   if (rotation && !clientId) throw new ValidationError("clientId", "is required for token rotation");
   const cache = options.cache && createInstallationCache(options.cache);
   if (cache && options.cache?.listenUrl) void cache.listen(options.cache.listenUrl);
@@ -264,8 +277,7 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
     t: q.isEnterpriseInstall ? null : (q.teamId ?? null),
   });
   /** Tells every process (in this transaction: a rollback tells nobody) that an installation changed. */
-  const notifyChange = (tx: Db, key: InstallationKey) =>
-    tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${JSON.stringify(key)})`);
+  const notifyChange = (tx: Db, key: InstallationKey) => tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${JSON.stringify(key)})`);
 
   const mapped = (e: unknown) => rethrowDbError(e);
   const enc = (value: string | undefined | null, aad: string) => (nonEmpty(value) ? keyring.encrypt(value, aad) : null);
@@ -277,7 +289,11 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       ? prepared(db, "shared_db_slack_fetch_org", (d) =>
           selectInstallation(
             d,
-            and(eq(slackBots.clientId, sql.placeholder("clientId")), eq(slackBots.enterpriseId, sql.placeholder("enterpriseId")), isNull(slackBots.teamId))!,
+            and(
+              eq(slackBots.clientId, sql.placeholder("clientId")),
+              eq(slackBots.enterpriseId, sql.placeholder("enterpriseId")),
+              isNull(slackBots.teamId),
+            )!,
             sql`${sql.placeholder("userId")}::text`,
           ).prepare("shared_db_slack_fetch_org"),
         )
@@ -296,7 +312,12 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   const readRow = async (q: SlackInstallationQuery, via: Db = db): Promise<FetchRow | undefined> => {
     if (via === db) {
       matches(slackBots, clientId, q); // validates the query
-      const [row] = await fetchPrepared(q).execute({ clientId, enterpriseId: q.enterpriseId ?? null, teamId: q.teamId ?? null, userId: q.userId ?? null });
+      const [row] = await fetchPrepared(q).execute({
+        clientId,
+        enterpriseId: q.enterpriseId ?? null,
+        teamId: q.teamId ?? null,
+        userId: q.userId ?? null,
+      });
       return row as FetchRow | undefined;
     }
     const [row] = await selectInstallation(via, matches(slackBots, clientId, q), sql`${q.userId ?? null}::text`);
@@ -330,7 +351,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         : undefined,
       incomingWebhook: b.incomingWebhookUrl
         ? defined({
-            url: isPlaintextWebhookUrl(b.incomingWebhookUrl) ? b.incomingWebhookUrl : dec(b.incomingWebhookUrl, slackTokenAad("slack_bots", "incoming_webhook_url", key))!,
+            url: isPlaintextWebhookUrl(b.incomingWebhookUrl)
+              ? b.incomingWebhookUrl
+              : dec(b.incomingWebhookUrl, slackTokenAad("slack_bots", "incoming_webhook_url", key))!,
             channel: orUndefined(b.incomingWebhookChannel),
             channelId: orUndefined(b.incomingWebhookChannelId),
             configurationUrl: orUndefined(b.incomingWebhookConfigurationUrl),
@@ -353,12 +376,19 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
   };
   /** When the first token of a row with an expiry enters the refresh window (ms since the epoch). */
   const windowOpensAt = (row: FetchRow): number | undefined => {
-    const times = [row.bot.botToken ? row.bot.botTokenExpiresAt : null, row.user?.userToken ? row.user.userTokenExpiresAt : null].filter((d) => d !== null);
+    const times = [row.bot.botToken ? row.bot.botTokenExpiresAt : null, row.user?.userToken ? row.user.userTokenExpiresAt : null].filter(
+      (d) => d !== null,
+    );
     return times.length > 0 ? Math.min(...times.map((d) => d!.getTime())) - refreshWindow * 1000 : undefined;
   };
 
   async function callRefresh(refresh: string, signal: AbortSignal) {
-    const body = new URLSearchParams({ client_id: clientId, client_secret: rotation!.clientSecret, grant_type: "refresh_token", refresh_token: refresh });
+    const body = new URLSearchParams({
+      client_id: clientId,
+      client_secret: rotation!.clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: refresh,
+    });
     let status = 0;
     let json: { ok?: boolean; error?: string; access_token?: string; refresh_token?: string; expires_in?: number } | undefined;
     try {
@@ -369,7 +399,8 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       if (signal.aborted) throw new SlackTokenRefreshError(`Slack token refresh got no answer within ${refreshTimeout} ms`, "timeout", { cause: e });
       throw new SlackTokenRefreshError(`Slack token refresh failed: ${(e as Error).message}`, "network_error", { cause: e });
     }
-    if (json?.ok === false) throw new SlackTokenRefreshError(`Slack token refresh failed: ${json.error ?? "unknown error"}`, json.error ?? `http_${status}`);
+    if (json?.ok === false)
+      throw new SlackTokenRefreshError(`Slack token refresh failed: ${json.error ?? "unknown error"}`, json.error ?? `http_${status}`);
     if (!json?.ok || !json.access_token || !json.refresh_token || !(typeof json.expires_in === "number")) {
       throw new SlackTokenRefreshError(`Slack token refresh failed: HTTP ${status} without a token`, `http_${status}`);
     }
@@ -389,7 +420,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
     try {
       const row = await db.transaction(async (tx) => {
         await tx.execute(sql`select set_config('lock_timeout', ${`${refreshTimeout}ms`}, true)`);
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.slack:${JSON.stringify([key.clientId, key.enterpriseId, key.teamId])}`}, 0))`);
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.slack:${JSON.stringify([key.clientId, key.enterpriseId, key.teamId])}`}, 0))`,
+        );
         const [row] = (await selectInstallation(tx, sameInstallation(slackBots, key), sql`${q.userId ?? null}::text`)) as FetchRow[];
         if (!row) return undefined;
         const due = expiring(row);
@@ -408,7 +441,10 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
           }
           if (due.user && row.user) {
             const userKey = { ...key, userId: row.user.userId };
-            const fresh = await callRefresh(keyring.decrypt(row.user.userRefreshToken!, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)), signal);
+            const fresh = await callRefresh(
+              keyring.decrypt(row.user.userRefreshToken!, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
+              signal,
+            );
             const set = {
               userToken: keyring.encrypt(fresh.token, slackTokenAad("slack_user_tokens", "user_token", userKey)),
               userRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
@@ -431,7 +467,8 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       return row;
     } catch (e) {
       // 55P03: another process held the lock past this one's deadline.
-      if (pgErrorOf(e)?.code === "55P03") throw new SlackTokenRefreshError(`Slack token refresh waited ${refreshTimeout} ms for another refresh`, "timeout", { cause: e });
+      if (pgErrorOf(e)?.code === "55P03")
+        throw new SlackTokenRefreshError(`Slack token refresh waited ${refreshTimeout} ms for another refresh`, "timeout", { cause: e });
       throw e;
     } finally {
       cache?.invalidate({ c: key.clientId, e: key.enterpriseId, t: key.teamId });
@@ -446,7 +483,9 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
     let row = await readRow(query);
     if (row && rotation && expiring(row).any) row = await refreshUnderLock(row, query);
     if (!row) {
-      const where = query.isEnterpriseInstall ? `enterprise ${query.enterpriseId}` : `team ${query.teamId}${query.enterpriseId ? ` (enterprise ${query.enterpriseId})` : ""}`;
+      const where = query.isEnterpriseInstall
+        ? `enterprise ${query.enterpriseId}`
+        : `team ${query.teamId}${query.enterpriseId ? ` (enterprise ${query.enterpriseId})` : ""}`;
       throw new SlackInstallationNotFoundError("Slack installation", `${where}${clientId ? ` for client ${clientId}` : ""}`);
     }
     const installation = toInstallation(row, query);
@@ -507,64 +546,71 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
         }
       : undefined;
 
-    await db.transaction(async (tx) => {
-      // Only what this installation carries is written: a user-scopes-only install keeps the
-      // bot, and an empty token never overwrites a stored one. A saved user without a token
-      // (Bolt writing back a refreshed bot token it fetched for a user who never installed)
-      // is not an install: the installer stays and no history row is added.
-      const latest = {
-        ...installationValues,
-        ...hookUrl(slackTokenAad("slack_bots", "incoming_webhook_url", key)),
-        ...botValues,
-        installerUserId: user.id,
-        installedAt: new Date(),
-      };
-      const { clientId: _c, enterpriseId: _e, teamId: _t, ...update } = latest;
-      const { installerUserId: _i, installedAt: _at, ...inPlace } = update;
-      const [upsert] = await tx
-        .insert(slackBots)
-        .values(latest)
-        .onConflictDoUpdate({ target: [slackBots.clientId, slackBots.enterpriseId, slackBots.teamId], set: userValues ? update : inPlace })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      if (userValues) {
-        await tx
-          .insert(slackUserTokens)
-          .values({ ...userKey, ...userValues, installedAt: new Date() })
-          .onConflictDoUpdate({ target: [slackUserTokens.clientId, slackUserTokens.enterpriseId, slackUserTokens.teamId, slackUserTokens.userId], set: userValues });
-      }
-      if (historical && (userValues || upsert!.inserted)) {
-        const id = crypto.randomUUID();
-        const aad = (column: string) => secretAad("slack_installations", column, id);
-        await tx.insert(slackInstallations).values({
-          id,
+    await db
+      .transaction(async (tx) => {
+        // Only what this installation carries is written: a user-scopes-only install keeps the
+        // bot, and an empty token never overwrites a stored one. A saved user without a token
+        // (Bolt writing back a refreshed bot token it fetched for a user who never installed)
+        // is not an install: the installer stays and no history row is added.
+        const latest = {
           ...installationValues,
-          ...hookUrl(aad("incoming_webhook_url")),
-          botId: bot?.id ?? null,
-          botUserId: bot?.userId ?? null,
-          botScopes: bot?.scopes ?? null,
-          botToken: enc(bot?.token, aad("bot_token")),
-          botRefreshToken: enc(bot?.refreshToken, aad("bot_refresh_token")),
-          botTokenExpiresAt: date(bot?.expiresAt),
-          userId: user.id,
-          userToken: enc(user.token, aad("user_token")),
-          userScopes: user.scopes ?? null,
-          userRefreshToken: enc(user.refreshToken, aad("user_refresh_token")),
-          userTokenExpiresAt: date(user.expiresAt),
-        });
-      }
-      await notifyChange(tx, { c: key.clientId, e: key.enterpriseId, t: key.teamId });
-    }).catch(mapped);
+          ...hookUrl(slackTokenAad("slack_bots", "incoming_webhook_url", key)),
+          ...botValues,
+          installerUserId: user.id,
+          installedAt: new Date(),
+        };
+        const { clientId: _c, enterpriseId: _e, teamId: _t, ...update } = latest;
+        const { installerUserId: _i, installedAt: _at, ...inPlace } = update;
+        const [upsert] = await tx
+          .insert(slackBots)
+          .values(latest)
+          .onConflictDoUpdate({ target: [slackBots.clientId, slackBots.enterpriseId, slackBots.teamId], set: userValues ? update : inPlace })
+          .returning({ inserted: sql<boolean>`(xmax = 0)` });
+        if (userValues) {
+          await tx
+            .insert(slackUserTokens)
+            .values({ ...userKey, ...userValues, installedAt: new Date() })
+            .onConflictDoUpdate({
+              target: [slackUserTokens.clientId, slackUserTokens.enterpriseId, slackUserTokens.teamId, slackUserTokens.userId],
+              set: userValues,
+            });
+        }
+        if (historical && (userValues || upsert!.inserted)) {
+          const id = crypto.randomUUID();
+          const aad = (column: string) => secretAad("slack_installations", column, id);
+          await tx.insert(slackInstallations).values({
+            id,
+            ...installationValues,
+            ...hookUrl(aad("incoming_webhook_url")),
+            botId: bot?.id ?? null,
+            botUserId: bot?.userId ?? null,
+            botScopes: bot?.scopes ?? null,
+            botToken: enc(bot?.token, aad("bot_token")),
+            botRefreshToken: enc(bot?.refreshToken, aad("bot_refresh_token")),
+            botTokenExpiresAt: date(bot?.expiresAt),
+            userId: user.id,
+            userToken: enc(user.token, aad("user_token")),
+            userScopes: user.scopes ?? null,
+            userRefreshToken: enc(user.refreshToken, aad("user_refresh_token")),
+            userTokenExpiresAt: date(user.expiresAt),
+          });
+        }
+        await notifyChange(tx, { c: key.clientId, e: key.enterpriseId, t: key.teamId });
+      })
+      .catch(mapped);
     cache?.invalidate({ c: key.clientId, e: key.enterpriseId, t: key.teamId });
   }
 
   async function deleteAll(input: SlackInstallationQuery): Promise<void> {
     const query = normalize(input);
-    await db.transaction(async (tx) => {
-      await tx.delete(slackUserTokens).where(matches(slackUserTokens, clientId, query));
-      await tx.delete(slackInstallations).where(matches(slackInstallations, clientId, query));
-      await tx.delete(slackBots).where(matches(slackBots, clientId, query));
-      await notifyChange(tx, queryKey(query));
-    }).catch(mapped);
+    await db
+      .transaction(async (tx) => {
+        await tx.delete(slackUserTokens).where(matches(slackUserTokens, clientId, query));
+        await tx.delete(slackInstallations).where(matches(slackInstallations, clientId, query));
+        await tx.delete(slackBots).where(matches(slackBots, clientId, query));
+        await notifyChange(tx, queryKey(query));
+      })
+      .catch(mapped);
     cache?.invalidate(queryKey(query));
   }
 
@@ -574,22 +620,32 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
     async deleteInstallation(input) {
       const query = normalize(input);
       if (!query.userId) return deleteAll(query);
-      await db.transaction(async (tx) => {
-        await tx.delete(slackUserTokens).where(and(matches(slackUserTokens, clientId, query), eq(slackUserTokens.userId, query.userId!)));
-        await tx.delete(slackInstallations).where(and(matches(slackInstallations, clientId, query), eq(slackInstallations.userId, query.userId!)));
-        await notifyChange(tx, queryKey(query));
-      }).catch(mapped);
+      await db
+        .transaction(async (tx) => {
+          await tx.delete(slackUserTokens).where(and(matches(slackUserTokens, clientId, query), eq(slackUserTokens.userId, query.userId!)));
+          await tx.delete(slackInstallations).where(and(matches(slackInstallations, clientId, query), eq(slackInstallations.userId, query.userId!)));
+          await notifyChange(tx, queryKey(query));
+        })
+        .catch(mapped);
       cache?.invalidate(queryKey(query));
     },
     deleteAll,
     async deleteBot(input) {
       const query = normalize(input);
       const none = { botToken: null, botRefreshToken: null, botTokenExpiresAt: null, botScopes: null, botId: null, botUserId: null };
-      await db.transaction(async (tx) => {
-        await tx.update(slackBots).set(none).where(matches(slackBots, clientId, query));
-        await tx.update(slackInstallations).set(none).where(matches(slackInstallations, clientId, query));
-        await notifyChange(tx, queryKey(query));
-      }).catch(mapped);
+      await db
+        .transaction(async (tx) => {
+          await tx
+            .update(slackBots)
+            .set(none)
+            .where(matches(slackBots, clientId, query));
+          await tx
+            .update(slackInstallations)
+            .set(none)
+            .where(matches(slackInstallations, clientId, query));
+          await notifyChange(tx, queryKey(query));
+        })
+        .catch(mapped);
       cache?.invalidate(queryKey(query));
     },
     async listInstallations(options = {}) {
@@ -624,13 +680,25 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       parseInput(withinSecondsInput, withinSeconds, "withinSeconds");
       const before = new Date(Date.now() + withinSeconds * 1000);
       const bots = await db
-        .select({ enterpriseId: slackBots.enterpriseId, teamId: slackBots.teamId, isEnterpriseInstall: slackBots.isEnterpriseInstall, expiresAt: slackBots.botTokenExpiresAt })
+        .select({
+          enterpriseId: slackBots.enterpriseId,
+          teamId: slackBots.teamId,
+          isEnterpriseInstall: slackBots.isEnterpriseInstall,
+          expiresAt: slackBots.botTokenExpiresAt,
+        })
         .from(slackBots)
         .where(and(eq(slackBots.clientId, clientId), isNotNull(slackBots.botRefreshToken), lt(slackBots.botTokenExpiresAt, before)));
       const users = await db
-        .select({ enterpriseId: slackUserTokens.enterpriseId, teamId: slackUserTokens.teamId, userId: slackUserTokens.userId, expiresAt: slackUserTokens.userTokenExpiresAt })
+        .select({
+          enterpriseId: slackUserTokens.enterpriseId,
+          teamId: slackUserTokens.teamId,
+          userId: slackUserTokens.userId,
+          expiresAt: slackUserTokens.userTokenExpiresAt,
+        })
         .from(slackUserTokens)
-        .where(and(eq(slackUserTokens.clientId, clientId), isNotNull(slackUserTokens.userRefreshToken), lt(slackUserTokens.userTokenExpiresAt, before)));
+        .where(
+          and(eq(slackUserTokens.clientId, clientId), isNotNull(slackUserTokens.userRefreshToken), lt(slackUserTokens.userTokenExpiresAt, before)),
+        );
       return [
         ...bots.map((b) => ({ kind: "bot" as const, ...b, expiresAt: b.expiresAt! })),
         ...users.map((u) => ({ kind: "user" as const, ...u, isEnterpriseInstall: u.teamId === null, expiresAt: u.expiresAt! })),

@@ -2,7 +2,14 @@ import { and, asc, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { InvariantError, NotFoundError, parseInput, pgDate, pgJsonValue, pgText, rethrowDbError } from "../errors";
-import { slackAnalyses, slackContributions, slackMessages, type SlackAnalysis, type SlackContribution, type SlackMessage } from "../schema/slack-data";
+import {
+  slackAnalyses,
+  slackContributions,
+  slackMessages,
+  type SlackAnalysis,
+  type SlackContribution,
+  type SlackMessage,
+} from "../schema/slack-data";
 import { contributionScoresInput } from "./slack-analysis";
 
 const uuid = z.uuid();
@@ -140,7 +147,8 @@ export async function completeScheduledRun(db: Db, input: CompleteScheduledRunIn
         .for("update");
       if (!a) throw new NotFoundError("slack analysis", v.analysisId, { field: "analysisId" });
       const step = STEP[a.frequency as keyof typeof STEP];
-      if (!a.isScheduled || !step || !a.nextRunAt) throw new InvariantError("Only a scheduled analysis with a frequency and a next run advances", "not_scheduled");
+      if (!a.isScheduled || !step || !a.nextRunAt)
+        throw new InvariantError("Only a scheduled analysis with a frequency and a next run advances", "not_scheduled");
       // next + k * step for the smallest k >= 1 after now (a separate SELECT: a set-returning
       // function in a correlated subquery of UPDATE ... SET trips an internal error on PostgreSQL 15).
       const last = a.nextRunAt.toISOString();

@@ -3,7 +3,17 @@ import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db } from "../db";
 import { ForbiddenError, NotFoundError, parseInput, pgDate, pgInt, pgJson, pgText, rethrowDbError } from "../errors";
-import { slackChannels, slackMessages, slackReactions, slackUsers, slackWorkspaces, type SlackChannel, type SlackReaction, type SlackUser, type SlackWorkspace } from "../schema/slack-data";
+import {
+  slackChannels,
+  slackMessages,
+  slackReactions,
+  slackUsers,
+  slackWorkspaces,
+  type SlackChannel,
+  type SlackReaction,
+  type SlackUser,
+  type SlackWorkspace,
+} from "../schema/slack-data";
 
 const uuid = z.uuid();
 const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100");
@@ -11,7 +21,10 @@ const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");
 
 /** The workspace's (id, team) key, read on the primary: writes follow. */
 async function workspaceKey(db: Db, workspaceId: string) {
-  const [ws] = await primaryOf(db).select({ id: slackWorkspaces.id, teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, workspaceId));
+  const [ws] = await primaryOf(db)
+    .select({ id: slackWorkspaces.id, teamId: slackWorkspaces.teamId })
+    .from(slackWorkspaces)
+    .where(eq(slackWorkspaces.id, workspaceId));
   if (!ws) throw new NotFoundError("slack workspace", workspaceId);
   return ws;
 }
@@ -89,7 +102,12 @@ export async function revealSlackWorkspaceTokens(
 ): Promise<{ accessToken: string; refreshToken?: string; tokenExpiresAt: Date | null } | undefined> {
   const v = parseInput(revealSlackWorkspaceTokensInput, input);
   const [row] = await primaryOf(db)
-    .select({ id: slackWorkspaces.id, accessToken: slackWorkspaces.accessToken, refreshToken: slackWorkspaces.refreshToken, tokenExpiresAt: slackWorkspaces.tokenExpiresAt })
+    .select({
+      id: slackWorkspaces.id,
+      accessToken: slackWorkspaces.accessToken,
+      refreshToken: slackWorkspaces.refreshToken,
+      tokenExpiresAt: slackWorkspaces.tokenExpiresAt,
+    })
     .from(slackWorkspaces)
     .where(eq(slackWorkspaces.id, v.workspaceId))
     .catch((e: unknown) => rethrowDbError(e));
@@ -262,10 +280,20 @@ export async function recordReaction(db: Db, input: RecordReactionInput): Promis
       if (!user) throw new NotFoundError("slack user", v.userSlackId, { field: "userSlackId" });
       const [row] = await tx
         .insert(slackReactions)
-        .values({ teamId: message.teamId, messageId: message.id, userId: user.id, emojiName: v.emojiName, emojiCode: v.emojiCode, reactionTs: v.reactionTs })
+        .values({
+          teamId: message.teamId,
+          messageId: message.id,
+          userId: user.id,
+          emojiName: v.emojiName,
+          emojiCode: v.emojiCode,
+          reactionTs: v.reactionTs,
+        })
         .onConflictDoUpdate({
           target: [slackReactions.messageId, slackReactions.userId, slackReactions.emojiName, slackReactions.teamId],
-          set: { emojiCode: sql`coalesce(excluded.emoji_code, ${slackReactions.emojiCode})`, reactionTs: sql`coalesce(excluded.reaction_ts, ${slackReactions.reactionTs})` },
+          set: {
+            emojiCode: sql`coalesce(excluded.emoji_code, ${slackReactions.emojiCode})`,
+            reactionTs: sql`coalesce(excluded.reaction_ts, ${slackReactions.reactionTs})`,
+          },
         })
         .returning();
       await tx.execute(sql`

@@ -242,10 +242,18 @@ export async function recordSharedIntegrationUse(db: Db, input: RecordSharedInte
       const shared = await primaryOf(tx).execute(sql`
         select 1 from shared_db.integration_shares where integration_id = ${v.integrationId} and owner_team_id = ${v.ownerTeamId} and team_id = ${v.teamId}
           and status = 'active' and revoked_at is null and share_level <= 'LIMITED_ACCESS'`);
-      if (rowsOf(shared).length === 0) throw new ForbiddenError("Using a shared integration needs a LIMITED_ACCESS or FULL_ACCESS share", { table: "integration_events" });
+      if (rowsOf(shared).length === 0)
+        throw new ForbiddenError("Using a shared integration needs a LIMITED_ACCESS or FULL_ACCESS share", { table: "integration_events" });
       const [row] = await tx
         .insert(integrationEvents)
-        .values({ integrationId: v.integrationId, ownerTeamId: v.ownerTeamId, actorUserId: v.actorId, eventType: "USED", affectedTeamId: v.teamId, details: v.details ?? {} })
+        .values({
+          integrationId: v.integrationId,
+          ownerTeamId: v.ownerTeamId,
+          actorUserId: v.actorId,
+          eventType: "USED",
+          affectedTeamId: v.teamId,
+          details: v.details ?? {},
+        })
         .returning();
       return row!;
     })
@@ -271,11 +279,17 @@ export async function updateServiceResource(db: Db, input: UpdateServiceResource
   const key = and(eq(serviceResources.id, resourceId), eq(serviceResources.ownerTeamId, ownerTeamId));
   return db
     .transaction(async (tx) => {
-      const [row] = await tx.update(serviceResources).set({ ...changes }).where(key).returning();
+      const [row] = await tx
+        .update(serviceResources)
+        .set({ ...changes })
+        .where(key)
+        .returning();
       if (row) return row;
       const [visible] = await tx.select({ id: serviceResources.id }).from(serviceResources).where(key);
       if (!visible) throw new NotFoundError("service resource", resourceId, { field: "resourceId" });
-      throw new ForbiddenError("Updating a resource needs WRITE access, a FULL_ACCESS share, or the ADMIN role in its team", { table: "service_resources" });
+      throw new ForbiddenError("Updating a resource needs WRITE access, a FULL_ACCESS share, or the ADMIN role in its team", {
+        table: "service_resources",
+      });
     })
     .catch((e: unknown) => rethrowDbError(e));
 }

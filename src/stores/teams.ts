@@ -2,13 +2,29 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { ConflictError, ForbiddenError, InvariantError, isPgText, NotFoundError, parseInput, PG_TEXT_MESSAGE, pgErrorOf, pgInt, pgJson, pgText, rethrowDbError } from "../errors";
+import {
+  ConflictError,
+  ForbiddenError,
+  InvariantError,
+  isPgText,
+  NotFoundError,
+  parseInput,
+  PG_TEXT_MESSAGE,
+  pgErrorOf,
+  pgInt,
+  pgJson,
+  pgText,
+  rethrowDbError,
+} from "../errors";
 import { teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
 import { users } from "../schema/users";
 
 const ROLE_ORDER: readonly TeamMemberRole[] = ["OWNER", "ADMIN", "MEMBER", "VIEWER"];
 const roleSchema = z.enum(["OWNER", "ADMIN", "MEMBER", "VIEWER"]);
-const slugSchema = z.string().max(255).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters and digits separated by single dashes");
+const slugSchema = z
+  .string()
+  .max(255)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters and digits separated by single dashes");
 
 /** A URL-friendly slug from a team name: "Ünïcode & Co." -> "unicode-co". */
 export function slugify(name: string): string {
@@ -52,7 +68,12 @@ export const createTeamInput = z.strictObject({
   /** @default derived from the name (with a random suffix if that slug is taken) */
   slug: slugSchema.optional(),
   description: pgText().max(10_000).nullable().optional(),
-  avatarUrl: z.url({ protocol: /^https?$/ }).max(1024).refine(isPgText, PG_TEXT_MESSAGE).nullable().optional(),
+  avatarUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(1024)
+    .refine(isPgText, PG_TEXT_MESSAGE)
+    .nullable()
+    .optional(),
   teamSize: pgInt().min(0).nullable().optional(),
   isPersonal: z.boolean().optional(),
   teamMetadata: pgJson().optional(),
@@ -121,7 +142,10 @@ export async function listMyTeams(db: Db, userId: string): Promise<(Team & { rol
 
 /** The team with this slug (undefined when missing or not visible). */
 export async function getTeamBySlug(db: Db, slug: string): Promise<Team | undefined> {
-  const [row] = await db.select().from(teams).where(eq(teams.slug, parseInput(slugSchema, slug, "slug")));
+  const [row] = await db
+    .select()
+    .from(teams)
+    .where(eq(teams.slug, parseInput(slugSchema, slug, "slug")));
   return row;
 }
 
@@ -130,11 +154,19 @@ const hashToken = (token: string) => createHash("sha256").update(token).digest("
 export const inviteMemberInput = z.strictObject({
   teamId: z.uuid(),
   actorId: z.uuid(),
-  email: z.email().max(255).transform((s) => s.toLowerCase()),
+  email: z
+    .email()
+    .max(255)
+    .transform((s) => s.toLowerCase()),
   role: roleSchema.default("MEMBER"),
   displayName: pgText().max(255).optional(),
   /** @default 604800 (7 days) */
-  expiresInSeconds: z.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(7 * 86_400),
 });
 
 /**
@@ -157,9 +189,7 @@ export async function inviteMember(db: Db, input: z.input<typeof inviteMemberInp
       invitationExpiresAt: new Date(Date.now() + v.expiresInSeconds * 1000),
     })
     .returning()
-    .catch((e: unknown) =>
-      rethrowDbError(e, { conflict: () => "This email already has a membership or a pending invitation in the team" }),
-    );
+    .catch((e: unknown) => rethrowDbError(e, { conflict: () => "This email already has a membership or a pending invitation in the team" }));
   return { invitation: invitation!, token };
 }
 
@@ -169,12 +199,15 @@ export async function acceptInvitation(db: Db, input: { teamId: string; token: s
   let memberId: string;
   // Service work may accept for a user it has authenticated; under withRls only that user may.
   try {
-    const [row] = rowsOf<{ id: string }>(await db.execute(sql`select shared_db.accept_team_invitation(${v.teamId}, ${hashToken(v.token)}, ${v.userId}) as id`));
+    const [row] = rowsOf<{ id: string }>(
+      await db.execute(sql`select shared_db.accept_team_invitation(${v.teamId}, ${hashToken(v.token)}, ${v.userId}) as id`),
+    );
     memberId = row!.id;
   } catch (e) {
     const message = pgErrorOf(e)?.message ?? "";
     if (message === "expired_invitation") throw new InvariantError("The invitation has expired", "expired_invitation");
-    if (message === "invalid_invitation") throw new InvariantError("The invitation is unknown, already used or for another team", "invalid_invitation");
+    if (message === "invalid_invitation")
+      throw new InvariantError("The invitation is unknown, already used or for another team", "invalid_invitation");
     if (pgErrorOf(e)?.code === "23505") throw new ConflictError("You are already a member of this team", "team_members_team_id_user_id_key");
     if (pgErrorOf(e)?.code === "42501") throw new ForbiddenError("An invitation can only be accepted by the invited user, signed in");
     rethrowDbError(e);
@@ -193,7 +226,10 @@ export async function changeMemberRole(db: Db, input: z.input<typeof memberChang
   const { role, ...who } = input;
   const v = { ...parseInput(memberChange, who), role: parseInput(roleSchema, role, "role") };
   return db.transaction(async (tx) => {
-    const [target] = await tx.select({ role: teamMembers.role }).from(teamMembers).where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)));
+    const [target] = await tx
+      .select({ role: teamMembers.role })
+      .from(teamMembers)
+      .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)));
     if (!target) throw new NotFoundError("team member", v.userId);
     await requireTeamRole(tx, v.teamId, v.actorId, v.role === "OWNER" || target.role === "OWNER" ? "OWNER" : "ADMIN");
     const [row] = await tx

@@ -2,7 +2,17 @@ import { asc, eq, or, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db";
-import { isPgText, NotFoundError, UserHasProjectsError, parseInput, PG_TEXT_MESSAGE, pgErrorOf, pgText, rethrowConflict, rethrowDbError } from "../errors";
+import {
+  isPgText,
+  NotFoundError,
+  UserHasProjectsError,
+  parseInput,
+  PG_TEXT_MESSAGE,
+  pgErrorOf,
+  pgText,
+  rethrowConflict,
+  rethrowDbError,
+} from "../errors";
 import { prepared } from "../prepared";
 import { projects, transactions } from "../schema/escrow";
 import { userCredentials, users, type User } from "../schema/users";
@@ -13,11 +23,21 @@ import { userCredentials, users, type User } from "../schema/users";
  */
 export type PublicUser = User;
 
-const email = z.email().max(255).transform((s) => s.trim().toLowerCase());
+const email = z
+  .email()
+  .max(255)
+  .transform((s) => s.trim().toLowerCase());
 const profile = {
   fullName: pgText().trim().min(1).max(255).nullable(),
-  phone: z.string().regex(/^\+?[0-9 ()-]{3,32}$/, "must be a phone number").nullable(),
-  avatarUrl: z.url({ protocol: /^https?$/ }).max(2048).refine(isPgText, PG_TEXT_MESSAGE).nullable(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9 ()-]{3,32}$/, "must be a phone number")
+    .nullable(),
+  avatarUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .refine(isPgText, PG_TEXT_MESSAGE)
+    .nullable(),
   bio: pgText().max(5000).nullable(),
 };
 
@@ -96,7 +116,11 @@ export async function setPasswordHash(db: Db, id: string, passwordHash: string |
 /** The user with this id, or undefined (also when RLS hides it). */
 export async function getUserById(db: Db, id: string): Promise<PublicUser | undefined> {
   const query = prepared(db, "shared_db_get_user_by_id", (d) =>
-    d.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare("shared_db_get_user_by_id"),
+    d
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder("id")))
+      .prepare("shared_db_get_user_by_id"),
   );
   const [row] = await query.execute({ id: parseInput(userId, id, "id") });
   return row;
@@ -105,13 +129,21 @@ export async function getUserById(db: Db, id: string): Promise<PublicUser | unde
 /** The user with this email, compared case-insensitively, or undefined. */
 export async function getUserByEmail(db: Db, address: string): Promise<PublicUser | undefined> {
   const normalized = parseInput(email, address, "email");
-  const [row] = await db.select().from(users).where(eq(sql`lower(${users.email})`, normalized));
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, normalized));
   return row;
 }
 
 async function updateUser(db: Db, id: string, set: PgUpdateSetSource<typeof users>): Promise<PublicUser> {
   const key = parseInput(userId, id, "id");
-  const [row] = await db.update(users).set(set).where(eq(users.id, key)).returning().catch((e: unknown) => rethrowDbError(e));
+  const [row] = await db
+    .update(users)
+    .set(set)
+    .where(eq(users.id, key))
+    .returning()
+    .catch((e: unknown) => rethrowDbError(e));
   if (!row) throw new NotFoundError("user", key);
   return row;
 }
@@ -151,7 +183,11 @@ export async function deleteUser(db: Db, id: string): Promise<void> {
         .from(projects)
         .where(or(party, sql`${projects.id} in (${paid})`))
         .orderBy(asc(projects.id));
-      if (blocking.length > 0) throw new UserHasProjectsError(userIdValue, blocking.map((p) => p.id));
+      if (blocking.length > 0)
+        throw new UserHasProjectsError(
+          userIdValue,
+          blocking.map((p) => p.id),
+        );
       await tx.delete(users).where(eq(users.id, userIdValue));
     })
     .catch((e: unknown) => rethrowDbError(e));

@@ -77,10 +77,21 @@ export async function assertNoLeaks(db: Db, spec: LeakSpec, options: LeakOptions
       },
     );
   const set = spec.update ?? { [propertyOf(spec.table, key)]: sql.raw(`"${key.name}"`) };
-  for (const [who, run] of [["another user", asAttacker], ["no user", asNobody]] as const) {
+  for (const [who, run] of [
+    ["another user", asAttacker],
+    ["no user", asNobody],
+  ] as const) {
     const seen = await touched(run((tx) => tx.select({ k: key }).from(table).where(mine)));
     if (seen > 0) failures.push(`${who} can SELECT ${seen} of the owner's rows`);
-    const updated = await touched(run((tx) => tx.update(table).set(set as never).where(mine).returning({ k: key })));
+    const updated = await touched(
+      run((tx) =>
+        tx
+          .update(table)
+          .set(set as never)
+          .where(mine)
+          .returning({ k: key }),
+      ),
+    );
     if (updated > 0) failures.push(`${who} can UPDATE ${updated} of the owner's rows`);
     const deleted = await touched(run((tx) => tx.delete(table).where(mine).returning({ k: key })));
     if (deleted > 0) failures.push(`${who} can DELETE ${deleted} of the owner's rows`);

@@ -75,9 +75,7 @@ describe("shared-db command", () => {
     const r = await run(["verify", "--url", url]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL {2}policies .*missing policy users\.users_select_own/);
-    await tamper(
-      "create policy users_select_own on shared_db.users for select to shared_db_app using (id = (select shared_db.current_user_id()))",
-    );
+    await tamper("create policy users_select_own on shared_db.users for select to shared_db_app using (id = (select shared_db.current_user_id()))");
     ok(await run(["verify", "--url", url]));
   });
 
@@ -108,18 +106,29 @@ describe("shared-db command", () => {
     const r = await run(["verify", "--url", url]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL {2}service policies \(\d+\) use shared_db\.is_service\(\): users\.users_service_all does not\./);
-    expect(r.stdout).toMatch(/FAIL {2}members of shared_db_service and shared_db_app from other databases on this server gain nothing here: users\.users_service_all lets any member/);
-    await tamper("alter policy users_service_all on shared_db.users using ((select shared_db.is_service())) with check ((select shared_db.is_service()))");
+    expect(r.stdout).toMatch(
+      /FAIL {2}members of shared_db_service and shared_db_app from other databases on this server gain nothing here: users\.users_service_all lets any member/,
+    );
+    await tamper(
+      "alter policy users_service_all on shared_db.users using ((select shared_db.is_service())) with check ((select shared_db.is_service()))",
+    );
     ok(await run(["verify", "--url", url]));
   });
 
   it("verify lists the roles that reach the data without owning it", async () => {
     const [member, agent] = [`sdb_member_${process.pid}`, `sdb_agent_${process.pid}`];
     const { db, close } = await createDb({ url });
-    const [{ owner }] = rowsOf<{ owner: string }>(await db.execute("select nspowner::regrole::text as owner from pg_namespace where nspname = 'shared_db'")) as [{ owner: string }];
+    const [{ owner }] = rowsOf<{ owner: string }>(
+      await db.execute("select nspowner::regrole::text as owner from pg_namespace where nspname = 'shared_db'"),
+    ) as [{ owner: string }];
     await close();
     try {
-      await tamper(`create role ${member} nologin`, `grant ${owner} to ${member}`, `create role ${agent} nologin`, `grant execute on function shared_db.acts_for_users() to ${agent}`);
+      await tamper(
+        `create role ${member} nologin`,
+        `grant ${owner} to ${member}`,
+        `create role ${agent} nologin`,
+        `grant execute on function shared_db.acts_for_users() to ${agent}`,
+      );
       const r = await run(["verify", "--url", url]);
       ok(r);
       expect(r.stdout).toContain(
@@ -150,7 +159,9 @@ describe("shared-db command", () => {
     await close();
     const r = await run(["verify", "--url", own]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("FAIL  roles that reach this database's data without owning it: sdb_reader has BYPASSRLS and privileges on shared_db tables");
+    expect(r.stdout).toContain(
+      "FAIL  roles that reach this database's data without owning it: sdb_reader has BYPASSRLS and privileges on shared_db tables",
+    );
   });
 
   it("reset refuses without --yes, and refuses a non-local host without --force", async () => {
@@ -226,7 +237,7 @@ describe("shared-db command", () => {
       const lost = createKeyring({ keys: [generateKey()] }).encrypt("xoxb-lost");
       const rows = await db.execute(sql`update shared_db.slack_installations set bot_token = ${lost}
         where team_id = 'TBAD' and client_id = 'cli2' returning id`);
-      badRow = (rowsOf<{ id: string }>(rows)[0]!).id;
+      badRow = rowsOf<{ id: string }>(rows)[0]!.id;
     } finally {
       await close();
     }
@@ -256,7 +267,10 @@ describe("shared-db command", () => {
     );
     const key = generateKey();
     const args = ["import-slack-installations", "--url", url, "--format", "seed", "--schema", "legacy_cli", "--client-id", "cli-import"];
-    expect(await run([...args.slice(0, 3), "--format", "piccolo"], { ENCRYPTION_KEYS: key })).toMatchObject({ code: 1, stderr: expect.stringContaining("--format") });
+    expect(await run([...args.slice(0, 3), "--format", "piccolo"], { ENCRYPTION_KEYS: key })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("--format"),
+    });
     const dry = await run([...args, "--dry-run"], { ENCRYPTION_KEYS: key });
     ok(dry);
     expect(dry.stdout).toContain("1 rows, 1 installations: 1 to store, 0 unchanged");
@@ -270,7 +284,9 @@ describe("shared-db command", () => {
       const [bot] = rowsOf<{ bot_token: string }>(await db.execute(sql`select bot_token from shared_db.slack_bots where team_id = 'TCLI'`));
       expect(bot!.bot_token).toMatch(/^sdb1:/);
       const store = createSlackInstallationStore({ db, keyring: createKeyring({ keys: [key] }), clientId: "cli-import" });
-      expect((await store.fetchInstallation({ teamId: "TCLI", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe("xoxb-cli-import");
+      expect((await store.fetchInstallation({ teamId: "TCLI", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe(
+        "xoxb-cli-import",
+      );
     } finally {
       await close();
     }

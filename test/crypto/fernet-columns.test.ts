@@ -16,7 +16,8 @@ const aad = (row: string) => secretAad("custom_integration_credentials", "encryp
 /** Python's own `cryptography.Fernet`, when this machine has it (CI images may not). */
 const pythonFernet = spawnSync("python3", ["-c", "import cryptography.fernet"]).status === 0;
 function pythonDecrypt(key: string, tokens: string[]): string[] {
-  const script = "import json,sys\nfrom cryptography.fernet import Fernet\nd=json.load(sys.stdin)\nf=Fernet(d['key'])\nprint(json.dumps([f.decrypt(x.encode()).decode() for x in d['tokens']]))";
+  const script =
+    "import json,sys\nfrom cryptography.fernet import Fernet\nd=json.load(sys.stdin)\nf=Fernet(d['key'])\nprint(json.dumps([f.decrypt(x.encode()).decode() for x in d['tokens']]))";
   const run = spawnSync("python3", ["-c", script], { input: JSON.stringify({ key, tokens }), encoding: "utf8" });
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout) as string[];
@@ -24,7 +25,10 @@ function pythonDecrypt(key: string, tokens: string[]): string[] {
 
 describe("Fernet writes for columns shared with Python services", () => {
   it.each(generate)("encryptFernet reproduces the spec's generate vector byte for byte", (v) => {
-    const token = encryptFernet(Buffer.from(v.src), splitFernetKey(Buffer.from(v.secret, "base64url")), { now: Date.parse(v.now) / 1000, iv: Buffer.from(v.iv) });
+    const token = encryptFernet(Buffer.from(v.src), splitFernetKey(Buffer.from(v.secret, "base64url")), {
+      now: Date.parse(v.now) / 1000,
+      iv: Buffer.from(v.iv),
+    });
     expect(token).toBe(v.token);
   });
 
@@ -65,13 +69,22 @@ describe("Fernet writes for columns shared with Python services", () => {
   it("a credential stored by Node is a Fernet token in the row; Python-made tokens in the row are revealed; rotateSecrets keeps them Fernet", async () => {
     const ring = createKeyring({ keys: [python.key], fernetColumns: [COLUMN] });
     const user = await makeUser(t.db);
-    const integration = await createCustomIntegration(t.db, { userId: user.id, name: "shared_py", displayName: "Shared", authType: "api_key", baseUrl: "https://api.example.com" });
+    const integration = await createCustomIntegration(t.db, {
+      userId: user.id,
+      name: "shared_py",
+      displayName: "Shared",
+      authType: "api_key",
+      baseUrl: "https://api.example.com",
+    });
     const key = { userId: user.id, integrationId: integration.id, credentialType: "api_key" } as const;
     const info = await storeCustomCredential(t.db, ring, { ...key, value: "from-node" });
     const [row] = await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.id, info.id));
     expect(row!.encryptedValue.startsWith("gAAAAA")).toBe(true);
     // What the Python service does when it writes the column: a plain Fernet token.
-    await t.db.update(customIntegrationCredentials).set({ encryptedValue: python.tokens[0]!.token }).where(eq(customIntegrationCredentials.id, info.id));
+    await t.db
+      .update(customIntegrationCredentials)
+      .set({ encryptedValue: python.tokens[0]!.token })
+      .where(eq(customIntegrationCredentials.id, info.id));
     expect(await revealCustomCredential(t.db, ring, key)).toBe(python.tokens[0]!.plaintext);
     const rotated = await rotateSecrets(t.db, ring, secretColumns);
     expect(rotated[COLUMN] ?? 0).toBe(0);
@@ -79,9 +92,17 @@ describe("Fernet writes for columns shared with Python services", () => {
     expect(after!.encryptedValue).toBe(python.tokens[0]!.token);
   });
 
-  it.skipIf(!pythonFernet)(`Python's cryptography.Fernet decrypts what the keyring wrote for a Fernet column${pythonFernet ? "" : " (skipped: python3 cryptography missing)"}`, () => {
-    const ring = createKeyring({ keys: [python.key], fernetColumns: [COLUMN] });
-    const values = python.tokens.map((x) => x.plaintext);
-    expect(pythonDecrypt(python.key, values.map((v, i) => ring.encrypt(v, aad(`row-${i}`))))).toEqual(values);
-  });
+  it.skipIf(!pythonFernet)(
+    `Python's cryptography.Fernet decrypts what the keyring wrote for a Fernet column${pythonFernet ? "" : " (skipped: python3 cryptography missing)"}`,
+    () => {
+      const ring = createKeyring({ keys: [python.key], fernetColumns: [COLUMN] });
+      const values = python.tokens.map((x) => x.plaintext);
+      expect(
+        pythonDecrypt(
+          python.key,
+          values.map((v, i) => ring.encrypt(v, aad(`row-${i}`))),
+        ),
+      ).toEqual(values);
+    },
+  );
 });

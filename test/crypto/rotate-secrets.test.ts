@@ -105,7 +105,9 @@ describe("rotateSecrets", () => {
     expect(failed).toHaveLength(3);
     const rows = await t.db.select().from(vault).where(sql`id in (${a}, ${b})`);
     expect(rows.map((r) => r.apiKey)).toEqual([lost, lost]);
-    expect(bothRing.decrypt((await t.db.select().from(vault).where(sql`id = ${ids[4]!}`))[0]!.apiKey!, secretAad("test_vault", "api_key", ids[4]!))).toBe("fresh");
+    expect(
+      bothRing.decrypt((await t.db.select().from(vault).where(sql`id = ${ids[4]!}`))[0]!.apiKey!, secretAad("test_vault", "api_key", ids[4]!)),
+    ).toBe("fresh");
   });
 });
 
@@ -127,7 +129,9 @@ describe("rotateSecrets on a tenant table", () => {
       plain: `tenant-${i}`,
     }));
     for (const r of rows) {
-      await t.db.insert(tenantVault).values({ id: r.id, tenant: r.tenant, apiKey: oldRing.encrypt(r.plain, secretAad("test_tenant_vault", "api_key", r.id)) });
+      await t.db
+        .insert(tenantVault)
+        .values({ id: r.id, tenant: r.tenant, apiKey: oldRing.encrypt(r.plain, secretAad("test_tenant_vault", "api_key", r.id)) });
     }
     expect(await rotateSecrets(t.db, bothRing, tenantColumns, { batchSize: 1 })).toEqual({ "test_tenant_vault.api_key": 3 });
     const newOnly = createKeyring({ keys: [newKey] });

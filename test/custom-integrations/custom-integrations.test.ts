@@ -154,9 +154,9 @@ describe("credentials", () => {
   it("cannot be stored on someone else's integration", async () => {
     const [a, b] = [await makeUser(t.db), await makeUser(t.db)];
     const i = await createCustomIntegration(t.db, input(a.id));
-    await expect(storeCustomCredential(t.db, keyring, { userId: b.id, integrationId: i.id, credentialType: "api_key", value: "x" })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      storeCustomCredential(t.db, keyring, { userId: b.id, integrationId: i.id, credentialType: "api_key", value: "x" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -167,9 +167,14 @@ describe("buildActionRequest", () => {
     const get = buildActionRequest(integration, { httpMethod: "GET", endpoint: "/v1/items/{id}" }, "tok", { id: "a b/c", limit: 5 });
     expect(get.url).toBe("https://api.example.com/base/v1/items/a%20b%2Fc?limit=5");
     expect(get.headers.get("authorization")).toBe("Bearer tok");
-    const post = buildActionRequest({ ...integration, authHeader: "X-Api-Key", authPrefix: null }, { httpMethod: "POST", endpoint: "/v1/items" }, "k", {
-      name: "n",
-    });
+    const post = buildActionRequest(
+      { ...integration, authHeader: "X-Api-Key", authPrefix: null },
+      { httpMethod: "POST", endpoint: "/v1/items" },
+      "k",
+      {
+        name: "n",
+      },
+    );
     expect(post.headers.get("x-api-key")).toBe("k");
     expect(await post.json()).toEqual({ name: "n" });
   });
@@ -201,5 +206,4 @@ describe("RLS", () => {
     const mine = await withRls(t.db, { userId: b.id }, (tx) => listCustomIntegrations(tx, a.id));
     expect(mine).toEqual([]);
   });
-
 });

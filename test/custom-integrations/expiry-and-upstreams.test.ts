@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { CredentialExpiredError, InvariantError, ValidationError } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
 import { customIntegrationCredentials } from "../../src/schema";
-import { assertPublicUpstream, buildActionRequest, createCustomIntegration, isPrivateAddress, revealCustomCredential, storeCustomCredential } from "../../src/stores";
+import {
+  assertPublicUpstream,
+  buildActionRequest,
+  createCustomIntegration,
+  isPrivateAddress,
+  revealCustomCredential,
+  storeCustomCredential,
+} from "../../src/stores";
 import { makeUser, useTestDb } from "../support/db";
 
 const t = useTestDb();
@@ -12,7 +19,13 @@ const keyring = createKeyring({ keys: [generateKey()] });
 describe("custom integration credentials: expiry, activity, upstream addresses", () => {
   it("revealCustomCredential refuses an expired credential with CredentialExpiredError and leaves it stored", async () => {
     const user = await makeUser(t.db);
-    const integration = await createCustomIntegration(t.db, { userId: user.id, name: "exp", displayName: "x", authType: "oauth", baseUrl: "https://api.example.com" });
+    const integration = await createCustomIntegration(t.db, {
+      userId: user.id,
+      name: "exp",
+      displayName: "x",
+      authType: "oauth",
+      baseUrl: "https://api.example.com",
+    });
     const key = { userId: user.id, integrationId: integration.id, credentialType: "oauth_token" } as const;
     const expiredAt = new Date(Date.now() - 1000);
     await storeCustomCredential(t.db, keyring, { ...key, value: "tok", tokenExpiresAt: expiredAt });
@@ -20,7 +33,9 @@ describe("custom integration credentials: expiry, activity, upstream addresses",
     expect(e).toBeInstanceOf(CredentialExpiredError);
     expect(e).toMatchObject({ code: "invariant", rule: "credential_expired", credential: "oauth_token" });
     expect((e as CredentialExpiredError).expiredAt.getTime()).toBe(expiredAt.getTime());
-    expect((await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.integrationId, integration.id))).length).toBe(1);
+    expect(
+      (await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.integrationId, integration.id))).length,
+    ).toBe(1);
     await storeCustomCredential(t.db, keyring, { ...key, value: "tok2", tokenExpiresAt: new Date(Date.now() + 60_000) });
     expect(await revealCustomCredential(t.db, keyring, key)).toBe("tok2");
     await storeCustomCredential(t.db, keyring, { ...key, value: "tok3" });
@@ -42,9 +57,21 @@ describe("custom integration credentials: expiry, activity, upstream addresses",
   });
 
   it.each([
-    ["127.0.0.1", true], ["10.1.2.3", true], ["172.16.0.1", true], ["172.32.0.1", false], ["192.168.0.1", true], ["169.254.169.254", true],
-    ["100.64.0.1", true], ["0.0.0.0", true], ["::1", true], ["fe80::1", true], ["fd00::1", true], ["::ffff:10.0.0.1", true],
-    ["8.8.8.8", false], ["2606:4700::1111", false], ["not-an-ip", true],
+    ["127.0.0.1", true],
+    ["10.1.2.3", true],
+    ["172.16.0.1", true],
+    ["172.32.0.1", false],
+    ["192.168.0.1", true],
+    ["169.254.169.254", true],
+    ["100.64.0.1", true],
+    ["0.0.0.0", true],
+    ["::1", true],
+    ["fe80::1", true],
+    ["fd00::1", true],
+    ["::ffff:10.0.0.1", true],
+    ["8.8.8.8", false],
+    ["2606:4700::1111", false],
+    ["not-an-ip", true],
   ])("isPrivateAddress(%s) is %s", (address, expected) => {
     expect(isPrivateAddress(address)).toBe(expected);
   });

@@ -75,7 +75,9 @@ describe("createDb always settles with one ConnectionError", () => {
 
   it("refuses a listener that agrees to TLS and then does not speak it", async () => {
     // Says 'S' (TLS yes), then answers the TLS handshake with plain text.
-    const server = await listen(createServer((s) => s.once("data", () => (s.write("S"), s.once("data", () => s.end("HTTP/1.1 400 Bad Request\r\n\r\n"))))));
+    const server = await listen(
+      createServer((s) => s.once("data", () => (s.write("S"), s.once("data", () => s.end("HTTP/1.1 400 Bad Request\r\n\r\n"))))),
+    );
     await refused(server.url(), { ssl: "require" });
     await new Promise((r) => setTimeout(r, 300));
     expect(server.connections()).toBeLessThanOrEqual(HANDFUL);

@@ -25,7 +25,11 @@ function exposed(e: unknown, depth = 0): string {
   ].join("\n");
 }
 
-const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe("driver errors mapped by SQLSTATE, without parameters", () => {
   it("unique (23505) -> ConflictError with the constraint; the password hash is nowhere in it", async () => {
@@ -50,7 +54,9 @@ describe("driver errors mapped by SQLSTATE, without parameters", () => {
   it("check (23514) -> ValidationError naming the field from the schema's constraint", async () => {
     const u = await makeUser(t.db, "check");
     const e = mapDbError(
-      await caught(t.db.insert(projects).values({ title: "p", creatorId: u.id, buyerId: u.id, sellerId: u.id, totalAmount: "-5", currency: "USD" } as never)),
+      await caught(
+        t.db.insert(projects).values({ title: "p", creatorId: u.id, buyerId: u.id, sellerId: u.id, totalAmount: "-5", currency: "USD" } as never),
+      ),
     );
     expect(e).toBeInstanceOf(ValidationError);
     expect(e).toMatchObject({ code: "validation", field: "totalAmount", constraint: "projects_total_amount_positive" });

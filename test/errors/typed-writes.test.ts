@@ -27,7 +27,11 @@ function exposed(e: unknown, depth = 0): string {
       }),
   ].join("\n");
 }
-const caught = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 const count = async (table: string) =>
   rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from shared_db.${sql.identifier(table)}`))[0]!.n;
 
@@ -93,7 +97,9 @@ describe("the rest of issue 17: every store's failures typed and named, no param
     expect(e).toBeInstanceOf(ConflictError);
     expect(e).toMatchObject({ constraint: "transactions_gateway_transaction_id_key" });
     expect(exposed(e)).not.toContain(gatewayTransactionId);
-    const rows = rowsOf<{ amount: string }>(await t.db.execute(sql`select amount::text from shared_db.transactions where gateway_transaction_id = ${gatewayTransactionId}`));
+    const rows = rowsOf<{ amount: string }>(
+      await t.db.execute(sql`select amount::text from shared_db.transactions where gateway_transaction_id = ${gatewayTransactionId}`),
+    );
     expect(rows).toEqual([{ amount: "10.0000" }]);
   });
 

@@ -58,7 +58,10 @@ describe("projects and milestones", () => {
       creatorId: p.creator.id,
       title: "Too much",
       totalAmount: "100",
-      milestones: [{ title: "a", amount: "60" }, { title: "b", amount: "40.0001" }],
+      milestones: [
+        { title: "a", amount: "60" },
+        { title: "b", amount: "40.0001" },
+      ],
     }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InvariantError);
     expect((e as InvariantError).rule).toBe("milestones_exceed_total");
@@ -100,7 +103,9 @@ describe("projects and milestones", () => {
     for (const from of statuses) {
       for (const to of statuses.filter((s) => s !== from)) {
         await t.db.update(projects).set({ status: from }).where(eq(projects.id, pr.id));
-        const moved = await withRls(t.db, { userId: p.creator.id }, (tx) => tx.update(projects).set({ status: to }).where(eq(projects.id, pr.id)).returning()).then(
+        const moved = await withRls(t.db, { userId: p.creator.id }, (tx) =>
+          tx.update(projects).set({ status: to }).where(eq(projects.id, pr.id)).returning(),
+        ).then(
           (rows) => rows.length === 1,
           () => false,
         );
@@ -111,7 +116,9 @@ describe("projects and milestones", () => {
 
   it("allows every legal milestone transition and refuses every illegal one", async () => {
     const p = await parties();
-    const { milestones: [m] } = await project(p);
+    const {
+      milestones: [m],
+    } = await project(p);
     const statuses = Object.keys(MILESTONE_TRANSITIONS) as (keyof typeof MILESTONE_TRANSITIONS)[];
     for (const from of statuses) {
       for (const to of statuses) {
@@ -132,7 +139,11 @@ describe("projects and milestones", () => {
     const active = await acceptTerms(t.db, pr.id);
     expect(active.status).toBe("active");
     expect(active.termsAcceptedAt).toBeInstanceOf(Date);
-    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({ code: "invariant", rule: "illegal_transition", message: expect.stringContaining("(it is active)") });
+    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({
+      code: "invariant",
+      rule: "illegal_transition",
+      message: expect.stringContaining("(it is active)"),
+    });
   });
 
   it.each(["buyer", "seller"] as const)("the %s accepts the terms under withRls; the creator who proposed them cannot", async (who) => {
@@ -147,7 +158,10 @@ describe("projects and milestones", () => {
 
   it("the seller starts and completes a milestone, the buyer approves it, the seller cannot", async () => {
     const p = await parties();
-    const { project: pr, milestones: [m] } = await project(p);
+    const {
+      project: pr,
+      milestones: [m],
+    } = await project(p);
     const asUser = <T>(u: PublicUser, fn: Parameters<typeof withRls<T>>[2]) => withRls(t.db, { userId: u.id }, fn);
     await expect(asUser(p.buyer, (tx) => transitionMilestone(tx, m!.id, "in_progress"))).rejects.toBeInstanceOf(ForbiddenError);
     await asUser(p.seller, (tx) => transitionMilestone(tx, m!.id, "in_progress"));
@@ -167,7 +181,13 @@ describe("money", () => {
     await hold(p.buyer.id, pr.id, "0.1");
     await hold(p.buyer.id, pr.id, "0.2");
     expect(await getEscrowBalance(t.db, pr.id)).toBe("0.3000");
-    const { transaction } = await recordTransaction(t.db, { userId: p.buyer.id, projectId: pr.id, transactionType: "deposit", amount: "10.10", fee: "0.2" });
+    const { transaction } = await recordTransaction(t.db, {
+      userId: p.buyer.id,
+      projectId: pr.id,
+      transactionType: "deposit",
+      amount: "10.10",
+      fee: "0.2",
+    });
     expect(transaction.netAmount).toBe("9.9000");
     await expect(t.db.insert(transactions).values({ userId: p.buyer.id, transactionType: "fee", amount: "-1" })).rejects.toThrow();
   });
@@ -188,7 +208,13 @@ describe("money", () => {
     const { project: pr } = await project(p);
     const { project: other } = await project(p);
     // Number() makes these two equal; they are not.
-    const base = { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "123456789012345.0001", gatewayTransactionId: "gw-exact" } as const;
+    const base = {
+      userId: p.buyer.id,
+      projectId: pr.id,
+      transactionType: "escrow_hold",
+      amount: "123456789012345.0001",
+      gatewayTransactionId: "gw-exact",
+    } as const;
     expect(Number("123456789012345.0001")).toBe(Number("123456789012345.0002"));
     const { transaction } = await recordTransaction(t.db, { ...base, status: "pending" });
     expect(await recordTransaction(t.db, { ...base, status: "pending" })).toEqual({ transaction, created: false });
@@ -211,14 +237,32 @@ describe("money", () => {
       recordPaymentIntent(tx, { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "250.50" }),
     );
     expect(intent).toMatchObject({ status: "pending", processedAt: null });
-    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.5001" })).rejects.toBeInstanceOf(ConflictError);
-    const done = await settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.5", gatewayTransactionId: "gw-250", gatewayResponse: { ok: true } });
-    expect(done).toMatchObject({ settled: true, transaction: { status: "completed", gatewayTransactionId: "gw-250", gatewayResponse: { ok: true } } });
+    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.5001" })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    const done = await settleTransaction(t.db, {
+      transactionId: intent.id,
+      status: "completed",
+      amount: "250.5",
+      gatewayTransactionId: "gw-250",
+      gatewayResponse: { ok: true },
+    });
+    expect(done).toMatchObject({
+      settled: true,
+      transaction: { status: "completed", gatewayTransactionId: "gw-250", gatewayResponse: { ok: true } },
+    });
     expect(done.transaction.processedAt).toBeInstanceOf(Date);
     expect(done.transaction.completedAt).toBeInstanceOf(Date);
-    expect(await settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-250" })).toEqual({ transaction: done.transaction, settled: false });
-    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-other" })).rejects.toBeInstanceOf(ConflictError);
-    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "failed", amount: "250.50" })).rejects.toMatchObject({ code: "invariant", rule: "illegal_transition" });
+    expect(
+      await settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-250" }),
+    ).toEqual({ transaction: done.transaction, settled: false });
+    await expect(
+      settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "250.50", gatewayTransactionId: "gw-other" }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await expect(settleTransaction(t.db, { transactionId: intent.id, status: "failed", amount: "250.50" })).rejects.toMatchObject({
+      code: "invariant",
+      rule: "illegal_transition",
+    });
     expect(await getEscrowBalance(t.db, pr.id)).toBe("250.5000");
 
     const failing = await withRls(t.db, { userId: p.buyer.id }, (tx) =>
@@ -228,12 +272,17 @@ describe("money", () => {
     expect(failed.transaction).toMatchObject({ status: "failed", completedAt: null });
     expect(failed.transaction.processedAt).toBeInstanceOf(Date);
     expect(await getEscrowBalance(t.db, pr.id)).toBe("250.5000");
-    await expect(settleTransaction(t.db, { transactionId: "00000000-0000-4000-8000-000000000000", status: "failed", amount: "1" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      settleTransaction(t.db, { transactionId: "00000000-0000-4000-8000-000000000000", status: "failed", amount: "1" }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("computes held - released - refunded - fees, and refuses to release more than is held", async () => {
     const p = await parties();
-    const { project: pr, milestones: [design] } = await project(p);
+    const {
+      project: pr,
+      milestones: [design],
+    } = await project(p);
     await hold(p.buyer.id, pr.id, "1000");
     await recordTransaction(t.db, { userId: p.buyer.id, projectId: pr.id, transactionType: "fee", amount: "25" });
     await recordTransaction(t.db, { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "99", status: "failed" });
@@ -249,7 +298,10 @@ describe("money", () => {
     });
     await releaseFunds(t.db, { projectId: pr.id, userId: p.buyer.id, amount: "75", kind: "refund" });
     expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
-    await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "500.0001" })).rejects.toMatchObject({ code: "invariant", rule: "insufficient_funds" });
+    await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "500.0001" })).rejects.toMatchObject({
+      code: "invariant",
+      rule: "insufficient_funds",
+    });
     expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
   });
 
@@ -315,11 +367,16 @@ describe("escrow under RLS", () => {
     const p = await parties();
     const { project: pr } = await project(p);
     const { transaction } = await hold(p.buyer.id, pr.id, "100");
-    expect(await withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(projects).set({ title: "x" }).where(eq(projects.id, pr.id)).returning())).toEqual([]);
+    expect(
+      await withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(projects).set({ title: "x" }).where(eq(projects.id, pr.id)).returning()),
+    ).toEqual([]);
     await expect(withRls(t.db, { userId: p.buyer.id }, (tx) => transitionProject(tx, pr.id, "pending"))).rejects.toBeInstanceOf(ForbiddenError);
     expect(await withRls(t.db, { userId: p.creator.id }, (tx) => transitionProject(tx, pr.id, "pending"))).toMatchObject({ status: "pending" });
-    await expect(withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(transactions).set({ amount: "1" }).where(eq(transactions.id, transaction.id)))).rejects.toThrow();
-    await expect(withRls(t.db, { userId: p.creator.id }, (tx) => createProject(tx, { creatorId: p.buyer.id, title: "forged", totalAmount: "1" }))).rejects.toThrow();
+    await expect(
+      withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(transactions).set({ amount: "1" }).where(eq(transactions.id, transaction.id))),
+    ).rejects.toThrow();
+    await expect(
+      withRls(t.db, { userId: p.creator.id }, (tx) => createProject(tx, { creatorId: p.buyer.id, title: "forged", totalAmount: "1" })),
+    ).rejects.toThrow();
   });
-
 });

@@ -9,7 +9,12 @@ import { makeUser, useTestDb } from "../support/db";
 const t = useTestDb();
 
 async function escrow() {
-  const [creator, buyer, seller, outsider] = [await makeUser(t.db, "creator"), await makeUser(t.db, "buyer"), await makeUser(t.db, "seller"), await makeUser(t.db, "outsider")];
+  const [creator, buyer, seller, outsider] = [
+    await makeUser(t.db, "creator"),
+    await makeUser(t.db, "buyer"),
+    await makeUser(t.db, "seller"),
+    await makeUser(t.db, "outsider"),
+  ];
   const { project, milestones } = await createProject(t.db, {
     creatorId: creator.id,
     buyerId: buyer.id,
@@ -21,7 +26,13 @@ async function escrow() {
       { title: "Build", amount: "600.00" },
     ],
   });
-  const { transaction } = await recordTransaction(t.db, { userId: buyer.id, projectId: project.id, milestoneId: milestones[0]!.id, transactionType: "escrow_hold", amount: "400.00" });
+  const { transaction } = await recordTransaction(t.db, {
+    userId: buyer.id,
+    projectId: project.id,
+    milestoneId: milestones[0]!.id,
+    transactionType: "escrow_hold",
+    amount: "400.00",
+  });
   return { creator, buyer, seller, outsider, project, milestones, transaction };
 }
 
@@ -84,7 +95,9 @@ describe("escrow relations through db.query under RLS", () => {
     );
     expect(viaTransaction?.milestone?.id).toBe(e.milestones[0]!.id);
     expect(viaTransaction?.project?.id).toBe(e.project.id);
-    const hidden = await withRls(t.db, { userId: e.outsider.id }, (tx) => tx.query.transactions.findFirst({ where: (x, { eq: is }) => is(x.id, e.transaction.id) }));
+    const hidden = await withRls(t.db, { userId: e.outsider.id }, (tx) =>
+      tx.query.transactions.findFirst({ where: (x, { eq: is }) => is(x.id, e.transaction.id) }),
+    );
     expect(hidden).toBeUndefined();
   });
 });

@@ -20,7 +20,10 @@ describe("createDb", () => {
       return { result: await fn(), stderr: chunks.join("") };
     } finally {
       process.stderr.write = write;
-      for (const [k, v] of [["DATABASE_URL", saved.url], ["NODE_ENV", saved.env]] as const) {
+      for (const [k, v] of [
+        ["DATABASE_URL", saved.url],
+        ["NODE_ENV", saved.env],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }

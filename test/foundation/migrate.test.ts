@@ -30,9 +30,9 @@ async function catalog(db: typeof t.db) {
 
 describe("migrate", () => {
   it("applies every bundled migration, then is a no-op", async () => {
-    const [{ n }] = rowsOf<{ n: number }>(
-      await t.db.execute(sql`select count(*)::int as n from shared_db_migrations.__drizzle_migrations`),
-    ) as [{ n: number }];
+    const [{ n }] = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from shared_db_migrations.__drizzle_migrations`)) as [
+      { n: number },
+    ];
     expect(n).toBe(readMigrations().length);
     expect(await migrate(t.db)).toEqual({ applied: [] });
   });

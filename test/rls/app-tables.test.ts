@@ -24,17 +24,23 @@ describe("an application's own RLS table (shared-db-rls.md)", () => {
     await enableAppRls(t.db, { schema: "my_app", table: "notes" }); // idempotent
     await withRls(t.db, { userId: alice.id }, (tx) => tx.execute(sql`insert into my_app.notes (user_id, body) values (${alice.id}, 'a1')`));
     await withRls(t.db, { userId: bob.id }, (tx) => tx.execute(sql`insert into my_app.notes (user_id, body) values (${bob.id}, 'b1')`));
-    const seen = await withRls(t.db, { userId: alice.id }, async (tx) => rowsOf<{ body: string }>(await tx.execute(sql`select body from my_app.notes`)));
+    const seen = await withRls(t.db, { userId: alice.id }, async (tx) =>
+      rowsOf<{ body: string }>(await tx.execute(sql`select body from my_app.notes`)),
+    );
     expect(seen).toEqual([{ body: "a1" }]);
 
     // Attacks, as bob: write a row for alice, rewrite or delete hers. Refused or no effect.
-    const forged = await withRls(t.db, { userId: bob.id }, (tx) => tx.execute(sql`insert into my_app.notes (user_id, body) values (${alice.id}, 'forged')`)).catch((e: unknown) => e);
+    const forged = await withRls(t.db, { userId: bob.id }, (tx) =>
+      tx.execute(sql`insert into my_app.notes (user_id, body) values (${alice.id}, 'forged')`),
+    ).catch((e: unknown) => e);
     expect(pgErrorOf(forged)?.code).toBe("42501");
     await withRls(t.db, { userId: bob.id }, async (tx) => {
       await tx.execute(sql`update my_app.notes set body = 'hijacked' where user_id = ${alice.id}`);
       await tx.execute(sql`delete from my_app.notes where user_id = ${alice.id}`);
     });
-    const moved = await withRls(t.db, { userId: bob.id }, (tx) => tx.execute(sql`update my_app.notes set user_id = ${alice.id} where user_id = ${bob.id}`)).catch((e: unknown) => e);
+    const moved = await withRls(t.db, { userId: bob.id }, (tx) =>
+      tx.execute(sql`update my_app.notes set user_id = ${alice.id} where user_id = ${bob.id}`),
+    ).catch((e: unknown) => e);
     expect(pgErrorOf(moved)?.code).toBe("42501");
     // Service work (the login, outside withRls) sees every row; nothing changed.
     expect(await notes()).toEqual([
@@ -45,13 +51,17 @@ describe("an application's own RLS table (shared-db-rls.md)", () => {
 
   it("userAccess narrows what users may do, and a re-run takes privileges away", async () => {
     const [alice] = await twoUsers(t.db);
-    await t.db.execute(sql`CREATE TABLE my_app.readings (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), owner_id uuid NOT NULL REFERENCES shared_db.users(id), v int)`);
+    await t.db.execute(
+      sql`CREATE TABLE my_app.readings (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), owner_id uuid NOT NULL REFERENCES shared_db.users(id), v int)`,
+    );
     await enableAppRls(t.db, { schema: "my_app", table: "readings", userColumn: "owner_id" });
     await enableAppRls(t.db, { schema: "my_app", table: "readings", userColumn: "owner_id", userAccess: ["select"] });
     await t.db.execute(sql`insert into my_app.readings (owner_id, v) values (${alice.id}, 1)`);
     const read = await withRls(t.db, { userId: alice.id }, async (tx) => rowsOf<{ v: number }>(await tx.execute(sql`select v from my_app.readings`)));
     expect(read).toEqual([{ v: 1 }]);
-    const write = await withRls(t.db, { userId: alice.id }, (tx) => tx.execute(sql`insert into my_app.readings (owner_id, v) values (${alice.id}, 2)`)).catch((e: unknown) => e);
+    const write = await withRls(t.db, { userId: alice.id }, (tx) =>
+      tx.execute(sql`insert into my_app.readings (owner_id, v) values (${alice.id}, 2)`),
+    ).catch((e: unknown) => e);
     expect(pgErrorOf(write)?.code).toBe("42501");
     expect(rowsOf(await t.db.execute(sql`select v from my_app.readings`))).toEqual([{ v: 1 }]);
   });
@@ -60,7 +70,9 @@ describe("an application's own RLS table (shared-db-rls.md)", () => {
     expect(() => appRlsSql({ schema: "shared_db", table: "x" })).toThrow(ValidationError);
     expect(() => appRlsSql({ schema: "my_app", table: 'x"; drop table y; --' })).toThrow(ValidationError);
     const text = appRlsSql({ schema: "my_app", table: "notes" });
-    expect(text).toContain('CREATE POLICY "notes_select_own" ON "my_app"."notes" FOR SELECT TO shared_db_app USING ("user_id" = (SELECT shared_db.current_user_id()))');
+    expect(text).toContain(
+      'CREATE POLICY "notes_select_own" ON "my_app"."notes" FOR SELECT TO shared_db_app USING ("user_id" = (SELECT shared_db.current_user_id()))',
+    );
     expect(text).toContain("--> statement-breakpoint");
   });
 });

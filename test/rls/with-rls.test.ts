@@ -76,7 +76,9 @@ describe("withRls", () => {
   it("leaves no context behind: the next transaction on the connection is unscoped", async () => {
     const a = await makeUser(t.db);
     await withRls(t.db, { userId: a.id }, (tx) => tx.select({ id: users.id }).from(users));
-    const after = await t.db.transaction((tx) => one<{ id: string | null; r: string }>(tx, sql`select shared_db.current_user_id() as id, current_user as r`));
+    const after = await t.db.transaction((tx) =>
+      one<{ id: string | null; r: string }>(tx, sql`select shared_db.current_user_id() as id, current_user as r`),
+    );
     expect(after.id).toBeNull();
     expect(after.r).not.toBe("shared_db_app");
   });
@@ -118,7 +120,10 @@ describe("withRls", () => {
       (tx: Tx) => tx.insert(userCredentials).values({ userId: b.id, passwordHash: "forged" }).onConflictDoNothing(),
       (tx: Tx) => tx.delete(userCredentials).where(eq(userCredentials.userId, a.id)),
     ]) {
-      const e = await withRls(t.db, { userId: a.id }, attempt).then(() => undefined, (x: unknown) => x);
+      const e = await withRls(t.db, { userId: a.id }, attempt).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(ForbiddenError);
       expect(e).toMatchObject({ code: "forbidden", table: "user_credentials", message: expect.stringContaining("for table user_credentials") });
       expect(pgErrorOf(e)?.code).toBe("42501");
@@ -126,7 +131,9 @@ describe("withRls", () => {
     expect(await getPasswordHash(t.db, a.id)).toBe("$argon2id$v=19$secret");
     expect(await getPasswordHash(t.db, b.id)).toBe("$argon2id$v=19$other");
     await expect(withRls(t.db, { userId: a.id }, (tx) => tx.update(users).set({ isSuperuser: true }).where(eq(users.id, a.id)))).rejects.toThrow();
-    await expect(withRls(t.db, { userId: a.id }, (tx) => tx.update(users).set({ email: "new@example.com" }).where(eq(users.id, a.id)))).rejects.toThrow();
+    await expect(
+      withRls(t.db, { userId: a.id }, (tx) => tx.update(users).set({ email: "new@example.com" }).where(eq(users.id, a.id))),
+    ).rejects.toThrow();
     expect(await getUserById(t.db, a.id)).toMatchObject({ isSuperuser: false, email: a.email });
   });
 });

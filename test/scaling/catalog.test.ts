@@ -42,7 +42,10 @@ describe("sharding-ready keys", () => {
     );
     const missing: string[] = [];
     for (const [table, key] of tables) {
-      expect(columns.some((c) => c.table === table && c.column === key), `${table}.${key} exists`).toBe(true);
+      expect(
+        columns.some((c) => c.table === table && c.column === key),
+        `${table}.${key} exists`,
+      ).toBe(true);
       for (const constraint of rows.filter((r) => r.table === table)) {
         // Primary keys too: Citus needs the distribution column in every unique key.
         if (GLOBAL_BY_NATURE.has(constraint.name)) continue;

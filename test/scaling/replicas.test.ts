@@ -5,14 +5,7 @@ import { ConnectionError, createDb, primaryOf, withRls, type DbHandle } from "..
 import { createKeyring, generateKey } from "../../src/crypto";
 import { rowsOf } from "../../src/db";
 import { users } from "../../src/schema";
-import {
-  createTeam,
-  getUserById,
-  inviteMember,
-  syncChannels,
-  updateProfile,
-  upsertSlackWorkspace,
-} from "../../src/stores";
+import { createTeam, getUserById, inviteMember, syncChannels, updateProfile, upsertSlackWorkspace } from "../../src/stores";
 import { createSlackInstallationStore, createSlackStateStore } from "../../src/slack";
 import { makeUser, useTestDb } from "../support/db";
 import { openStandby, type Standby } from "../support/replica";
@@ -103,7 +96,9 @@ describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: 
   it("rejects a bad replica URL naming it, before connecting to anything", async () => {
     const e = await createDb({ url: t.url!, replicaUrls: ["mysql://x"] }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ConnectionError);
-    expect((e as Error).message).toBe('Invalid database URL in replicaUrls[0]: unsupported scheme "mysql:" (use postgres://, postgresql:// or pglite:)');
+    expect((e as Error).message).toBe(
+      'Invalid database URL in replicaUrls[0]: unsupported scheme "mysql:" (use postgres://, postgresql:// or pglite:)',
+    );
     const down = await createDb({ url: t.url!, replicaUrls: ["postgres://postgres@127.0.0.1:1/x"] }).catch((err: unknown) => err);
     expect((down as Error).message).toBe("Cannot connect to PostgreSQL at 127.0.0.1:1/x: connection refused");
   });

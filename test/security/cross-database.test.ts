@@ -26,9 +26,12 @@ const codeOf = (e: unknown) => pgErrorOf(e)?.code ?? (e as Error).message;
 
 /** Every table of the shared_db schema, from the catalog. */
 const catalogTables = async (db: Db) =>
-  (await rows<{ n: string }>(db, sql`select relname as n from pg_catalog.pg_class where relnamespace = 'shared_db'::regnamespace and relkind in ('r', 'p') order by 1`)).map(
-    (r) => r.n,
-  );
+  (
+    await rows<{ n: string }>(
+      db,
+      sql`select relname as n from pg_catalog.pg_class where relnamespace = 'shared_db'::regnamespace and relkind in ('r', 'p') order by 1`,
+    )
+  ).map((r) => r.n);
 
 /** Row count and a checksum of every row of every table, read as `db` (the owner: it sees all). */
 async function snapshot(db: Db): Promise<Record<string, string>> {
@@ -71,7 +74,10 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
       invitationTokens.push((await inviteMember(t.db, { teamId, actorId: alice.id, email: invitee.email })).token);
     }
     // A team with no member yet: only its creator may claim it.
-    const [empty] = await t.db.insert(teams).values({ name: "claimable", slug: `claimable-${randomUUID()}`, createdByUserId: alice.id }).returning();
+    const [empty] = await t.db
+      .insert(teams)
+      .values({ name: "claimable", slug: `claimable-${randomUUID()}`, createdByUserId: alice.id })
+      .returning();
     emptyTeamId = empty!.id;
     projectId = (await createProject(t.db, { creatorId: alice.id, buyerId: alice.id, title: "A's project", totalAmount: "1000" })).project.id;
     milestoneId = (await one<{ id: string }>(t.db, sql`select id from shared_db.milestones limit 1`)).id;
@@ -93,7 +99,10 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
     "B's login as shared_db_app with A's user": ["set role shared_db_app", "select set_config('app.user_id', '${alice}', false)"],
     "B's login as shared_db_service": ["set role shared_db_service"],
   };
-  const inMode = async <T>(setup: string[], fn: (run: (q: string, params?: unknown[]) => Promise<{ n: number } | { refused: string }>) => Promise<T>) => {
+  const inMode = async <T>(
+    setup: string[],
+    fn: (run: (q: string, params?: unknown[]) => Promise<{ n: number } | { refused: string }>) => Promise<T>,
+  ) => {
     const client = postgres(bOnA, { max: 1, onnotice: () => {} });
     try {
       for (const s of setup) await client.unsafe(s.replace("${alice}", alice.id));
@@ -122,44 +131,47 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
     expect(mine.balance).not.toBeNull();
   });
 
-  it.skipIf(!onServer)(`reads nothing and writes nothing in any table of A, directly, as shared_db_app with A's user, or as shared_db_service${serverOnly}`, async () => {
-    const before = await snapshot(t.db);
-    const tables = await catalogTables(t.db);
-    // A real row of each table (read by A's owner) for B to try to insert again, without generated columns.
-    const samples: Record<string, { cols: string; row: unknown }> = {};
-    for (const table of tables) {
-      const { cols } = await one<{ cols: string }>(
-        t.db,
-        sql`select string_agg(quote_ident(attname), ', ' order by attnum) as cols from pg_catalog.pg_attribute
+  it.skipIf(!onServer)(
+    `reads nothing and writes nothing in any table of A, directly, as shared_db_app with A's user, or as shared_db_service${serverOnly}`,
+    async () => {
+      const before = await snapshot(t.db);
+      const tables = await catalogTables(t.db);
+      // A real row of each table (read by A's owner) for B to try to insert again, without generated columns.
+      const samples: Record<string, { cols: string; row: unknown }> = {};
+      for (const table of tables) {
+        const { cols } = await one<{ cols: string }>(
+          t.db,
+          sql`select string_agg(quote_ident(attname), ', ' order by attnum) as cols from pg_catalog.pg_attribute
             where attrelid = ${`shared_db.${table}`}::regclass and attnum > 0 and not attisdropped and attgenerated = ''`,
-      );
-      const [r] = await rows<{ j: unknown }>(t.db, sql.raw(`select row_to_json(t) as j from shared_db."${table}" t limit 1`));
-      samples[table] = { cols, row: r!.j };
-    }
-    const holes: string[] = [];
-    for (const [mode, setup] of Object.entries(modes)) {
-      await inMode(setup, async (run) => {
-        for (const table of tables) {
-          const { cols, row } = samples[table]!;
-          const first = cols.split(", ")[0]!;
-          const attempts = {
-            select: `select 1 from shared_db."${table}"`,
-            insert: `insert into shared_db."${table}" (${cols}) select ${cols} from json_populate_record(null::shared_db."${table}", $1::json) returning 1`,
-            update: `update shared_db."${table}" set ${first} = ${first} returning 1`,
-            delete: `delete from shared_db."${table}" returning 1`,
-          };
-          for (const [op, q] of Object.entries(attempts)) {
-            const r = await run(q, op === "insert" ? [row] : []);
-            // Refused by a privilege or a policy (42501), or it touched no row.
-            const ok = "refused" in r ? r.refused === "42501" : r.n === 0;
-            if (!ok) holes.push(`${mode}: ${op} on ${table} → ${JSON.stringify(r)}`);
+        );
+        const [r] = await rows<{ j: unknown }>(t.db, sql.raw(`select row_to_json(t) as j from shared_db."${table}" t limit 1`));
+        samples[table] = { cols, row: r!.j };
+      }
+      const holes: string[] = [];
+      for (const [mode, setup] of Object.entries(modes)) {
+        await inMode(setup, async (run) => {
+          for (const table of tables) {
+            const { cols, row } = samples[table]!;
+            const first = cols.split(", ")[0]!;
+            const attempts = {
+              select: `select 1 from shared_db."${table}"`,
+              insert: `insert into shared_db."${table}" (${cols}) select ${cols} from json_populate_record(null::shared_db."${table}", $1::json) returning 1`,
+              update: `update shared_db."${table}" set ${first} = ${first} returning 1`,
+              delete: `delete from shared_db."${table}" returning 1`,
+            };
+            for (const [op, q] of Object.entries(attempts)) {
+              const r = await run(q, op === "insert" ? [row] : []);
+              // Refused by a privilege or a policy (42501), or it touched no row.
+              const ok = "refused" in r ? r.refused === "42501" : r.n === 0;
+              if (!ok) holes.push(`${mode}: ${op} on ${table} → ${JSON.stringify(r)}`);
+            }
           }
-        }
-      });
-    }
-    expect(holes).toEqual([]);
-    expect(await snapshot(t.db)).toEqual(before);
-  });
+        });
+      }
+      expect(holes).toEqual([]);
+      expect(await snapshot(t.db)).toEqual(before);
+    },
+  );
 
   it.skipIf(!onServer)(`gets nothing from A's SECURITY DEFINER functions, whichever role it takes${serverOnly}`, async () => {
     const before = await snapshot(t.db);
@@ -175,7 +187,10 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
       can_claim_team: { q: "select shared_db.can_claim_team($1) as v", params: [emptyTeamId], nothing: (r) => r?.v === false },
       project_escrow_balance: { q: "select shared_db.project_escrow_balance($1) as v", params: [projectId], nothing: (r) => r?.v === null },
       accept_team_invitation: { q: "select shared_db.accept_team_invitation($1, $2, $3) as v", params: [teamId, "", ""], nothing: () => false },
-      shared_integrations_at: { q: "select count(*)::int as v from shared_db.shared_integrations_at('READ_ONLY', 'VIEWER')", nothing: (r) => r?.v === 0 },
+      shared_integrations_at: {
+        q: "select count(*)::int as v from shared_db.shared_integrations_at('READ_ONLY', 'VIEWER')",
+        nothing: (r) => r?.v === 0,
+      },
       granted_resources: { q: "select count(*)::int as v from shared_db.granted_resources('READ', 'VIEWER')", nothing: (r) => r?.v === 0 },
       // Refused on the caller (42501) before it looks for the member.
       mark_member_active: { q: "select shared_db.mark_member_active($1, $2) as v", params: [teamId, alice.id], nothing: () => false },
@@ -217,10 +232,12 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
       const out: Record<string, number | string> = {};
       for (const table of tables) {
         // A savepoint each, so a refused table does not abort the rest.
-        out[table] = await tx.transaction((sp) => one<{ n: number }>(sp, sql.raw(`select count(*)::int as n from shared_db."${table}"`))).then(
-          (r) => r.n,
-          (e: unknown) => codeOf(e),
-        );
+        out[table] = await tx
+          .transaction((sp) => one<{ n: number }>(sp, sql.raw(`select count(*)::int as n from shared_db."${table}"`)))
+          .then(
+            (r) => r.n,
+            (e: unknown) => codeOf(e),
+          );
       }
       return out;
     });

@@ -29,7 +29,9 @@ const as = <T>(u: PublicUser, fn: (tx: Tx) => Promise<T>) => withRls(t.db, { use
 /** The application role with no user: a pooled connection's empty setting. */
 const asNobody = <T>(fn: (tx: Tx) => Promise<T>) =>
   t.db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.user_id', '', true), set_config('request.jwt.claims', '', true), set_config('role', ${APP_ROLE}, true)`);
+    await tx.execute(
+      sql`select set_config('app.user_id', '', true), set_config('request.jwt.claims', '', true), set_config('role', ${APP_ROLE}, true)`,
+    );
     return fn(tx);
   });
 
@@ -45,7 +47,10 @@ async function state(projectId: string) {
 
 /** An active project (terms accepted) with 1000 held, "Design" completed, "Build" pending. */
 async function funded(p: Parties, creator = p.creator) {
-  const { project, milestones: [design, build] } = await createProject(t.db, {
+  const {
+    project,
+    milestones: [design, build],
+  } = await createProject(t.db, {
     creatorId: creator.id,
     buyerId: p.buyer.id,
     sellerId: p.seller.id,
@@ -93,7 +98,16 @@ async function refusedUnchanged(projectId: string, attack: () => Promise<unknown
 describe("escrow attacks (issue 16, item 2)", () => {
   it("with no user (the app role, no user id), no escrow function acts, even where a party is NULL", async () => {
     // A project with no seller: `NULL IS DISTINCT FROM NULL` must not make the missing user its seller.
-    const { project, milestones: [m] } = await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, title: "no seller", totalAmount: "10", milestones: [{ title: "m", amount: "5" }] });
+    const {
+      project,
+      milestones: [m],
+    } = await createProject(t.db, {
+      creatorId: p.creator.id,
+      buyerId: p.buyer.id,
+      title: "no seller",
+      totalAmount: "10",
+      milestones: [{ title: "m", amount: "5" }],
+    });
     for (const q of [
       sql`select shared_db.transition_milestone(${m!.id}::uuid, 'in_progress')`,
       sql`select shared_db.accept_project_terms(${project.id}::uuid)`,
@@ -108,19 +122,28 @@ describe("escrow attacks (issue 16, item 2)", () => {
     const { project } = await funded(p);
     await refusedUnchanged(project.id, () =>
       as(p.stranger, (tx) =>
-        touch(tx, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount)
-          values (${p.stranger.id}, ${project.id}, 'escrow_hold', 'completed', 999999)`),
+        touch(
+          tx,
+          sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount)
+          values (${p.stranger.id}, ${project.id}, 'escrow_hold', 'completed', 999999)`,
+        ),
       ),
     );
     await refusedUnchanged(
       project.id,
-      () => as(p.stranger, (tx) => recordTransaction(tx, { userId: p.stranger.id, projectId: project.id, transactionType: "escrow_hold", amount: "999999" })),
+      () =>
+        as(p.stranger, (tx) =>
+          recordTransaction(tx, { userId: p.stranger.id, projectId: project.id, transactionType: "escrow_hold", amount: "999999" }),
+        ),
       ForbiddenError,
     );
     // Not even a pending intent: they take no part in it.
     await refusedUnchanged(
       project.id,
-      () => as(p.stranger, (tx) => recordPaymentIntent(tx, { userId: p.stranger.id, projectId: project.id, transactionType: "escrow_hold", amount: "999999" })),
+      () =>
+        as(p.stranger, (tx) =>
+          recordPaymentIntent(tx, { userId: p.stranger.id, projectId: project.id, transactionType: "escrow_hold", amount: "999999" }),
+        ),
       ForbiddenError,
     );
     expect(await getEscrowBalance(t.db, project.id)).toBe("1000.0000");
@@ -130,11 +153,18 @@ describe("escrow attacks (issue 16, item 2)", () => {
     const { project } = await funded(p);
     await refusedUnchanged(project.id, () =>
       as(p.stranger, (tx) =>
-        touch(tx, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount)
-          values (${p.stranger.id}, ${project.id}, 'escrow_release', 'completed', 500)`),
+        touch(
+          tx,
+          sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount)
+          values (${p.stranger.id}, ${project.id}, 'escrow_release', 'completed', 500)`,
+        ),
       ),
     );
-    await refusedUnchanged(project.id, () => as(p.stranger, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "500" })), NotFoundError);
+    await refusedUnchanged(
+      project.id,
+      () => as(p.stranger, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "500" })),
+      NotFoundError,
+    );
     await refusedUnchanged(project.id, () =>
       as(p.stranger, (tx) => tx.execute(sql`select shared_db.release_escrow(${project.id}::uuid, ${p.stranger.id}::uuid, 'escrow_release', 500)`)),
     );
@@ -142,22 +172,41 @@ describe("escrow attacks (issue 16, item 2)", () => {
 
   it("the seller cannot release the held funds to themselves (releaseFunds, the function, a raw insert)", async () => {
     const { project, design } = await funded(p);
-    await refusedUnchanged(project.id, () => as(p.seller, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "1000" })), ForbiddenError);
-    await refusedUnchanged(project.id, () => as(p.seller, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "400", milestoneId: design.id })), ForbiddenError);
+    await refusedUnchanged(
+      project.id,
+      () => as(p.seller, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "1000" })),
+      ForbiddenError,
+    );
+    await refusedUnchanged(
+      project.id,
+      () => as(p.seller, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "400", milestoneId: design.id })),
+      ForbiddenError,
+    );
     await refusedUnchanged(project.id, () =>
       as(p.seller, (tx) => tx.execute(sql`select shared_db.release_escrow(${project.id}::uuid, ${p.seller.id}::uuid, 'escrow_release', 1000)`)),
     );
     for (const status of ["completed", "pending"]) {
       await refusedUnchanged(project.id, () =>
         as(p.seller, (tx) =>
-          touch(tx, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount)
-            values (${p.seller.id}, ${project.id}, 'escrow_release', ${status}::shared_db.transaction_status, 1000)`),
+          touch(
+            tx,
+            sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount)
+            values (${p.seller.id}, ${project.id}, 'escrow_release', ${status}::shared_db.transaction_status, 1000)`,
+          ),
         ),
       );
     }
     // The buyer cannot refund to themselves either, nor release to anyone but the seller.
-    await refusedUnchanged(project.id, () => as(p.buyer, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.buyer.id, kind: "refund", amount: "1000" })), ForbiddenError);
-    await refusedUnchanged(project.id, () => as(p.buyer, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.stranger.id, amount: "1000" })), ForbiddenError);
+    await refusedUnchanged(
+      project.id,
+      () => as(p.buyer, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.buyer.id, kind: "refund", amount: "1000" })),
+      ForbiddenError,
+    );
+    await refusedUnchanged(
+      project.id,
+      () => as(p.buyer, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.stranger.id, amount: "1000" })),
+      ForbiddenError,
+    );
     // Even service work pays only the seller or refunds only the buyer.
     await refusedUnchanged(project.id, () => releaseFunds(t.db, { projectId: project.id, userId: p.stranger.id, amount: "1" }), ForbiddenError);
   });
@@ -167,17 +216,29 @@ describe("escrow attacks (issue 16, item 2)", () => {
     for (const status of ["completed", "processing", "refunded"]) {
       await refusedUnchanged(project.id, () =>
         as(p.seller, (tx) =>
-          touch(tx, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount, completed_at)
-            values (${p.seller.id}, ${project.id}, 'escrow_hold', ${status}::shared_db.transaction_status, 5000, now())`),
+          touch(
+            tx,
+            sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount, completed_at)
+            values (${p.seller.id}, ${project.id}, 'escrow_hold', ${status}::shared_db.transaction_status, 5000, now())`,
+          ),
         ),
       );
     }
-    const intent = await as(p.seller, (tx) => recordPaymentIntent(tx, { userId: p.seller.id, projectId: project.id, transactionType: "escrow_hold", amount: "5000" }));
+    const intent = await as(p.seller, (tx) =>
+      recordPaymentIntent(tx, { userId: p.seller.id, projectId: project.id, transactionType: "escrow_hold", amount: "5000" }),
+    );
     expect(intent).toMatchObject({ status: "pending", completedAt: null, processedAt: null });
     expect(await getEscrowBalance(t.db, project.id)).toBe("1000.0000");
     // Only the gateway's confirmation (service work) completes it, and it cannot un-complete.
-    await refusedUnchanged(project.id, () => as(p.seller, (tx) => settleTransaction(tx, { transactionId: intent.id, status: "completed", amount: "5000" })));
-    const settled = await settleTransaction(t.db, { transactionId: intent.id, status: "completed", amount: "5000", gatewayTransactionId: "gw-seller-5000" });
+    await refusedUnchanged(project.id, () =>
+      as(p.seller, (tx) => settleTransaction(tx, { transactionId: intent.id, status: "completed", amount: "5000" })),
+    );
+    const settled = await settleTransaction(t.db, {
+      transactionId: intent.id,
+      status: "completed",
+      amount: "5000",
+      gatewayTransactionId: "gw-seller-5000",
+    });
     expect(settled.transaction).toMatchObject({ status: "completed", gatewayTransactionId: "gw-seller-5000" });
     expect(settled.transaction.processedAt).toBeInstanceOf(Date);
     expect(await getEscrowBalance(t.db, project.id)).toBe("6000.0000");
@@ -194,17 +255,33 @@ describe("escrow attacks (issue 16, item 2)", () => {
     );
     expect((e as InvariantError).rule).toBe("insufficient_funds");
     for (const transactionType of ["fee", "refund"] as const) {
-      const x = await refusedUnchanged(project.id, () => recordTransaction(t.db, { userId: p.buyer.id, projectId: project.id, transactionType, amount: "1000.0001" }), InvariantError);
+      const x = await refusedUnchanged(
+        project.id,
+        () => recordTransaction(t.db, { userId: p.buyer.id, projectId: project.id, transactionType, amount: "1000.0001" }),
+        InvariantError,
+      );
       expect((x as InvariantError).rule).toBe("insufficient_funds");
     }
     // A pending release completed later passes the same check.
-    const { transaction: pending } = await recordTransaction(t.db, { userId: p.seller.id, projectId: project.id, transactionType: "escrow_release", amount: "5000", status: "pending" });
-    const y = await refusedUnchanged(project.id, () => settleTransaction(t.db, { transactionId: pending.id, status: "completed", amount: "5000" }), InvariantError);
+    const { transaction: pending } = await recordTransaction(t.db, {
+      userId: p.seller.id,
+      projectId: project.id,
+      transactionType: "escrow_release",
+      amount: "5000",
+      status: "pending",
+    });
+    const y = await refusedUnchanged(
+      project.id,
+      () => settleTransaction(t.db, { transactionId: pending.id, status: "completed", amount: "5000" }),
+      InvariantError,
+    );
     expect((y as InvariantError).rule).toBe("insufficient_funds");
-    await refusedUnchanged(project.id, () => t.db.execute(sql`truncate shared_db.transactions`).catch((x: unknown) => {
-      expect(pgErrorOf(x)?.message).toMatch(/cannot be truncated/);
-      throw x;
-    }));
+    await refusedUnchanged(project.id, () =>
+      t.db.execute(sql`truncate shared_db.transactions`).catch((x: unknown) => {
+        expect(pgErrorOf(x)?.message).toMatch(/cannot be truncated/);
+        throw x;
+      }),
+    );
     expect(await getEscrowBalance(t.db, project.id)).toBe("1000.0000");
   });
 
@@ -212,20 +289,30 @@ describe("escrow attacks (issue 16, item 2)", () => {
     const { project, design } = await funded(p);
     await refusedUnchanged(project.id, () => as(p.seller, (tx) => transitionMilestone(tx, design.id, "approved")), ForbiddenError);
     // A project the seller created: still not theirs to approve.
-    const { project: own, milestones: [m] } = await createProject(t.db, {
-      creatorId: p.seller.id, buyerId: p.buyer.id, sellerId: p.seller.id, title: "Mine", totalAmount: "10", milestones: [{ title: "m", amount: "10" }],
+    const {
+      project: own,
+      milestones: [m],
+    } = await createProject(t.db, {
+      creatorId: p.seller.id,
+      buyerId: p.buyer.id,
+      sellerId: p.seller.id,
+      title: "Mine",
+      totalAmount: "10",
+      milestones: [{ title: "m", amount: "10" }],
     });
     for (const s of ["in_progress", "completed"] as const) await as(p.seller, (tx) => transitionMilestone(tx, m!.id, s));
     await refusedUnchanged(own.id, () => as(p.seller, (tx) => transitionMilestone(tx, m!.id, "approved")), ForbiddenError);
     await refusedUnchanged(own.id, () =>
       as(p.seller, (tx) => touch(tx, sql`update shared_db.milestones set status = 'approved', approved_at = now() where id = ${m!.id}`)),
     );
-    await refusedUnchanged(own.id, () =>
-      as(p.seller, (tx) => tx.execute(sql`select shared_db.transition_milestone(${m!.id}::uuid, 'approved')`)),
-    );
+    await refusedUnchanged(own.id, () => as(p.seller, (tx) => tx.execute(sql`select shared_db.transition_milestone(${m!.id}::uuid, 'approved')`)));
     // The buyer approves, then the buyer (not the seller) pays it.
     expect(await as(p.buyer, (tx) => transitionMilestone(tx, design.id, "approved"))).toMatchObject({ status: "approved" });
-    await refusedUnchanged(project.id, () => as(p.seller, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "400", milestoneId: design.id })), ForbiddenError);
+    await refusedUnchanged(
+      project.id,
+      () => as(p.seller, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "400", milestoneId: design.id })),
+      ForbiddenError,
+    );
     await as(p.buyer, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "400", milestoneId: design.id }));
     expect(await getEscrowBalance(t.db, project.id)).toBe("600.0000");
   });
@@ -240,27 +327,56 @@ describe("escrow attacks (issue 16, item 2)", () => {
       [p.creator, sql`update shared_db.projects set seller_id = ${p.creator.id} where id = ${project.id}`],
       [p.creator, sql`insert into shared_db.milestones (project_id, title, amount, status) values (${project.id}, 'x', 1, 'approved')`],
       [p.creator, sql`update shared_db.milestones set status = 'approved' where id = ${design.id}`],
-      [p.buyer, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 'completed', 1)`],
-      [p.buyer, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 'processing', 1)`],
-      [p.buyer, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, amount, gateway_transaction_id) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 1, 'gw-squat')`],
+      [
+        p.buyer,
+        sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 'completed', 1)`,
+      ],
+      [
+        p.buyer,
+        sql`insert into shared_db.transactions (user_id, project_id, transaction_type, status, amount) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 'processing', 1)`,
+      ],
+      [
+        p.buyer,
+        sql`insert into shared_db.transactions (user_id, project_id, transaction_type, amount, gateway_transaction_id) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 1, 'gw-squat')`,
+      ],
       [p.buyer, sql`update shared_db.transactions set status = 'completed' where project_id = ${project.id}`],
     ];
     for (const [who, statement] of attacks) await refusedUnchanged(project.id, () => as(who, (tx) => touch(tx, statement)));
     // A draft project's creator cannot skip the counterparty's acceptance either.
-    const { project: draft } = await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, sellerId: p.seller.id, title: "d", totalAmount: "1" });
+    const { project: draft } = await createProject(t.db, {
+      creatorId: p.creator.id,
+      buyerId: p.buyer.id,
+      sellerId: p.seller.id,
+      title: "d",
+      totalAmount: "1",
+    });
     await as(p.creator, (tx) => transitionProject(tx, draft.id, "pending"));
     await refusedUnchanged(draft.id, () => as(p.creator, (tx) => transitionProject(tx, draft.id, "active")), ForbiddenError);
-    await refusedUnchanged(draft.id, () => as(p.creator, (tx) => touch(tx, sql`update shared_db.projects set terms_accepted_at = now() where id = ${draft.id}`)));
+    await refusedUnchanged(draft.id, () =>
+      as(p.creator, (tx) => touch(tx, sql`update shared_db.projects set terms_accepted_at = now() where id = ${draft.id}`)),
+    );
   });
 
   it("forged ids and user_id are refused", async () => {
     const { project, design } = await funded(p);
-    const { transaction: hold } = await recordTransaction(t.db, { userId: p.buyer.id, projectId: project.id, transactionType: "escrow_hold", amount: "1", status: "pending" });
+    const { transaction: hold } = await recordTransaction(t.db, {
+      userId: p.buyer.id,
+      projectId: project.id,
+      transactionType: "escrow_hold",
+      amount: "1",
+      status: "pending",
+    });
     const attacks: [PublicUser, SQL][] = [
       // someone else's user_id on a pending intent
-      [p.seller, sql`insert into shared_db.transactions (user_id, project_id, transaction_type, amount) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 1)`],
+      [
+        p.seller,
+        sql`insert into shared_db.transactions (user_id, project_id, transaction_type, amount) values (${p.buyer.id}, ${project.id}, 'escrow_hold', 1)`,
+      ],
       // an existing transaction's / project's / milestone's id
-      [p.buyer, sql`insert into shared_db.transactions (id, user_id, project_id, transaction_type, amount) values (${hold.id}, ${p.buyer.id}, ${project.id}, 'escrow_hold', 1)`],
+      [
+        p.buyer,
+        sql`insert into shared_db.transactions (id, user_id, project_id, transaction_type, amount) values (${hold.id}, ${p.buyer.id}, ${project.id}, 'escrow_hold', 1)`,
+      ],
       [p.stranger, sql`insert into shared_db.projects (id, creator_id, title, total_amount) values (${project.id}, ${p.stranger.id}, 'x', 1)`],
       [p.creator, sql`insert into shared_db.milestones (id, project_id, title, amount) values (${design.id}, ${project.id}, 'x', 1)`],
       // a project created in someone else's name, a milestone in someone else's project
@@ -272,13 +388,30 @@ describe("escrow attacks (issue 16, item 2)", () => {
       [p.creator, sql`update shared_db.projects set buyer_id = ${p.stranger.id} where id = ${project.id}`],
     ];
     for (const [who, statement] of attacks) await refusedUnchanged(project.id, () => as(who, (tx) => touch(tx, statement)));
-    await refusedUnchanged(project.id, () => as(p.creator, (tx) => createProject(tx, { creatorId: p.buyer.id, title: "forged", totalAmount: "1" })), ForbiddenError);
-    await refusedUnchanged(project.id, () => as(p.seller, (tx) => recordPaymentIntent(tx, { userId: p.buyer.id, projectId: project.id, transactionType: "escrow_hold", amount: "1" })), ForbiddenError);
+    await refusedUnchanged(
+      project.id,
+      () => as(p.creator, (tx) => createProject(tx, { creatorId: p.buyer.id, title: "forged", totalAmount: "1" })),
+      ForbiddenError,
+    );
+    await refusedUnchanged(
+      project.id,
+      () => as(p.seller, (tx) => recordPaymentIntent(tx, { userId: p.buyer.id, projectId: project.id, transactionType: "escrow_hold", amount: "1" })),
+      ForbiddenError,
+    );
     // A milestone of another project, even on the service path.
-    const { milestones: [other] } = await createProject(t.db, { creatorId: p.stranger.id, title: "other", totalAmount: "400", milestones: [{ title: "o", amount: "400" }] });
+    const {
+      milestones: [other],
+    } = await createProject(t.db, { creatorId: p.stranger.id, title: "other", totalAmount: "400", milestones: [{ title: "o", amount: "400" }] });
     const e = await refusedUnchanged(
       project.id,
-      () => recordTransaction(t.db, { userId: p.seller.id, projectId: project.id, milestoneId: other!.id, transactionType: "escrow_release", amount: "400" }),
+      () =>
+        recordTransaction(t.db, {
+          userId: p.seller.id,
+          projectId: project.id,
+          milestoneId: other!.id,
+          transactionType: "escrow_release",
+          amount: "400",
+        }),
       InvariantError,
     );
     expect((e as InvariantError).rule).toBe("milestone_not_in_project");
@@ -302,10 +435,20 @@ describe("write-authority matrix: projects, milestones, transactions", () => {
   let holdId: string;
   beforeAll(async () => {
     P = await funded(p);
-    holdId = (await recordTransaction(t.db, { userId: p.buyer.id, projectId: P.project.id, transactionType: "escrow_hold", amount: "1", status: "pending" })).transaction.id;
-    const d = await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, sellerId: p.seller.id, title: "D", totalAmount: "10", milestones: [{ title: "d", amount: "5" }] });
+    holdId = (
+      await recordTransaction(t.db, { userId: p.buyer.id, projectId: P.project.id, transactionType: "escrow_hold", amount: "1", status: "pending" })
+    ).transaction.id;
+    const d = await createProject(t.db, {
+      creatorId: p.creator.id,
+      buyerId: p.buyer.id,
+      sellerId: p.seller.id,
+      title: "D",
+      totalAmount: "10",
+      milestones: [{ title: "d", amount: "5" }],
+    });
     D = { id: d.project.id, milestone: d.milestones[0]!.id };
-    Q = (await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, sellerId: p.seller.id, title: "Q", totalAmount: "10" })).project.id;
+    Q = (await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, sellerId: p.seller.id, title: "Q", totalAmount: "10" })).project
+      .id;
     await transitionProject(t.db, Q, "pending");
   });
 
@@ -313,39 +456,203 @@ describe("write-authority matrix: projects, milestones, transactions", () => {
   const n = (rows: unknown[]) => rows.length;
   // [what, roles allowed, the write as `role` (its number of rows touched)]
   const cases: [string, Role[], (tx: Tx, role: Role) => Promise<number>][] = [
-    ["projects: insert own draft", ["creator", "buyer", "seller", "stranger"], async (tx, r) => n(await tx.insert(projects).values({ creatorId: me(r), title: "x", totalAmount: "1" }).returning())],
-    ["projects: insert with a forged creator_id", ["creator"], async (tx) => n(await tx.insert(projects).values({ creatorId: p.creator.id, title: "x", totalAmount: "1" }).returning())],
-    ["projects: insert with a forged status (active)", [], async (tx, r) => n(await tx.insert(projects).values({ creatorId: me(r), title: "x", totalAmount: "1", status: "active" }).returning())],
-    ["projects: insert with a forged id (P's)", [], async (tx, r) => n(await tx.insert(projects).values({ id: P.project.id, creatorId: me(r), title: "x", totalAmount: "1" }).returning())],
-    ["projects: update P's title", ["creator"], async (tx) => n(await tx.update(projects).set({ title: "renamed" }).where(eq(projects.id, P.project.id)).returning())],
-    ["projects: update P's status to completed (illegal)", [], async (tx) => n(await tx.update(projects).set({ status: "completed" }).where(eq(projects.id, P.project.id)).returning())],
-    ["projects: update P's seller after acceptance", [], async (tx, r) => n(await tx.update(projects).set({ sellerId: me(r) }).where(eq(projects.id, P.project.id)).returning())],
-    ["projects: update Q to active (skipping acceptance)", [], async (tx) => n(await tx.update(projects).set({ status: "active" }).where(eq(projects.id, Q)).returning())],
+    [
+      "projects: insert own draft",
+      ["creator", "buyer", "seller", "stranger"],
+      async (tx, r) =>
+        n(
+          await tx
+            .insert(projects)
+            .values({ creatorId: me(r), title: "x", totalAmount: "1" })
+            .returning(),
+        ),
+    ],
+    [
+      "projects: insert with a forged creator_id",
+      ["creator"],
+      async (tx) => n(await tx.insert(projects).values({ creatorId: p.creator.id, title: "x", totalAmount: "1" }).returning()),
+    ],
+    [
+      "projects: insert with a forged status (active)",
+      [],
+      async (tx, r) =>
+        n(
+          await tx
+            .insert(projects)
+            .values({ creatorId: me(r), title: "x", totalAmount: "1", status: "active" })
+            .returning(),
+        ),
+    ],
+    [
+      "projects: insert with a forged id (P's)",
+      [],
+      async (tx, r) =>
+        n(
+          await tx
+            .insert(projects)
+            .values({ id: P.project.id, creatorId: me(r), title: "x", totalAmount: "1" })
+            .returning(),
+        ),
+    ],
+    [
+      "projects: update P's title",
+      ["creator"],
+      async (tx) => n(await tx.update(projects).set({ title: "renamed" }).where(eq(projects.id, P.project.id)).returning()),
+    ],
+    [
+      "projects: update P's status to completed (illegal)",
+      [],
+      async (tx) => n(await tx.update(projects).set({ status: "completed" }).where(eq(projects.id, P.project.id)).returning()),
+    ],
+    [
+      "projects: update P's seller after acceptance",
+      [],
+      async (tx, r) =>
+        n(
+          await tx
+            .update(projects)
+            .set({ sellerId: me(r) })
+            .where(eq(projects.id, P.project.id))
+            .returning(),
+        ),
+    ],
+    [
+      "projects: update Q to active (skipping acceptance)",
+      [],
+      async (tx) => n(await tx.update(projects).set({ status: "active" }).where(eq(projects.id, Q)).returning()),
+    ],
     ["projects: accept Q's terms", ["buyer", "seller"], async (tx) => ((await acceptTerms(tx, Q)).status === "active" ? 1 : 0)],
     ["projects: delete P (money held)", [], async (tx) => n(await tx.delete(projects).where(eq(projects.id, P.project.id)).returning())],
     ["projects: delete draft D", ["creator"], async (tx) => n(await tx.delete(projects).where(eq(projects.id, D.id)).returning())],
-    ["milestones: insert into draft D", ["creator"], async (tx) => n(await tx.insert(milestones).values({ projectId: D.id, title: "x", amount: "1" }).returning())],
-    ["milestones: insert into active P", [], async (tx) => n(await tx.insert(milestones).values({ projectId: P.project.id, title: "x", amount: "1" }).returning())],
-    ["milestones: insert approved and paid (forged status)", [], async (tx) => n(await tx.insert(milestones).values({ projectId: D.id, title: "x", amount: "1", status: "approved", isPaid: true }).returning())],
-    ["milestones: insert with a forged id (Design's)", [], async (tx) => n(await tx.insert(milestones).values({ id: P.design.id, projectId: D.id, title: "x", amount: "1" }).returning())],
-    ["milestones: update D's title", ["creator"], async (tx) => n(await tx.update(milestones).set({ title: "y" }).where(eq(milestones.id, D.milestone)).returning())],
-    ["milestones: update active P's amounts", [], async (tx) => n(await tx.update(milestones).set({ amount: "1" }).where(eq(milestones.id, P.build.id)).returning())],
-    ["milestones: update status to approved (raw)", [], async (tx) => n(await tx.update(milestones).set({ status: "approved" }).where(eq(milestones.id, D.milestone)).returning())],
-    ["milestones: approve Design (function)", ["creator", "buyer"], async (tx) => ((await transitionMilestone(tx, P.design.id, "approved")).status === "approved" ? 1 : 0)],
-    ["milestones: start Build (function)", ["creator", "seller"], async (tx) => ((await transitionMilestone(tx, P.build.id, "in_progress")).status === "in_progress" ? 1 : 0)],
+    [
+      "milestones: insert into draft D",
+      ["creator"],
+      async (tx) => n(await tx.insert(milestones).values({ projectId: D.id, title: "x", amount: "1" }).returning()),
+    ],
+    [
+      "milestones: insert into active P",
+      [],
+      async (tx) => n(await tx.insert(milestones).values({ projectId: P.project.id, title: "x", amount: "1" }).returning()),
+    ],
+    [
+      "milestones: insert approved and paid (forged status)",
+      [],
+      async (tx) => n(await tx.insert(milestones).values({ projectId: D.id, title: "x", amount: "1", status: "approved", isPaid: true }).returning()),
+    ],
+    [
+      "milestones: insert with a forged id (Design's)",
+      [],
+      async (tx) => n(await tx.insert(milestones).values({ id: P.design.id, projectId: D.id, title: "x", amount: "1" }).returning()),
+    ],
+    [
+      "milestones: update D's title",
+      ["creator"],
+      async (tx) => n(await tx.update(milestones).set({ title: "y" }).where(eq(milestones.id, D.milestone)).returning()),
+    ],
+    [
+      "milestones: update active P's amounts",
+      [],
+      async (tx) => n(await tx.update(milestones).set({ amount: "1" }).where(eq(milestones.id, P.build.id)).returning()),
+    ],
+    [
+      "milestones: update status to approved (raw)",
+      [],
+      async (tx) => n(await tx.update(milestones).set({ status: "approved" }).where(eq(milestones.id, D.milestone)).returning()),
+    ],
+    [
+      "milestones: approve Design (function)",
+      ["creator", "buyer"],
+      async (tx) => ((await transitionMilestone(tx, P.design.id, "approved")).status === "approved" ? 1 : 0),
+    ],
+    [
+      "milestones: start Build (function)",
+      ["creator", "seller"],
+      async (tx) => ((await transitionMilestone(tx, P.build.id, "in_progress")).status === "in_progress" ? 1 : 0),
+    ],
     ["milestones: delete from draft D", ["creator"], async (tx) => n(await tx.delete(milestones).where(eq(milestones.id, D.milestone)).returning())],
     ["milestones: delete from active P", [], async (tx) => n(await tx.delete(milestones).where(eq(milestones.id, P.build.id)).returning())],
-    ["transactions: insert own pending hold on P", ["creator", "buyer", "seller"], async (tx, r) => n(await tx.insert(transactions).values({ userId: me(r), projectId: P.project.id, transactionType: "escrow_hold", amount: "1" }).returning())],
-    ["transactions: insert own completed hold (forged status)", [], async (tx, r) => n(await tx.insert(transactions).values({ userId: me(r), projectId: P.project.id, transactionType: "escrow_hold", amount: "1", status: "completed" }).returning())],
-    ["transactions: insert pending hold as the buyer (forged user_id)", ["buyer"], async (tx) => n(await tx.insert(transactions).values({ userId: p.buyer.id, projectId: P.project.id, transactionType: "escrow_hold", amount: "1" }).returning())],
-    ["transactions: insert own pending release", [], async (tx, r) => n(await tx.insert(transactions).values({ userId: me(r), projectId: P.project.id, transactionType: "escrow_release", amount: "1" }).returning())],
-    ["transactions: insert with a forged id (the hold's)", [], async (tx, r) => n(await tx.insert(transactions).values({ id: holdId, userId: me(r), projectId: P.project.id, transactionType: "escrow_hold", amount: "1" }).returning())],
-    ["transactions: update the pending hold to completed", [], async (tx) => n(await tx.update(transactions).set({ status: "completed" }).where(eq(transactions.id, holdId)).returning())],
-    ["transactions: update the pending hold's amount", [], async (tx) => n(await tx.update(transactions).set({ amount: "999999" }).where(eq(transactions.id, holdId)).returning())],
+    [
+      "transactions: insert own pending hold on P",
+      ["creator", "buyer", "seller"],
+      async (tx, r) =>
+        n(
+          await tx
+            .insert(transactions)
+            .values({ userId: me(r), projectId: P.project.id, transactionType: "escrow_hold", amount: "1" })
+            .returning(),
+        ),
+    ],
+    [
+      "transactions: insert own completed hold (forged status)",
+      [],
+      async (tx, r) =>
+        n(
+          await tx
+            .insert(transactions)
+            .values({ userId: me(r), projectId: P.project.id, transactionType: "escrow_hold", amount: "1", status: "completed" })
+            .returning(),
+        ),
+    ],
+    [
+      "transactions: insert pending hold as the buyer (forged user_id)",
+      ["buyer"],
+      async (tx) =>
+        n(
+          await tx
+            .insert(transactions)
+            .values({ userId: p.buyer.id, projectId: P.project.id, transactionType: "escrow_hold", amount: "1" })
+            .returning(),
+        ),
+    ],
+    [
+      "transactions: insert own pending release",
+      [],
+      async (tx, r) =>
+        n(
+          await tx
+            .insert(transactions)
+            .values({ userId: me(r), projectId: P.project.id, transactionType: "escrow_release", amount: "1" })
+            .returning(),
+        ),
+    ],
+    [
+      "transactions: insert with a forged id (the hold's)",
+      [],
+      async (tx, r) =>
+        n(
+          await tx
+            .insert(transactions)
+            .values({ id: holdId, userId: me(r), projectId: P.project.id, transactionType: "escrow_hold", amount: "1" })
+            .returning(),
+        ),
+    ],
+    [
+      "transactions: update the pending hold to completed",
+      [],
+      async (tx) => n(await tx.update(transactions).set({ status: "completed" }).where(eq(transactions.id, holdId)).returning()),
+    ],
+    [
+      "transactions: update the pending hold's amount",
+      [],
+      async (tx) => n(await tx.update(transactions).set({ amount: "999999" }).where(eq(transactions.id, holdId)).returning()),
+    ],
     ["transactions: delete the pending hold", [], async (tx) => n(await tx.delete(transactions).where(eq(transactions.id, holdId)).returning())],
-    ["transactions: release 100 to the seller", ["creator", "buyer"], async (tx) => ((await releaseFunds(tx, { projectId: P.project.id, userId: p.seller.id, amount: "100" })).status === "completed" ? 1 : 0)],
-    ["transactions: refund 100 to the buyer", ["creator", "seller"], async (tx) => ((await releaseFunds(tx, { projectId: P.project.id, userId: p.buyer.id, kind: "refund", amount: "100" })).status === "completed" ? 1 : 0)],
-    ["transactions: release 1001 to the seller (overdraw)", [], async (tx) => ((await releaseFunds(tx, { projectId: P.project.id, userId: p.seller.id, amount: "1001" })) ? 1 : 0)],
+    [
+      "transactions: release 100 to the seller",
+      ["creator", "buyer"],
+      async (tx) => ((await releaseFunds(tx, { projectId: P.project.id, userId: p.seller.id, amount: "100" })).status === "completed" ? 1 : 0),
+    ],
+    [
+      "transactions: refund 100 to the buyer",
+      ["creator", "seller"],
+      async (tx) =>
+        (await releaseFunds(tx, { projectId: P.project.id, userId: p.buyer.id, kind: "refund", amount: "100" })).status === "completed" ? 1 : 0,
+    ],
+    [
+      "transactions: release 1001 to the seller (overdraw)",
+      [],
+      async (tx) => ((await releaseFunds(tx, { projectId: P.project.id, userId: p.seller.id, amount: "1001" })) ? 1 : 0),
+    ],
   ];
 
   /** Runs the write as `role` and always rolls it back: "allowed" when it touched a row. */

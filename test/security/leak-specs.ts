@@ -35,7 +35,28 @@ import {
   userCredentials,
   users,
 } from "../../src/schema";
-import { appendAudit, computeContributions, createAnalysis, createCustomIntegration, createIntegration, createProject, createTeam, grantResourceAccess, recordTransaction, saveChannelAnalysis, setPasswordHash, shareIntegration, storeCustomCredential, storeIntegrationCredential, syncChannels, syncMessages, syncUsers, upsertServiceResource, upsertSlackWorkspace, type PublicUser } from "../../src/stores";
+import {
+  appendAudit,
+  computeContributions,
+  createAnalysis,
+  createCustomIntegration,
+  createIntegration,
+  createProject,
+  createTeam,
+  grantResourceAccess,
+  recordTransaction,
+  saveChannelAnalysis,
+  setPasswordHash,
+  shareIntegration,
+  storeCustomCredential,
+  storeIntegrationCredential,
+  syncChannels,
+  syncMessages,
+  syncUsers,
+  upsertServiceResource,
+  upsertSlackWorkspace,
+  type PublicUser,
+} from "../../src/stores";
 import { createSlackInstallationStore, createSlackStateStore } from "../../src/slack";
 import type { LeakSpec } from "../../src/testing";
 import { conversationsList, history, usersList } from "../slack-data/fixtures";
@@ -58,7 +79,12 @@ const sharedIntegration = async (db: Db, owner: PublicUser) => {
   const integration = await ownIntegration(db, owner);
   const other = await createTeam(db, { actorId: owner.id, name: "Partner" });
   const share = await shareIntegration(db, { actorId: owner.id, integrationId: integration.id, teamId: other.id });
-  const resource = await upsertServiceResource(db, { actorId: owner.id, integrationId: integration.id, resourceType: "GITHUB_REPO", externalId: "r" });
+  const resource = await upsertServiceResource(db, {
+    actorId: owner.id,
+    integrationId: integration.id,
+    resourceType: "GITHUB_REPO",
+    externalId: "r",
+  });
   const access = await grantResourceAccess(db, { actorId: owner.id, resourceId: resource.id, teamId: other.id, accessLevel: "READ" });
   return { integration, share, resource, access };
 };
@@ -68,9 +94,18 @@ const slackData = async (db: Db, owner: PublicUser) => {
   const ws = await upsertSlackWorkspace(db, { teamId: team.id, slackId: `T${unique()}`, name: "Leak" });
   await syncChannels(db, { workspaceId: ws.id, channels: conversationsList.channels });
   await syncUsers(db, { workspaceId: ws.id, members: usersList.members });
-  const [general] = await db.select().from(slackChannels).where(and(eq(slackChannels.workspaceId, ws.id), eq(slackChannels.slackId, "C0GENERAL")));
+  const [general] = await db
+    .select()
+    .from(slackChannels)
+    .where(and(eq(slackChannels.workspaceId, ws.id), eq(slackChannels.slackId, "C0GENERAL")));
   await syncMessages(db, { channelId: general!.id, messages: history.messages });
-  const analysis = await createAnalysis(db, { workspaceId: ws.id, name: "a", startDate: new Date("2023-01-01"), endDate: new Date("2024-01-01"), channelIds: [general!.id] });
+  const analysis = await createAnalysis(db, {
+    workspaceId: ws.id,
+    name: "a",
+    startDate: new Date("2023-01-01"),
+    endDate: new Date("2024-01-01"),
+    channelIds: [general!.id],
+  });
   await computeContributions(db, analysis.id);
   await saveChannelAnalysis(db, { analysisId: analysis.id, channelId: general!.id, rawResponse: {} });
   return { team, ws, general: general!, analysis };
@@ -127,7 +162,8 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
         return ids(db.select({ id: teamMembers.id }).from(teamMembers).where(eq(teamMembers.teamId, teamId)));
       },
       update: { role: "VIEWER" },
-      insertAsAttacker: (tx, _owner, attacker) => tx.insert(teamMembers).values({ teamId, userId: attacker.id, email: attacker.email, role: "OWNER" }),
+      insertAsAttacker: (tx, _owner, attacker) =>
+        tx.insert(teamMembers).values({ teamId, userId: attacker.id, email: attacker.email, role: "OWNER" }),
     };
   },
   integrations: () => {
@@ -145,11 +181,15 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       table: integrationCredentials,
       seed: async (db, owner) => {
         last = await ownIntegration(db, owner);
-        return [(await storeIntegrationCredential(db, keyring, { actorId: owner.id, integrationId: last.id, credentialType: "API_KEY", value: "s" })).id];
+        return [
+          (await storeIntegrationCredential(db, keyring, { actorId: owner.id, integrationId: last.id, credentialType: "API_KEY", value: "s" })).id,
+        ];
       },
       update: { scopes: ["pwned"] },
       insertAsAttacker: (tx) =>
-        tx.insert(integrationCredentials).values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, credentialType: "OAUTH_TOKEN", encryptedValue: "x" }),
+        tx
+          .insert(integrationCredentials)
+          .values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, credentialType: "OAUTH_TOKEN", encryptedValue: "x" }),
     };
   },
   service_resources: () => {
@@ -162,7 +202,9 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       },
       update: { name: "pwned" },
       insertAsAttacker: (tx) =>
-        tx.insert(serviceResources).values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, resourceType: "GITHUB_REPO", externalId: "forged" }),
+        tx
+          .insert(serviceResources)
+          .values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, resourceType: "GITHUB_REPO", externalId: "forged" }),
     };
   },
   integration_shares: () => {
@@ -177,7 +219,9 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       update: { shareLevel: "FULL_ACCESS" },
       insertAsAttacker: async (tx, _owner, attacker) => {
         const mine = await createTeam(tx, { actorId: attacker.id, name: "Attacker" });
-        return tx.insert(integrationShares).values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, teamId: mine.id, shareLevel: "FULL_ACCESS" });
+        return tx
+          .insert(integrationShares)
+          .values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, teamId: mine.id, shareLevel: "FULL_ACCESS" });
       },
     };
   },
@@ -193,7 +237,9 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       update: { accessLevel: "ADMIN" },
       insertAsAttacker: async (tx, _owner, attacker) => {
         const mine = await createTeam(tx, { actorId: attacker.id, name: "Attacker" });
-        return tx.insert(resourceAccess).values({ resourceId: last.resourceId, ownerTeamId: last.ownerTeamId, teamId: mine.id, accessLevel: "ADMIN" });
+        return tx
+          .insert(resourceAccess)
+          .values({ resourceId: last.resourceId, ownerTeamId: last.ownerTeamId, teamId: mine.id, accessLevel: "ADMIN" });
       },
     };
   },
@@ -207,7 +253,9 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       },
       update: { details: { pwned: true } },
       insertAsAttacker: (tx, _owner, attacker) =>
-        tx.insert(integrationEvents).values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, eventType: "UPDATED", actorUserId: attacker.id }),
+        tx
+          .insert(integrationEvents)
+          .values({ integrationId: last.id, ownerTeamId: last.ownerTeamId, eventType: "UPDATED", actorUserId: attacker.id }),
     };
   },
 
@@ -242,7 +290,9 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
     seed: async (db, owner) => [(await createCustomIntegration(db, customInput(owner.id))).id],
     update: { displayName: "pwned" },
     insertAsAttacker: (tx, owner) =>
-      tx.insert(customIntegrations).values({ userId: owner.id, name: `forged_${unique().toLowerCase()}`, displayName: "x", authType: "api_key", baseUrl: "https://x" }),
+      tx
+        .insert(customIntegrations)
+        .values({ userId: owner.id, name: `forged_${unique().toLowerCase()}`, displayName: "x", authType: "api_key", baseUrl: "https://x" }),
   }),
   custom_integration_actions: () => {
     let integrationId = "";
@@ -255,7 +305,9 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       },
       update: { endpoint: "/pwned" },
       insertAsAttacker: (tx, owner) =>
-        tx.insert(customIntegrationActions).values({ integrationId, userId: owner.id, actionId: "forged", actionName: "x", httpMethod: "GET", endpoint: "/x" }),
+        tx
+          .insert(customIntegrationActions)
+          .values({ integrationId, userId: owner.id, actionId: "forged", actionName: "x", httpMethod: "GET", endpoint: "/x" }),
     };
   },
   custom_integration_credentials: () => {
@@ -363,14 +415,16 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       return ids(db.select({ id: slackInstallations.id }).from(slackInstallations).where(eq(slackInstallations.teamId, teamId)));
     },
     update: { botToken: "pwned" },
-    insertAsAttacker: (tx) => tx.insert(slackInstallations).values({ clientId: "leak-kit", teamId: `T${unique()}`, userId: "U1", botToken: "forged" }),
+    insertAsAttacker: (tx) =>
+      tx.insert(slackInstallations).values({ clientId: "leak-kit", teamId: `T${unique()}`, userId: "U1", botToken: "forged" }),
   }),
   slack_oauth_states: () => ({
     table: slackOauthStates,
     key: slackOauthStates.state,
     seed: async (db) => [await createSlackStateStore({ db }).generateStateParam({ scopes: ["chat:write"] }, new Date())],
     update: { installOptions: { scopes: ["admin"] } },
-    insertAsAttacker: (tx) => tx.insert(slackOauthStates).values({ state: `forged-${unique()}`, installOptions: {}, expiresAt: new Date(Date.now() + 600_000) }),
+    insertAsAttacker: (tx) =>
+      tx.insert(slackOauthStates).values({ state: `forged-${unique()}`, installOptions: {}, expiresAt: new Date(Date.now() + 600_000) }),
   }),
 };
 

@@ -31,7 +31,9 @@ async function scan(values: Record<string, string>): Promise<Record<string, stri
   const found: Record<string, string[]> = Object.fromEntries(Object.keys(values).map((k) => [k, []]));
   for (const { table, column } of await textColumns()) {
     const cells = rowsOf<{ v: string }>(
-      await t.db.execute(sql`select ${sql.identifier(column)}::text as v from ${sql.identifier(SCHEMA_NAME)}.${sql.identifier(table)} where ${sql.identifier(column)} is not null`),
+      await t.db.execute(
+        sql`select ${sql.identifier(column)}::text as v from ${sql.identifier(SCHEMA_NAME)}.${sql.identifier(table)} where ${sql.identifier(column)} is not null`,
+      ),
     ).map((r) => r.v);
     for (const [kind, value] of Object.entries(values)) if (cells.some((c) => c.includes(value))) found[kind]!.push(`${table}.${column}`);
   }
@@ -71,25 +73,52 @@ describe("secrets at rest (issue 17): no secret the package stores is readable i
     }
     const integration = await stores.createIntegration(t.db, { actorId: owner.id, ownerTeamId: team.id, name: "Scan GitHub", serviceType: "GITHUB" });
     await stores.storeIntegrationCredential(t.db, keyring, {
-      actorId: owner.id, integrationId: integration.id, credentialType: "OAUTH_TOKEN", value: s.integrationCredential, refreshToken: s.integrationRefreshToken,
+      actorId: owner.id,
+      integrationId: integration.id,
+      credentialType: "OAUTH_TOKEN",
+      value: s.integrationCredential,
+      refreshToken: s.integrationRefreshToken,
     });
     const custom = await stores.createCustomIntegration(t.db, {
-      userId: owner.id, name: "scan_api", displayName: "Scan", authType: "api_key", baseUrl: "https://api.example.com",
+      userId: owner.id,
+      name: "scan_api",
+      displayName: "Scan",
+      authType: "api_key",
+      baseUrl: "https://api.example.com",
     });
-    await stores.storeCustomCredential(t.db, keyring, { userId: owner.id, integrationId: custom.id, credentialType: "api_key", value: s.customCredential });
+    await stores.storeCustomCredential(t.db, keyring, {
+      userId: owner.id,
+      integrationId: custom.id,
+      credentialType: "api_key",
+      value: s.customCredential,
+    });
 
     // The values are stored and come back decrypted, so the scan below looks at real ciphertext.
     const fetched = await store.fetchInstallation({ teamId: "T0SCAN", userId: "U0SCAN", isEnterpriseInstall: false, enterpriseId: undefined });
-    expect(fetched).toMatchObject({ bot: { token: s.botToken, refreshToken: s.botRefreshToken }, user: { token: s.userToken }, incomingWebhook: { url: s.webhookUrl } });
-    expect(await stores.revealCredential(t.db, keyring, { actorId: owner.id, integrationId: integration.id, credentialType: "OAUTH_TOKEN" }))
-      .toMatchObject({ value: s.integrationCredential, refreshToken: s.integrationRefreshToken });
-    expect(await stores.revealCustomCredential(t.db, keyring, { userId: owner.id, integrationId: custom.id, credentialType: "api_key" })).toBe(s.customCredential);
-    const history = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from shared_db.slack_installations where incoming_webhook_url is not null`));
+    expect(fetched).toMatchObject({
+      bot: { token: s.botToken, refreshToken: s.botRefreshToken },
+      user: { token: s.userToken },
+      incomingWebhook: { url: s.webhookUrl },
+    });
+    expect(
+      await stores.revealCredential(t.db, keyring, { actorId: owner.id, integrationId: integration.id, credentialType: "OAUTH_TOKEN" }),
+    ).toMatchObject({ value: s.integrationCredential, refreshToken: s.integrationRefreshToken });
+    expect(await stores.revealCustomCredential(t.db, keyring, { userId: owner.id, integrationId: custom.id, credentialType: "api_key" })).toBe(
+      s.customCredential,
+    );
+    const history = rowsOf<{ n: number }>(
+      await t.db.execute(sql`select count(*)::int as n from shared_db.slack_installations where incoming_webhook_url is not null`),
+    );
     expect(history[0]!.n).toBe(2);
 
     const columns = await textColumns();
     expect(columns.length).toBeGreaterThan(50);
-    expect(columns).toEqual(expect.arrayContaining([{ table: "slack_bots", column: "incoming_webhook_url" }, { table: "audit_logs", column: "details" }]));
+    expect(columns).toEqual(
+      expect.arrayContaining([
+        { table: "slack_bots", column: "incoming_webhook_url" },
+        { table: "audit_logs", column: "details" },
+      ]),
+    );
     const found = await scan({ ...s, passwordHash });
     // The scan sees plaintext where it is: the hash, in its one service-only column.
     expect(found.passwordHash).toEqual(["user_credentials.password_hash"]);

@@ -66,7 +66,9 @@ describe("workspace hijack (issue 16, item 5)", () => {
     const pools = [await createDb({ url: t.url! }), await createDb({ url: t.url! })];
     try {
       const id = slackId();
-      const results = await Promise.allSettled(teamsOf.map((team, i) => upsertSlackWorkspace(pools[i]!.db, { teamId: team.id, slackId: id, name: team.name })));
+      const results = await Promise.allSettled(
+        teamsOf.map((team, i) => upsertSlackWorkspace(pools[i]!.db, { teamId: team.id, slackId: id, name: team.name })),
+      );
       const won = results.filter((r): r is PromiseFulfilledResult<typeof slackWorkspaces.$inferSelect> => r.status === "fulfilled");
       expect(won).toHaveLength(1);
       expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);

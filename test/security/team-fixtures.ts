@@ -60,14 +60,26 @@ export async function makeTeamWorld(db: Db, label: string, shareTo?: string): Pr
   const owner = await makeUser(db, `${label}-owner`);
   const team = await createTeam(db, { actorId: owner.id, name: `Team ${label}` });
   const [ownerRow] = rowsOf<{ id: string }>(await db.execute(sql`select id from shared_db.team_members where team_id = ${team.id}`));
-  const integration = await createIntegration(db, { actorId: owner.id, ownerTeamId: team.id, name: `${label} Slack`, serviceType: "SLACK", workspaceId: `T-${label}` });
+  const integration = await createIntegration(db, {
+    actorId: owner.id,
+    ownerTeamId: team.id,
+    name: `${label} Slack`,
+    serviceType: "SLACK",
+    workspaceId: `T-${label}`,
+  });
   const credential = await storeIntegrationCredential(db, keyring, {
     actorId: owner.id,
     integrationId: integration.id,
     credentialType: "BOT_TOKEN",
     value: `xoxb-${label}-secret`,
   });
-  const resource = await upsertServiceResource(db, { actorId: owner.id, integrationId: integration.id, resourceType: "SLACK_CHANNEL", externalId: `C-${label}`, name: `#${label}` });
+  const resource = await upsertServiceResource(db, {
+    actorId: owner.id,
+    integrationId: integration.id,
+    resourceType: "SLACK_CHANNEL",
+    externalId: `C-${label}`,
+    name: `#${label}`,
+  });
   const target = shareTo ?? (await createTeam(db, { actorId: owner.id, name: `Sink ${label}` })).id;
   const share = await shareIntegration(db, { actorId: owner.id, integrationId: integration.id, teamId: target });
   const access = await grantResourceAccess(db, { actorId: owner.id, resourceId: resource.id, teamId: target, accessLevel: "READ" });
@@ -86,7 +98,12 @@ export async function makeTeamWorld(db: Db, label: string, shareTo?: string): Pr
 }
 
 /** Adds an accepted member with `role` to the team (service work) and returns the user. */
-export async function addMember(db: Db, teamId: string, role: "OWNER" | "ADMIN" | "MEMBER" | "VIEWER", label = role.toLowerCase()): Promise<PublicUser> {
+export async function addMember(
+  db: Db,
+  teamId: string,
+  role: "OWNER" | "ADMIN" | "MEMBER" | "VIEWER",
+  label = role.toLowerCase(),
+): Promise<PublicUser> {
   const user = await makeUser(db, label);
   await db.insert(teamMembers).values({ teamId, userId: user.id, email: user.email, role, invitationStatus: "accepted" });
   return user;

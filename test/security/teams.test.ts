@@ -29,7 +29,9 @@ beforeAll(async () => {
 
 const ownerOf = async (teamId: string) =>
   rowsOf<{ user_id: string }>(
-    await t.db.execute(sql`select user_id from shared_db.team_members where team_id = ${teamId} and role = 'OWNER' and invitation_status = 'accepted' order by user_id`),
+    await t.db.execute(
+      sql`select user_id from shared_db.team_members where team_id = ${teamId} and role = 'OWNER' and invitation_status = 'accepted' order by user_id`,
+    ),
   ).map((r) => r.user_id);
 
 describe("ids chosen by the application role (item 3)", () => {
@@ -43,7 +45,10 @@ describe("ids chosen by the application role (item 3)", () => {
       ),
     );
     expect(code).toBe("23505");
-    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId: a.teamId, token, userId: alt.id }))).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
+    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId: a.teamId, token, userId: alt.id }))).rejects.toMatchObject({
+      code: "invariant",
+      rule: "invalid_invitation",
+    });
     expect(await ownerOf(b.teamId)).toEqual(ownersBefore);
     expect(ownersBefore).toEqual([b.owner.id]);
     expect(await state(t.db, "team_members")).toEqual(before);
@@ -59,7 +64,9 @@ describe("ids chosen by the application role (item 3)", () => {
     );
     const before = await state(t.db, "team_members");
     for (const change of [sql`id = ${b.ownerRowId}`, sql`team_id = ${b.teamId}`]) {
-      expect(await refusal(as(t.db, attacker.id, (tx) => tx.execute(sql`update shared_db.team_members set ${change} where id = ${invite!.id}`)))).toBe("42501");
+      expect(
+        await refusal(as(t.db, attacker.id, (tx) => tx.execute(sql`update shared_db.team_members set ${change} where id = ${invite!.id}`))),
+      ).toBe("42501");
     }
     expect(await state(t.db, "team_members")).toEqual(before);
     expect(await ownerOf(b.teamId)).toEqual([b.owner.id]);
@@ -84,12 +91,14 @@ describe("ids chosen by the application role (item 3)", () => {
       ),
     ).toBe("23503");
     expect(await Promise.all(["integrations", "integration_shares", "service_resources"].map((n) => state(t.db, n)))).toEqual(before);
-    const seen = await as(t.db, attacker.id, (tx) => tx.execute(sql`select id, owner_team_id from shared_db.integrations where id = ${b.integrationId}`));
+    const seen = await as(t.db, attacker.id, (tx) =>
+      tx.execute(sql`select id, owner_team_id from shared_db.integrations where id = ${b.integrationId}`),
+    );
     expect(rowsOf(seen)).toEqual([]);
     expect((await listIntegrationsForUser(t.db, attacker.id)).map((i) => i.id)).not.toContain(b.integrationId);
-    await expect(revealCredential(t.db, keyring, { actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" })).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
+    await expect(
+      revealCredential(t.db, keyring, { actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it("a collision that predates the guard stays harmless: policies, listings and revealCredential match (id, team) pairs", async () => {
@@ -112,8 +121,12 @@ describe("ids chosen by the application role (item 3)", () => {
       const listed = (await listIntegrationsForUser(t.db, attacker.id)).filter((i) => i.id === b.integrationId);
       expect(listed.map((i) => i.ownerTeamId)).toEqual([a.teamId]);
       // Service path with the forged id: A's decoy has no credential; B's secret is not returned.
-      expect(await revealCredential(t.db, keyring, { actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" })).toBeUndefined();
-      expect(await revealCredential(t.db, keyring, { actorId: b.owner.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" })).toMatchObject({
+      expect(
+        await revealCredential(t.db, keyring, { actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
+      ).toBeUndefined();
+      expect(
+        await revealCredential(t.db, keyring, { actorId: b.owner.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
+      ).toMatchObject({
         value: "xoxb-victim-secret",
       });
     } finally {
@@ -129,12 +142,17 @@ describe("ids chosen by the application role (item 3)", () => {
         const results = await Promise.allSettled(
           [a, b].map((w, i) =>
             pools[i]!.db.transaction(async (tx) => {
-              await tx.execute(sql`insert into shared_db.integrations (id, name, service_type, owner_team_id, workspace_id) values (${id}, 'race', 'NOTION', ${w.teamId}, ${id})`);
+              await tx.execute(
+                sql`insert into shared_db.integrations (id, name, service_type, owner_team_id, workspace_id) values (${id}, 'race', 'NOTION', ${w.teamId}, ${id})`,
+              );
               await tx.execute(sql`select pg_sleep(0.05)`);
             }),
           ),
         );
-        expect(results.filter((r) => r.status === "fulfilled"), JSON.stringify(results.map((r) => (r.status === "rejected" ? String(r.reason?.cause ?? r.reason) : "ok")))).toHaveLength(1);
+        expect(
+          results.filter((r) => r.status === "fulfilled"),
+          JSON.stringify(results.map((r) => (r.status === "rejected" ? String(r.reason?.cause ?? r.reason) : "ok"))),
+        ).toHaveLength(1);
         expect(rowsOf(await t.db.execute(sql`select owner_team_id from shared_db.integrations where id = ${id}`))).toHaveLength(1);
       }
     } finally {
@@ -148,9 +166,14 @@ describe("ids chosen by the application role (item 3)", () => {
     for (const table of tables) {
       // A credential may take a fresh id within its team (its replacement is re-encrypted under a new
       // id), never a taken one; no row may move to another team.
-      const changes = table === "integration_credentials" ? [sql`owner_team_id = ${b.teamId}`] : [sql`id = gen_random_uuid()`, sql`owner_team_id = ${b.teamId}`];
+      const changes =
+        table === "integration_credentials" ? [sql`owner_team_id = ${b.teamId}`] : [sql`id = gen_random_uuid()`, sql`owner_team_id = ${b.teamId}`];
       for (const change of changes) {
-        const code = await refusal(as(t.db, attacker.id, (tx) => tx.execute(sql`update ${sql.identifier("shared_db")}.${sql.identifier(table)} set ${change} where owner_team_id = ${a.teamId}`)));
+        const code = await refusal(
+          as(t.db, attacker.id, (tx) =>
+            tx.execute(sql`update ${sql.identifier("shared_db")}.${sql.identifier(table)} set ${change} where owner_team_id = ${a.teamId}`),
+          ),
+        );
         expect(code, `${table}`).toBe("42501");
       }
     }
@@ -176,14 +199,26 @@ describe("team roles in the database (item 4)", () => {
   const attempts = (): [string, () => ReturnType<typeof sql>][] => [
     ["raise its own row to OWNER", () => sql`update shared_db.team_members set role = 'OWNER' where team_id = ${teamId} and user_id = ${admin.id}`],
     ["raise a member to OWNER", () => sql`update shared_db.team_members set role = 'OWNER' where team_id = ${teamId} and user_id = ${member.id}`],
-    ["insert an accepted OWNER row for a second account", () => sql`insert into shared_db.team_members (team_id, user_id, email, role, invitation_status)
-      values (${teamId}, ${alt.id}, ${alt.email}, 'OWNER', 'accepted')`],
-    ["insert a pending OWNER invitation", () => sql`insert into shared_db.team_members (team_id, email, role, invitation_status, invitation_token)
-      values (${teamId}, ${alt.email}, 'OWNER', 'pending', ${sha256("known")})`],
+    [
+      "insert an accepted OWNER row for a second account",
+      () => sql`insert into shared_db.team_members (team_id, user_id, email, role, invitation_status)
+      values (${teamId}, ${alt.id}, ${alt.email}, 'OWNER', 'accepted')`,
+    ],
+    [
+      "insert a pending OWNER invitation",
+      () => sql`insert into shared_db.team_members (team_id, email, role, invitation_status, invitation_token)
+      values (${teamId}, ${alt.email}, 'OWNER', 'pending', ${sha256("known")})`,
+    ],
     ["demote an OWNER", () => sql`update shared_db.team_members set role = 'MEMBER' where team_id = ${teamId} and user_id = ${owner2.id}`],
     ["remove an OWNER", () => sql`delete from shared_db.team_members where team_id = ${teamId} and user_id = ${owner2.id}`],
-    ["take over an OWNER row (user_id := itself)", () => sql`update shared_db.team_members set user_id = ${admin.id} where team_id = ${teamId} and user_id = ${owner2.id}`],
-    ["empty an OWNER row (user_id := NULL)", () => sql`update shared_db.team_members set user_id = NULL where team_id = ${teamId} and user_id = ${owner2.id}`],
+    [
+      "take over an OWNER row (user_id := itself)",
+      () => sql`update shared_db.team_members set user_id = ${admin.id} where team_id = ${teamId} and user_id = ${owner2.id}`,
+    ],
+    [
+      "empty an OWNER row (user_id := NULL)",
+      () => sql`update shared_db.team_members set user_id = NULL where team_id = ${teamId} and user_id = ${owner2.id}`,
+    ],
   ];
 
   it.each(attempts().map(([name], i) => [name, i] as const))("an ADMIN cannot %s with raw SQL", async (_name, i) => {
@@ -199,17 +234,28 @@ describe("team roles in the database (item 4)", () => {
       values (${teamId}, 'boss@example.test', 'OWNER', 'pending', ${sha256(randomBytes(16).toString("hex"))}, now() + interval '1 day')`);
     const before = await state(t.db, "team_members");
     const code = await refusal(
-      as(t.db, admin.id, (tx) => tx.execute(sql`update shared_db.team_members set invitation_token = ${sha256("mine")} where team_id = ${teamId} and email = 'boss@example.test'`)),
+      as(t.db, admin.id, (tx) =>
+        tx.execute(
+          sql`update shared_db.team_members set invitation_token = ${sha256("mine")} where team_id = ${teamId} and email = 'boss@example.test'`,
+        ),
+      ),
     );
     expect(code).toBe("42501");
-    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId, token: "mine", userId: alt.id }))).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
+    await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId, token: "mine", userId: alt.id }))).rejects.toMatchObject({
+      code: "invariant",
+      rule: "invalid_invitation",
+    });
     expect(await state(t.db, "team_members")).toEqual(before);
   });
 
   it("an OWNER still grants and removes OWNER with raw SQL (the rule is about who, not what)", async () => {
-    await as(t.db, owner.id, (tx) => tx.execute(sql`update shared_db.team_members set role = 'OWNER' where team_id = ${teamId} and user_id = ${member.id}`));
+    await as(t.db, owner.id, (tx) =>
+      tx.execute(sql`update shared_db.team_members set role = 'OWNER' where team_id = ${teamId} and user_id = ${member.id}`),
+    );
     expect(await ownerOf(teamId)).toEqual([owner.id, owner2.id, member.id].sort());
-    await as(t.db, owner.id, (tx) => tx.execute(sql`update shared_db.team_members set role = 'MEMBER' where team_id = ${teamId} and user_id = ${member.id}`));
+    await as(t.db, owner.id, (tx) =>
+      tx.execute(sql`update shared_db.team_members set role = 'MEMBER' where team_id = ${teamId} and user_id = ${member.id}`),
+    );
     expect(await ownerOf(teamId)).toEqual([owner.id, owner2.id].sort());
   });
 
@@ -243,7 +289,9 @@ describe("team roles in the database (item 4)", () => {
       const before = await pending();
       const call = sql`select shared_db.accept_team_invitation(${inviteTeam}, ${sha256(token)}, ${attacker.id})`;
       expect(await refusal(withoutContext(t.db, (tx) => tx.execute(call)))).toBe("42501");
-      await expect(withoutContext(t.db, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: attacker.id }))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(withoutContext(t.db, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: attacker.id }))).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
       expect(await pending()).toEqual(before);
     });
 
@@ -251,14 +299,18 @@ describe("team roles in the database (item 4)", () => {
       const before = await pending();
       const call = sql`select shared_db.accept_team_invitation(${inviteTeam}, ${sha256(token)}, ${alt.id})`;
       expect(await refusal(as(t.db, attacker.id, (tx) => tx.execute(call)))).toBe("42501");
-      await expect(as(t.db, attacker.id, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: alt.id }))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(as(t.db, attacker.id, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: alt.id }))).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
       expect(await pending()).toEqual(before);
     });
 
     it("the invited user, signed in, accepts it (and only once)", async () => {
       const member = await as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: alt.id }));
       expect(member).toMatchObject({ teamId: inviteTeam, userId: alt.id, role: "ADMIN", invitationStatus: "accepted" });
-      await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: alt.id }))).rejects.toBeInstanceOf(InvariantError);
+      await expect(as(t.db, alt.id, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: alt.id }))).rejects.toBeInstanceOf(
+        InvariantError,
+      );
     });
   });
 });

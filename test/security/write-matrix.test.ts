@@ -32,11 +32,25 @@ const DELETE: Record<string, Role[]> = {
   custom_integration_credentials: ["owner"],
 };
 const TABLES = [
-  "users", "user_credentials", "audit_logs",
-  "slack_installations", "slack_bots", "slack_user_tokens", "slack_oauth_states",
-  "slack_workspaces", "slack_channels", "slack_users", "slack_messages", "slack_reactions",
-  "slack_analyses", "slack_analysis_channels", "slack_contributions", "slack_channel_analyses",
-  "custom_integrations", "custom_integration_actions", "custom_integration_credentials",
+  "users",
+  "user_credentials",
+  "audit_logs",
+  "slack_installations",
+  "slack_bots",
+  "slack_user_tokens",
+  "slack_oauth_states",
+  "slack_workspaces",
+  "slack_channels",
+  "slack_users",
+  "slack_messages",
+  "slack_reactions",
+  "slack_analyses",
+  "slack_analysis_channels",
+  "slack_contributions",
+  "slack_channel_analyses",
+  "custom_integrations",
+  "custom_integration_actions",
+  "custom_integration_credentials",
 ];
 const REFUSED = new Set(["42501", "23505", "23503", "23514", "P0001"]);
 
@@ -83,7 +97,9 @@ async function attempt(role: Role, write: (tx: Tx) => Promise<number>): Promise<
 
 /** Every row of a table, read as service work, so a change anywhere shows. */
 async function state(table: string) {
-  return rowsOf(await t.db.execute(sql`select to_jsonb(x) as row from shared_db.${sql.identifier(table)} x order by 1::text`)).map((r) => JSON.stringify(r)).sort();
+  return rowsOf(await t.db.execute(sql`select to_jsonb(x) as row from shared_db.${sql.identifier(table)} x order by 1::text`))
+    .map((r) => JSON.stringify(r))
+    .sort();
 }
 
 const touched = async (tx: Tx, statement: SQL) => rowsOf(await tx.execute(sql`${statement} returning 1`)).length;
@@ -103,19 +119,37 @@ describe("write-authority matrix: users, audit, Slack OAuth, Slack data, custom 
     const column = sql.identifier(table === "users" ? "full_name" : key.name);
     const where = sql.identifier(key.name);
     await expectMatrix(table, UPDATE[table] ?? [], (tx) =>
-      touched(tx, sql`update shared_db.${sql.identifier(table)} set ${column} = ${column} where ${where} in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`),
+      touched(
+        tx,
+        sql`update shared_db.${sql.identifier(table)} set ${column} = ${column} where ${where} in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+      ),
     );
   });
 
   it.each(TABLES)("%s: delete of the owner's row, by owner / other / no user", async (table) => {
     const { key, ids } = seeded.get(table)!;
     await expectMatrix(table, DELETE[table] ?? [], (tx) =>
-      touched(tx, sql`delete from shared_db.${sql.identifier(table)} where ${sql.identifier(key.name)} in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`),
+      touched(
+        tx,
+        sql`delete from shared_db.${sql.identifier(table)} where ${sql.identifier(key.name)} in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+      ),
     );
   });
 
   it("users: nobody raises their own privileges or writes another's columns (forged values)", async () => {
-    for (const set of [sql`is_superuser = true`, sql`is_verified = true`, sql`email = 'x@example.com'`, sql`id = gen_random_uuid()`, sql`is_active = false`]) {
+    for (const set of [
+      sql`is_superuser = true`,
+      sql`is_verified = true`,
+      sql`email = 'x@example.com'`,
+      sql`id = gen_random_uuid()`,
+      sql`is_active = false`,
+    ]) {
       await expectMatrix("users", [], (tx, role) => touched(tx, sql`update shared_db.users set ${set} where id = ${userOf(role).id}`));
     }
     await expectMatrix("users", [], (tx) => touched(tx, sql`insert into shared_db.users (email) values ('forged@example.com')`));
@@ -125,7 +159,9 @@ describe("write-authority matrix: users, audit, Slack OAuth, Slack data, custom 
     await expectMatrix("audit_logs", ["owner", "other"], (tx, role) =>
       touched(tx, sql`insert into shared_db.audit_logs (actor_id, action, entity_type) values (${userOf(role).id}, 'x', 't')`),
     );
-    await expectMatrix("audit_logs", ["owner"], (tx) => touched(tx, sql`insert into shared_db.audit_logs (actor_id, action, entity_type) values (${owner.id}, 'forged', 't')`));
+    await expectMatrix("audit_logs", ["owner"], (tx) =>
+      touched(tx, sql`insert into shared_db.audit_logs (actor_id, action, entity_type) values (${owner.id}, 'forged', 't')`),
+    );
   });
 
   it("Slack OAuth and Slack data tables: user work inserts nothing, whatever the tenant key", async () => {
@@ -136,14 +172,18 @@ describe("write-authority matrix: users, audit, Slack OAuth, Slack data, custom 
       // A copy of the owner's row with a fresh id where there is one: only the authority is in question.
       const copy = { ...row!.row, ...("id" in row!.row ? { id: crypto.randomUUID() } : {}) };
       await expectMatrix(table, [], (tx) =>
-        touched(tx, sql`insert into shared_db.${sql.identifier(table)} select * from jsonb_populate_record(null::shared_db.${sql.identifier(table)}, ${JSON.stringify(copy)}::jsonb)`),
+        touched(
+          tx,
+          sql`insert into shared_db.${sql.identifier(table)} select * from jsonb_populate_record(null::shared_db.${sql.identifier(table)}, ${JSON.stringify(copy)}::jsonb)`,
+        ),
       );
     }
   });
 
   it("custom integrations: a user creates their own, never one owned by another (forged user_id)", async () => {
     const row = (userId: string) => sql`(${userId}, ${`api_${crypto.randomUUID().slice(0, 8)}`}, 'X', 'api_key', 'https://x.example.com')`;
-    const insert = (userId: string) => sql`insert into shared_db.custom_integrations (user_id, name, display_name, auth_type, base_url) values ${row(userId)}`;
+    const insert = (userId: string) =>
+      sql`insert into shared_db.custom_integrations (user_id, name, display_name, auth_type, base_url) values ${row(userId)}`;
     await expectMatrix("custom_integrations", ["owner", "other"], (tx, role) => touched(tx, insert(userOf(role).id)));
     await expectMatrix("custom_integrations", ["owner"], (tx) => touched(tx, insert(owner.id)));
     const [integration] = seeded.get("custom_integrations")!.ids;

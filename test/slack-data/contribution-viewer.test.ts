@@ -3,7 +3,16 @@ import { describe, expect, it } from "vitest";
 import { withRls } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
 import { ForbiddenError, InvariantError, mapDbError, NotFoundError, SharedDbError, ValidationError } from "../../src/errors";
-import { slackAnalyses, slackChannels, slackContributions, slackMessages, slackReactions, slackUsers, slackWorkspaces, teamMembers } from "../../src/schema";
+import {
+  slackAnalyses,
+  slackChannels,
+  slackContributions,
+  slackMessages,
+  slackReactions,
+  slackUsers,
+  slackWorkspaces,
+  teamMembers,
+} from "../../src/schema";
 import {
   completeScheduledRun,
   computeContributions,
@@ -50,7 +59,12 @@ async function workspace(owner?: PublicUser) {
   return { user, team, ws, channels, general, secret };
 }
 const userBySlackId = async (workspaceId: string, slackId: string) =>
-  (await t.db.select().from(slackUsers).where(and(eq(slackUsers.workspaceId, workspaceId), eq(slackUsers.slackId, slackId))))[0]!;
+  (
+    await t.db
+      .select()
+      .from(slackUsers)
+      .where(and(eq(slackUsers.workspaceId, workspaceId), eq(slackUsers.slackId, slackId)))
+  )[0]!;
 const wsRow = async (id: string) => (await t.db.select().from(slackWorkspaces).where(eq(slackWorkspaces.id, id)))[0]!;
 
 describe("workspace connection", () => {
@@ -65,10 +79,20 @@ describe("workspace connection", () => {
       teamSize: 12,
       workspaceMetadata: { plan: "pro" },
     });
-    expect(connected).toMatchObject({ isConnected: true, connectionStatus: "connected", teamSize: 12, workspaceMetadata: { plan: "pro" }, tokenExpiresAt: expires });
+    expect(connected).toMatchObject({
+      isConnected: true,
+      connectionStatus: "connected",
+      teamSize: 12,
+      workspaceMetadata: { plan: "pro" },
+      tokenExpiresAt: expires,
+    });
     expect(connected.accessToken).toMatch(/^sdb1:/);
     expect(connected.accessToken).not.toContain("xoxp-access");
-    expect(await revealSlackWorkspaceTokens(t.db, keyring, { workspaceId: ws.id })).toEqual({ accessToken: "xoxp-access", refreshToken: "xoxe-refresh", tokenExpiresAt: expires });
+    expect(await revealSlackWorkspaceTokens(t.db, keyring, { workspaceId: ws.id })).toEqual({
+      accessToken: "xoxp-access",
+      refreshToken: "xoxe-refresh",
+      tokenExpiresAt: expires,
+    });
     // Bound to the row: the same ciphertext copied to another workspace does not decrypt there.
     const other = await workspace();
     await t.db.update(slackWorkspaces).set({ accessToken: connected.accessToken }).where(eq(slackWorkspaces.id, other.ws.id));
@@ -83,10 +107,19 @@ describe("workspace connection", () => {
   it("team size, metadata, status and last sync; bad input names the field and changes nothing", async () => {
     const { ws } = await workspace();
     expect((await wsRow(ws.id)).lastSyncAt).toBeNull();
-    const row = await updateSlackWorkspaceInfo(t.db, { workspaceId: ws.id, teamSize: 40, workspaceMetadata: { region: "eu" }, connectionStatus: "syncing", synced: true });
+    const row = await updateSlackWorkspaceInfo(t.db, {
+      workspaceId: ws.id,
+      teamSize: 40,
+      workspaceMetadata: { region: "eu" },
+      connectionStatus: "syncing",
+      synced: true,
+    });
     expect(row).toMatchObject({ teamSize: 40, workspaceMetadata: { region: "eu" }, connectionStatus: "syncing" });
     expect(row.lastSyncAt).toBeInstanceOf(Date);
-    await expect(updateSlackWorkspaceInfo(t.db, { workspaceId: ws.id, teamSize: -1 })).rejects.toMatchObject({ name: "ValidationError", field: "teamSize" });
+    await expect(updateSlackWorkspaceInfo(t.db, { workspaceId: ws.id, teamSize: -1 })).rejects.toMatchObject({
+      name: "ValidationError",
+      field: "teamSize",
+    });
     await expect(connectSlackWorkspace(t.db, keyring, { workspaceId: ws.id, accessToken: "" })).rejects.toBeInstanceOf(ValidationError);
     await expect(updateSlackWorkspaceInfo(t.db, { workspaceId: crypto.randomUUID(), teamSize: 1 })).rejects.toBeInstanceOf(NotFoundError);
     expect(await wsRow(ws.id)).toMatchObject({ teamSize: 40, connectionStatus: "syncing", accessToken: null });
@@ -95,7 +128,9 @@ describe("workspace connection", () => {
   it("user work cannot read the token columns", async () => {
     const { ws, user } = await workspace();
     await connectSlackWorkspace(t.db, keyring, { workspaceId: ws.id, accessToken: "xoxp-hidden" });
-    await expect(withRls(t.db, { userId: user.id }, (tx) => revealSlackWorkspaceTokens(tx, keyring, { workspaceId: ws.id }))).rejects.toBeInstanceOf(SharedDbError);
+    await expect(withRls(t.db, { userId: user.id }, (tx) => revealSlackWorkspaceTokens(tx, keyring, { workspaceId: ws.id }))).rejects.toBeInstanceOf(
+      SharedDbError,
+    );
   });
 });
 
@@ -104,7 +139,9 @@ describe("channels for analysis", () => {
     const { ws, team, user, general, secret } = await workspace();
     const member = await makeUser(t.db, "member");
     await t.db.insert(teamMembers).values({ teamId: team.id, userId: member.id, email: member.email, role: "MEMBER" });
-    const chosen = await withRls(t.db, { userId: user.id }, (tx) => selectChannelsForAnalysis(tx, { workspaceId: ws.id, channelIds: [general.id, secret.id] }));
+    const chosen = await withRls(t.db, { userId: user.id }, (tx) =>
+      selectChannelsForAnalysis(tx, { workspaceId: ws.id, channelIds: [general.id, secret.id] }),
+    );
     expect(chosen.map((c) => c.isSelectedForAnalysis)).toEqual([true, true]);
     expect((await listChannelsForAnalysis(t.db, { workspaceId: ws.id })).map((c) => c.slackId)).toEqual(["C0GENERAL", "G0SECRET"]);
 
@@ -113,15 +150,22 @@ describe("channels for analysis", () => {
     ).rejects.toBeInstanceOf(ForbiddenError);
     const other = await workspace();
     await expect(
-      withRls(t.db, { userId: user.id }, (tx) => selectChannelsForAnalysis(tx, { workspaceId: ws.id, channelIds: [secret.id, other.general.id], selected: false })),
+      withRls(t.db, { userId: user.id }, (tx) =>
+        selectChannelsForAnalysis(tx, { workspaceId: ws.id, channelIds: [secret.id, other.general.id], selected: false }),
+      ),
     ).rejects.toMatchObject({ name: "NotFoundError", field: "channelIds" });
     // Only that column: the app role cannot rewrite a channel through the new grant.
     await expect(
-      withRls(t.db, { userId: user.id }, (tx) => tx.execute(sql`update shared_db.slack_channels set name = 'renamed' where id = ${general.id}`)).catch((e: unknown) => {
+      withRls(t.db, { userId: user.id }, (tx) =>
+        tx.execute(sql`update shared_db.slack_channels set name = 'renamed' where id = ${general.id}`),
+      ).catch((e: unknown) => {
         throw mapDbError(e);
       }),
     ).rejects.toBeInstanceOf(ForbiddenError);
-    expect((await listChannelsForAnalysis(t.db, { workspaceId: ws.id })).map((c) => [c.slackId, c.name])).toEqual([["C0GENERAL", "general"], ["G0SECRET", "secret"]]);
+    expect((await listChannelsForAnalysis(t.db, { workspaceId: ws.id })).map((c) => [c.slackId, c.name])).toEqual([
+      ["C0GENERAL", "general"],
+      ["G0SECRET", "secret"],
+    ]);
   });
 
   it("bot joined and supported flags (unsupported channels drop out of the analysis list)", async () => {
@@ -131,9 +175,16 @@ describe("channels for analysis", () => {
     expect(joined.botJoinedAt).toBeInstanceOf(Date);
     const at = new Date("2024-05-01T10:00:00Z");
     expect((await updateChannelBotState(t.db, { channelId: general.id, botJoinedAt: at })).botJoinedAt).toEqual(at);
-    expect(await updateChannelBotState(t.db, { channelId: general.id, hasBot: false, isSupported: false })).toMatchObject({ hasBot: false, botJoinedAt: null, isSupported: false });
+    expect(await updateChannelBotState(t.db, { channelId: general.id, hasBot: false, isSupported: false })).toMatchObject({
+      hasBot: false,
+      botJoinedAt: null,
+      isSupported: false,
+    });
     expect(await listChannelsForAnalysis(t.db, { workspaceId: ws.id })).toEqual([]);
-    await expect(updateChannelBotState(t.db, { channelId: crypto.randomUUID(), hasBot: true })).rejects.toMatchObject({ name: "NotFoundError", field: "channelId" });
+    await expect(updateChannelBotState(t.db, { channelId: crypto.randomUUID(), hasBot: true })).rejects.toMatchObject({
+      name: "NotFoundError",
+      field: "channelId",
+    });
   });
 });
 
@@ -167,15 +218,23 @@ describe("per-message analysis", () => {
     const [mine] = await listUnanalyzedMessages(t.db, { channelId: general.id });
     const [elsewhere] = await listUnanalyzedMessages(t.db, { channelId: secret.id });
     await expect(
-      recordMessageAnalysis(t.db, { channelId: general.id, results: [{ messageId: mine!.id, messageCategory: "x" }, { messageId: elsewhere!.id, messageCategory: "y" }] }),
+      recordMessageAnalysis(t.db, {
+        channelId: general.id,
+        results: [
+          { messageId: mine!.id, messageCategory: "x" },
+          { messageId: elsewhere!.id, messageCategory: "y" },
+        ],
+      }),
     ).rejects.toMatchObject({ name: "NotFoundError", field: "results.1.messageId" });
     await expect(
       recordMessageAnalysis(t.db, { channelId: general.id, results: [{ messageId: mine!.id }, { messageId: mine!.id }] }),
     ).rejects.toMatchObject({ name: "ValidationError", field: "results.1.messageId" });
-    await expect(recordMessageAnalysis(t.db, { channelId: general.id, results: [{ messageId: mine!.id, sentimentScore: 2 }] })).rejects.toMatchObject({
-      name: "ValidationError",
-      field: "results.0.sentimentScore",
-    });
+    await expect(recordMessageAnalysis(t.db, { channelId: general.id, results: [{ messageId: mine!.id, sentimentScore: 2 }] })).rejects.toMatchObject(
+      {
+        name: "ValidationError",
+        field: "results.0.sentimentScore",
+      },
+    );
     const analysed = await t.db.select().from(slackMessages).where(eq(slackMessages.isAnalyzed, true));
     expect(analysed.filter((m) => m.id === mine!.id || m.id === elsewhere!.id)).toEqual([]);
   });
@@ -185,14 +244,35 @@ describe("reactions and Slack users", () => {
   it("records a reaction_added event with emoji code and timestamp; the message count follows", async () => {
     const { general, ws } = await workspace();
     await syncMessages(t.db, { channelId: general.id, messages: history.messages });
-    const r = await recordReaction(t.db, { channelId: general.id, messageTs: "1700000200.000300", userSlackId: "U0ADA", emojiName: "tada", emojiCode: "1f389", reactionTs: "1700000300.000100" });
-    expect(r).toMatchObject({ emojiName: "tada", emojiCode: "1f389", reactionTs: "1700000300.000100", userId: (await userBySlackId(ws.id, "U0ADA")).id });
-    const [msg] = await t.db.select().from(slackMessages).where(and(eq(slackMessages.channelId, general.id), eq(slackMessages.slackTs, "1700000200.000300")));
+    const r = await recordReaction(t.db, {
+      channelId: general.id,
+      messageTs: "1700000200.000300",
+      userSlackId: "U0ADA",
+      emojiName: "tada",
+      emojiCode: "1f389",
+      reactionTs: "1700000300.000100",
+    });
+    expect(r).toMatchObject({
+      emojiName: "tada",
+      emojiCode: "1f389",
+      reactionTs: "1700000300.000100",
+      userId: (await userBySlackId(ws.id, "U0ADA")).id,
+    });
+    const [msg] = await t.db
+      .select()
+      .from(slackMessages)
+      .where(and(eq(slackMessages.channelId, general.id), eq(slackMessages.slackTs, "1700000200.000300")));
     expect(msg!.reactionCount).toBe(1);
     // Again without a code keeps the code (idempotent).
-    expect((await recordReaction(t.db, { channelId: general.id, messageTs: "1700000200.000300", userSlackId: "U0ADA", emojiName: "tada" })).emojiCode).toBe("1f389");
-    await expect(recordReaction(t.db, { channelId: general.id, messageTs: "1700009999.000000", userSlackId: "U0ADA", emojiName: "x" })).rejects.toMatchObject({ field: "messageTs" });
-    await expect(recordReaction(t.db, { channelId: general.id, messageTs: "1700000200.000300", userSlackId: "U0NOBODY", emojiName: "x" })).rejects.toMatchObject({ field: "userSlackId" });
+    expect(
+      (await recordReaction(t.db, { channelId: general.id, messageTs: "1700000200.000300", userSlackId: "U0ADA", emojiName: "tada" })).emojiCode,
+    ).toBe("1f389");
+    await expect(
+      recordReaction(t.db, { channelId: general.id, messageTs: "1700009999.000000", userSlackId: "U0ADA", emojiName: "x" }),
+    ).rejects.toMatchObject({ field: "messageTs" });
+    await expect(
+      recordReaction(t.db, { channelId: general.id, messageTs: "1700000200.000300", userSlackId: "U0NOBODY", emojiName: "x" }),
+    ).rejects.toMatchObject({ field: "userSlackId" });
     expect(await t.db.select().from(slackReactions).where(eq(slackReactions.messageId, msg!.id))).toHaveLength(1);
   });
 
@@ -200,7 +280,9 @@ describe("reactions and Slack users", () => {
     const { general, ws } = await workspace();
     await syncMessages(t.db, { channelId: general.id, messages: replies.messages });
     const alan = await userBySlackId(ws.id, "U0ALAN");
-    expect((await saveSlackUserProfile(t.db, { slackUserId: alan.id, profileData: { status_text: "out", fields: { Xf1: "Maths" } } })).profileData).toEqual({
+    expect(
+      (await saveSlackUserProfile(t.db, { slackUserId: alan.id, profileData: { status_text: "out", fields: { Xf1: "Maths" } } })).profileData,
+    ).toEqual({
       status_text: "out",
       fields: { Xf1: "Maths" },
     });
@@ -208,7 +290,10 @@ describe("reactions and Slack users", () => {
     expect(before.length).toBeGreaterThan(0);
     expect((await deleteSlackUser(t.db, { slackUserId: alan.id })).isDeleted).toBe(true);
     // A hard delete would erase history: refused with a typed error, nothing removed.
-    const err = await t.db.delete(slackUsers).where(eq(slackUsers.id, alan.id)).catch((e: unknown) => mapDbError(e));
+    const err = await t.db
+      .delete(slackUsers)
+      .where(eq(slackUsers.id, alan.id))
+      .catch((e: unknown) => mapDbError(e));
     expect(err).toMatchObject({ name: "ConflictError", constraint: "slack_users_keep_history" });
     // A user without history may still be removed.
     const bot = await userBySlackId(ws.id, "U0BOT");
@@ -228,24 +313,47 @@ describe("analyses: scheduling, listing, overall contributions", () => {
   it("a run moves next_run_at forward by the frequency to the first time after now", async () => {
     const { ws, general } = await workspace();
     const a = await createAnalysis(t.db, {
-      workspaceId: ws.id, name: "Weekly", startDate: new Date("2023-11-01"), endDate: new Date("2023-12-01"), channelIds: [general.id],
-      isScheduled: true, scheduleFrequency: "weekly", nextRunAt: new Date("2024-01-01T09:00:00Z"),
+      workspaceId: ws.id,
+      name: "Weekly",
+      startDate: new Date("2023-11-01"),
+      endDate: new Date("2023-12-01"),
+      channelIds: [general.id],
+      isScheduled: true,
+      scheduleFrequency: "weekly",
+      nextRunAt: new Date("2024-01-01T09:00:00Z"),
     });
     const next = await completeScheduledRun(t.db, { analysisId: a.id, now: new Date("2024-01-01T09:05:00Z") });
     expect(next.nextRunAt).toEqual(new Date("2024-01-08T09:00:00Z"));
     expect(next.status).toBe("pending");
     // Missed runs are skipped, not replayed.
-    expect((await completeScheduledRun(t.db, { analysisId: a.id, now: new Date("2024-02-01T00:00:00Z") })).nextRunAt).toEqual(new Date("2024-02-05T09:00:00Z"));
-    const once = await createAnalysis(t.db, { workspaceId: ws.id, name: "Once", startDate: new Date("2023-11-01"), endDate: new Date("2023-12-01"), channelIds: [general.id] });
+    expect((await completeScheduledRun(t.db, { analysisId: a.id, now: new Date("2024-02-01T00:00:00Z") })).nextRunAt).toEqual(
+      new Date("2024-02-05T09:00:00Z"),
+    );
+    const once = await createAnalysis(t.db, {
+      workspaceId: ws.id,
+      name: "Once",
+      startDate: new Date("2023-11-01"),
+      endDate: new Date("2023-12-01"),
+      channelIds: [general.id],
+    });
     await expect(completeScheduledRun(t.db, { analysisId: once.id })).rejects.toBeInstanceOf(InvariantError);
-    await expect(completeScheduledRun(t.db, { analysisId: crypto.randomUUID() })).rejects.toMatchObject({ name: "NotFoundError", field: "analysisId" });
+    await expect(completeScheduledRun(t.db, { analysisId: crypto.randomUUID() })).rejects.toMatchObject({
+      name: "NotFoundError",
+      field: "analysisId",
+    });
     expect((await t.db.select().from(slackAnalyses).where(eq(slackAnalyses.id, once.id)))[0]!.nextRunAt).toBeNull();
     expect((await listAnalyses(t.db, { workspaceId: ws.id })).map((x) => x.name).sort()).toEqual(["Once", "Weekly"]);
   });
 
   it("lists analyses under RLS for the team only", async () => {
     const { ws, general, user } = await workspace();
-    await createAnalysis(t.db, { workspaceId: ws.id, name: "Mine", startDate: new Date("2023-11-01"), endDate: new Date("2023-12-01"), channelIds: [general.id] });
+    await createAnalysis(t.db, {
+      workspaceId: ws.id,
+      name: "Mine",
+      startDate: new Date("2023-11-01"),
+      endDate: new Date("2023-12-01"),
+      channelIds: [general.id],
+    });
     const stranger = await makeUser(t.db, "stranger");
     expect((await withRls(t.db, { userId: user.id }, (tx) => listAnalyses(tx, { workspaceId: ws.id }))).map((x) => x.name)).toEqual(["Mine"]);
     expect(await withRls(t.db, { userId: stranger.id }, (tx) => listAnalyses(tx, { workspaceId: ws.id }))).toEqual([]);
@@ -255,11 +363,20 @@ describe("analyses: scheduling, listing, overall contributions", () => {
     const { ws, general, secret } = await workspace();
     await syncMessages(t.db, { channelId: general.id, messages: replies.messages });
     await syncMessages(t.db, { channelId: secret.id, messages: [{ type: "message", user: "U0ALAN", ts: "1700000900.000100", text: "psst" }] });
-    const a = await createAnalysis(t.db, { workspaceId: ws.id, name: "All", startDate: new Date("2023-11-01"), endDate: new Date("2023-12-01"), channelIds: [general.id, secret.id] });
+    const a = await createAnalysis(t.db, {
+      workspaceId: ws.id,
+      name: "All",
+      startDate: new Date("2023-11-01"),
+      endDate: new Date("2023-12-01"),
+      channelIds: [general.id, secret.id],
+    });
     await computeContributions(t.db, a.id);
     expect(await computeOverallContributions(t.db, { analysisId: a.id })).toBeGreaterThan(0);
     const alan = await userBySlackId(ws.id, "U0ALAN");
-    const rows = await t.db.select().from(slackContributions).where(and(eq(slackContributions.analysisId, a.id), eq(slackContributions.userId, alan.id)));
+    const rows = await t.db
+      .select()
+      .from(slackContributions)
+      .where(and(eq(slackContributions.analysisId, a.id), eq(slackContributions.userId, alan.id)));
     const overall = rows.find((r) => r.channelId === null)!;
     const perChannel = rows.filter((r) => r.channelId !== null);
     expect(perChannel).toHaveLength(2);
@@ -268,7 +385,10 @@ describe("analyses: scheduling, listing, overall contributions", () => {
     await writeOverallContributionScores(t.db, { analysisId: a.id, userId: alan.id, totalScore: 88, insights: "Helpful" });
     // Re-running keeps one overall row and its scores.
     await computeOverallContributions(t.db, { analysisId: a.id });
-    const again = await t.db.select().from(slackContributions).where(and(eq(slackContributions.analysisId, a.id), eq(slackContributions.userId, alan.id), isNull(slackContributions.channelId)));
+    const again = await t.db
+      .select()
+      .from(slackContributions)
+      .where(and(eq(slackContributions.analysisId, a.id), eq(slackContributions.userId, alan.id), isNull(slackContributions.channelId)));
     expect(again).toHaveLength(1);
     expect(again[0]).toMatchObject({ totalScore: 88, insights: "Helpful" });
   });

@@ -42,7 +42,9 @@ async function deliver(app: App, event: Record<string, unknown>, where: { team: 
       enterprise_id: where.enterprise,
       api_app_id: "A1",
       event: { event_ts: "1700000000.000100", ...event },
-      authorizations: [{ team_id: where.team, enterprise_id: where.enterprise ?? null, user_id: "UB", is_bot: true, is_enterprise_install: !!where.org }],
+      authorizations: [
+        { team_id: where.team, enterprise_id: where.enterprise ?? null, user_id: "UB", is_bot: true, is_enterprise_install: !!where.org },
+      ],
       event_id: `Ev${++n}`,
       event_time: Math.floor(Date.now() / 1000),
     },
@@ -108,7 +110,9 @@ describe("Bolt events through App.processEvent", () => {
     // U2 installed last (user scopes only), so U2 is still the recorded installer.
     expect(minus(before, after)).toEqual(["bot|C_EV|-|T_A|U2|true", "history|C_EV|-|T_A|U1|true"]);
     expect(minus(after, before)).toEqual(["bot|C_EV|-|T_A|U2|false", "history|C_EV|-|T_A|U1|false"]);
-    expect((await store.fetchInstallation({ teamId: "T_A", enterpriseId: undefined, isEnterpriseInstall: false, userId: "U1" })).user.token).toBe("xoxp-U1-T_A");
+    expect((await store.fetchInstallation({ teamId: "T_A", enterpriseId: undefined, isEnterpriseInstall: false, userId: "U1" })).user.token).toBe(
+      "xoxp-U1-T_A",
+    );
 
     before = after;
     await deliver(app, { type: "app_uninstalled" }, { team: "T_A" });
@@ -122,13 +126,24 @@ describe("Bolt events through App.processEvent", () => {
     after = await snapshot();
     expect(minus(before, after).sort()).toEqual(["bot|C_EV|E_ORG|-|U3|true", "history|C_EV|E_ORG|-|U3|true", "user|C_EV|E_ORG|-|U3|true"]);
     expect(minus(after, before)).toEqual([]);
-    expect(after.filter((l) => l.includes("T_A"))).toEqual(["bot|C_EV_OTHER|-|T_A|U1|true", "history|C_EV_OTHER|-|T_A|U1|true", "user|C_EV_OTHER|-|T_A|U1|true"]);
+    expect(after.filter((l) => l.includes("T_A"))).toEqual([
+      "bot|C_EV_OTHER|-|T_A|U1|true",
+      "history|C_EV_OTHER|-|T_A|U1|true",
+      "user|C_EV_OTHER|-|T_A|U1|true",
+    ]);
   });
 
   it("Bolt's write-back after refreshing for a user who never installed keeps the installer and adds no history", async () => {
     const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "C_WB" }); // no tokenRotation: Bolt refreshes
     const expiring = install({ team: "T_WB" }, "U_INSTALLER", {
-      bot: { id: "B1", userId: "UB", token: "xoxe.xoxb-old", refreshToken: "xoxe-1-old", expiresAt: Math.floor(Date.now() / 1000) + 60, scopes: ["chat:write"] },
+      bot: {
+        id: "B1",
+        userId: "UB",
+        token: "xoxe.xoxb-old",
+        refreshToken: "xoxe-1-old",
+        expiresAt: Math.floor(Date.now() / 1000) + 60,
+        scopes: ["chat:write"],
+      },
     });
     await store.storeInstallation(expiring);
     const app = boltApp(store, "C_WB");

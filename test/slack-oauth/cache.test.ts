@@ -72,7 +72,16 @@ describe("installation cache", () => {
     await expect.poll(async () => (await b.fetchInstallation(q(id, "U2"))).user.token, { timeout: 200, interval: 10 }).toBe("xoxp-2");
 
     await a.deleteAll(q(id));
-    await expect.poll(() => b.fetchInstallation(q(id)).then(() => "found", () => "gone"), { timeout: 200, interval: 10 }).toBe("gone");
+    await expect
+      .poll(
+        () =>
+          b.fetchInstallation(q(id)).then(
+            () => "found",
+            () => "gone",
+          ),
+        { timeout: 200, interval: 10 },
+      )
+      .toBe("gone");
   });
 
   it("a rolled-back write notifies nobody", async () => {

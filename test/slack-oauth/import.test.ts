@@ -9,7 +9,10 @@ import { useTestDb } from "../support/db";
 
 const t = useTestDb();
 const keyring = createKeyring({ keys: [generateKey()] });
-const bots = async () => rowsOf<{ team_id: string | null; bot_token: string }>(await t.db.execute(sql`select team_id, bot_token from shared_db.slack_bots order by team_id`));
+const bots = async () =>
+  rowsOf<{ team_id: string | null; bot_token: string }>(
+    await t.db.execute(sql`select team_id, bot_token from shared_db.slack_bots order by team_id`),
+  );
 
 // The seed's Piccolo table (slack-oauth-installations.md), and slack_sdk's SQLAlchemy table as it creates it.
 const seedTable = sql`CREATE TABLE legacy.slack_o_auth_installation (
@@ -54,7 +57,10 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
 
     const again = await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy" });
     expect(again).toMatchObject({ stored: 0, unchanged: 2 });
-    expect(await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", dryRun: true })).toMatchObject({ stored: 0, unchanged: 2 });
+    expect(await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", dryRun: true })).toMatchObject({
+      stored: 0,
+      unchanged: 2,
+    });
     // A changed source row is re-saved; the rest stays.
     await t.db.execute(sql`UPDATE legacy.slack_o_auth_installation SET bot_token = 'xoxb-seed-2b' WHERE team_id = 'T2'`);
     expect(await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy" })).toMatchObject({ stored: 1, unchanged: 1 });
@@ -75,26 +81,40 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     const result = await importSlackInstallations(t.db, store, { format: "sqlalchemy", schema: "legacy", clientId: "py-app" });
     expect(result).toEqual({ read: 4, installations: 2, stored: 2, unchanged: 0, dryRun: false });
     const nine = await store.fetchInstallation({ teamId: "T9", enterpriseId: undefined, isEnterpriseInstall: false });
-    expect(nine.bot).toMatchObject({ token: "xoxe.xoxb-new", refreshToken: "xoxe-1-r", expiresAt: Date.UTC(2030, 0, 1) / 1000, scopes: ["chat:write", "im:history"] });
+    expect(nine.bot).toMatchObject({
+      token: "xoxe.xoxb-new",
+      refreshToken: "xoxe-1-r",
+      expiresAt: Date.UTC(2030, 0, 1) / 1000,
+      scopes: ["chat:write", "im:history"],
+    });
     expect(nine.appId).toBe("A1");
     const org = await store.fetchInstallation({ teamId: undefined, enterpriseId: "E1", isEnterpriseInstall: true });
     expect(org).toMatchObject({ isEnterpriseInstall: true, enterprise: { id: "E1", name: "Grid" }, bot: { token: "xoxb-org" } });
-    expect(await importSlackInstallations(t.db, store, { format: "sqlalchemy", schema: "legacy", clientId: "py-app" })).toMatchObject({ stored: 0, unchanged: 2 });
+    expect(await importSlackInstallations(t.db, store, { format: "sqlalchemy", schema: "legacy", clientId: "py-app" })).toMatchObject({
+      stored: 0,
+      unchanged: 2,
+    });
   });
 
   it("decrypts tokens a source stored with Fernet, and refuses a bad table name before any SQL", async () => {
     await t.db.execute(sql`CREATE TABLE legacy.fernet_installs (LIKE legacy.slack_o_auth_installation INCLUDING DEFAULTS)`);
     const token = python.tokens[0]!;
-    await t.db.execute(sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TF', ${token.token}, 'BF', 'UBF', 'UF')`);
+    await t.db.execute(
+      sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TF', ${token.token}, 'BF', 'UBF', 'UF')`,
+    );
     const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "fernet-app" });
     const old = createKeyring({ keys: [python.key] });
     await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) });
     expect((await store.fetchInstallation({ teamId: "TF", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe(token.plaintext);
     await expect(importSlackInstallations(t.db, store, { format: "seed", table: "x; drop table y" })).rejects.toThrow(ValidationError);
     // A token no key decrypts stops the import before any write.
-    await t.db.execute(sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TG', ${python.tokens[1]!.token}, 'BG', 'UBG', 'UG'), ('TH', 'not-a-token', 'BH', 'UBH', 'UH')`);
+    await t.db.execute(
+      sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TG', ${python.tokens[1]!.token}, 'BG', 'UBG', 'UG'), ('TH', 'not-a-token', 'BH', 'UBH', 'UH')`,
+    );
     const before = await bots();
-    await expect(importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) })).rejects.toThrow(DecryptionError);
+    await expect(
+      importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) }),
+    ).rejects.toThrow(DecryptionError);
     expect(await bots()).toEqual(before);
   });
 });

@@ -38,7 +38,12 @@ describe("Slack InstallationStore", () => {
     const full = install({
       enterprise: { id: "E1", name: "Grid" },
       enterpriseUrl: "https://grid.enterprise.slack.com/",
-      incomingWebhook: { url: "https://hooks.slack.com/services/T/B/x", channel: "#general", channelId: "C1", configurationUrl: "https://x.slack.com/conf" },
+      incomingWebhook: {
+        url: "https://hooks.slack.com/services/T/B/x",
+        channel: "#general",
+        channelId: "C1",
+        configurationUrl: "https://x.slack.com/conf",
+      },
       metadata: '{"plan":"pro"}',
       user: { id: "U_INSTALLER", token: "xoxp-1", scopes: ["search:read"], refreshToken: "xoxe-user-r1", expiresAt: 2_000_000_000 },
       bot: { id: "B1", userId: "U_BOT", token: "xoxb-1", scopes: ["chat:write"], refreshToken: "xoxe-r1", expiresAt: 2_000_000_000 },
@@ -51,8 +56,17 @@ describe("Slack InstallationStore", () => {
   it("returns the latest bot and the asking user's tokens; a user who never installed gets the bot only", async () => {
     const a = install();
     await store.storeInstallation(a);
-    await store.storeInstallation({ ...a, user: { id: "U_OTHER", token: "xoxp-other", scopes: ["search:read"] }, bot: { ...a.bot!, token: "xoxb-newer" } });
-    const installer = await store.fetchInstallation({ teamId: a.team.id, enterpriseId: undefined, isEnterpriseInstall: false, userId: "U_INSTALLER" });
+    await store.storeInstallation({
+      ...a,
+      user: { id: "U_OTHER", token: "xoxp-other", scopes: ["search:read"] },
+      bot: { ...a.bot!, token: "xoxb-newer" },
+    });
+    const installer = await store.fetchInstallation({
+      teamId: a.team.id,
+      enterpriseId: undefined,
+      isEnterpriseInstall: false,
+      userId: "U_INSTALLER",
+    });
     expect(installer.bot!.token).toBe("xoxb-newer");
     expect(installer.user).toMatchObject({ id: "U_INSTALLER", token: a.user.token });
     const stranger = await store.fetchInstallation({ teamId: a.team.id, enterpriseId: undefined, isEnterpriseInstall: false, userId: "U_NEVER" });
@@ -78,7 +92,12 @@ describe("Slack InstallationStore", () => {
     await store.storeInstallation({ ...fetched, bot: { ...fetched.bot!, token: "xoxb-rotated" } });
     // And an object with an empty user token for the installer.
     await store.storeInstallation({ ...a, user: { ...a.user, token: "" }, bot: { ...a.bot!, token: "" } });
-    const installer = await store.fetchInstallation({ teamId: a.team.id, enterpriseId: undefined, isEnterpriseInstall: false, userId: "U_INSTALLER" });
+    const installer = await store.fetchInstallation({
+      teamId: a.team.id,
+      enterpriseId: undefined,
+      isEnterpriseInstall: false,
+      userId: "U_INSTALLER",
+    });
     expect(installer.user.token).toBe(a.user.token);
     expect(installer.bot!.token).toBe("xoxb-rotated");
     const second = await store.fetchInstallation({ teamId: a.team.id, enterpriseId: undefined, isEnterpriseInstall: false, userId: "U_SECOND" });
@@ -135,7 +154,9 @@ describe("Slack InstallationStore", () => {
   });
 
   it("stores no plaintext token anywhere, and binds each ciphertext to its column and installation", async () => {
-    const a = install({ bot: { id: "B1", userId: "U_BOT", token: "xoxb-PLAINTEXT-CHECK", scopes: [], refreshToken: "xoxe-PLAINTEXT-R", expiresAt: 2e9 } });
+    const a = install({
+      bot: { id: "B1", userId: "U_BOT", token: "xoxb-PLAINTEXT-CHECK", scopes: [], refreshToken: "xoxe-PLAINTEXT-R", expiresAt: 2e9 },
+    });
     await store.storeInstallation(a);
     for (const table of ["slack_bots", "slack_user_tokens", "slack_installations"]) {
       const dump = JSON.stringify(rowsOf(await t.db.execute(sql.raw(`select * from shared_db.${table}`))));
@@ -147,7 +168,9 @@ describe("Slack InstallationStore", () => {
     await t.db.execute(
       sql`update ${slackBots} set bot_token = (select bot_token from ${slackBots} where team_id = ${a.team.id}) where team_id = ${b.team.id}`,
     );
-    await expect(store.fetchInstallation({ teamId: b.team.id, enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toThrow(/Cannot decrypt/);
+    await expect(store.fetchInstallation({ teamId: b.team.id, enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toThrow(
+      /Cannot decrypt/,
+    );
     void slackUserTokens;
   });
 
@@ -200,9 +223,13 @@ describe("Slack InstallationStore", () => {
     // A delete of that shape removes the org-wide install and leaves the workspaces.
     await store.deleteInstallation({ enterpriseId: "E_NO_ORG_INSTALL" } as never);
     await store.deleteInstallation({ enterpriseId: "E_ONLY" } as never);
-    await expect(store.fetchInstallation({ enterpriseId: "E_ONLY", teamId: undefined, isEnterpriseInstall: true })).rejects.toBeInstanceOf(SlackInstallationNotFoundError);
+    await expect(store.fetchInstallation({ enterpriseId: "E_ONLY", teamId: undefined, isEnterpriseInstall: true })).rejects.toBeInstanceOf(
+      SlackInstallationNotFoundError,
+    );
     for (const i of [inside, workspaceOnly]) {
-      expect((await store.fetchInstallation({ teamId: i.team!.id, enterpriseId: i.enterprise!.id, isEnterpriseInstall: false })).bot!.token).toBe(i.bot!.token);
+      expect((await store.fetchInstallation({ teamId: i.team!.id, enterpriseId: i.enterprise!.id, isEnterpriseInstall: false })).bot!.token).toBe(
+        i.bot!.token,
+      );
     }
   });
 

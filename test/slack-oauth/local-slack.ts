@@ -19,7 +19,13 @@ let counter = 0;
 export function refreshAnswer(params: Record<string, string>) {
   counter++;
   const user = params.refresh_token!.startsWith("xoxe-user");
-  return { ok: true, token_type: user ? "user" : "bot", access_token: `xoxe.${user ? "xoxp" : "xoxb"}-fresh-${counter}`, refresh_token: `xoxe-${user ? "user-" : ""}1-next-${counter}`, expires_in: 43200 };
+  return {
+    ok: true,
+    token_type: user ? "user" : "bot",
+    access_token: `xoxe.${user ? "xoxp" : "xoxb"}-fresh-${counter}`,
+    refresh_token: `xoxe-${user ? "user-" : ""}1-next-${counter}`,
+    expires_in: 43200,
+  };
 }
 
 export async function startLocalSlack(answer: LocalSlack["answer"] = (_m, p) => refreshAnswer(p)): Promise<LocalSlack> {

@@ -54,7 +54,13 @@ describe("token refresh", () => {
     slack.answer = async (_m, p) => (await sleep(150), refreshAnswer(p));
     try {
       const stores = handles.map((h, i) =>
-        createSlackInstallationStore({ db: h.db, keyring, clientId: "C_MIX", tokenRotation: rotation(), ...(i % 2 ? { cache: { ttlSeconds: 600 } } : {}) }),
+        createSlackInstallationStore({
+          db: h.db,
+          keyring,
+          clientId: "C_MIX",
+          tokenRotation: rotation(),
+          ...(i % 2 ? { cache: { ttlSeconds: 600 } } : {}),
+        }),
       );
       await stores[0]!.storeInstallation(rotating({ team, enterprise: "E_GRID" }));
       await stores[0]!.storeInstallation(rotating({ enterprise: org, org: true }));
@@ -132,7 +138,9 @@ describe("token refresh", () => {
     const kept = await plain.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false });
     expect(kept.bot).toMatchObject({ token: "xoxe.xoxb-old", refreshToken: "xoxe-1-old" });
     // Slack answers again: the next fetch refreshes.
-    expect((await store.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).bot!.token).toMatch(/^xoxe\.xoxb-fresh-/);
+    expect((await store.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).bot!.token).toMatch(
+      /^xoxe\.xoxb-fresh-/,
+    );
   });
 
   it.skipIf(!onServer)(`a fetch waiting for a hung refresh in another pool gives up at its own deadline${serverOnly}`, async () => {
@@ -143,13 +151,19 @@ describe("token refresh", () => {
     await a.storeInstallation(rotating({ team }));
     await a.storeInstallation(rotating({ team: `${team}_OTHER` }));
     const received = slack.refreshes.length;
-    slack.answer = (_m, p) => (p.refresh_token === "xoxe-1-old" && slack.refreshes.length === received + 1 ? new Promise(() => {}) : refreshAnswer(p));
+    slack.answer = (_m, p) =>
+      p.refresh_token === "xoxe-1-old" && slack.refreshes.length === received + 1 ? new Promise(() => {}) : refreshAnswer(p);
     try {
       const hung = a.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false }).catch((x: unknown) => x);
       await expect.poll(() => slack.refreshes.length, { timeout: 5000 }).toBe(received + 1);
       // Another workspace refreshes meanwhile; the same one waits for the lock, then gives up.
-      expect((await b.fetchInstallation({ teamId: `${team}_OTHER`, isEnterpriseInstall: false, enterpriseId: undefined })).bot!.token).toMatch(/fresh/);
-      await expect(b.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toMatchObject({ code: "upstream", reason: "timeout" });
+      expect((await b.fetchInstallation({ teamId: `${team}_OTHER`, isEnterpriseInstall: false, enterpriseId: undefined })).bot!.token).toMatch(
+        /fresh/,
+      );
+      await expect(b.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toMatchObject({
+        code: "upstream",
+        reason: "timeout",
+      });
       expect(slack.refreshes.length).toBe(received + 2);
       expect(await hung).toMatchObject({ code: "upstream", reason: "timeout" });
       expect(await heldInDatabase(t.db)).toEqual({ locks: 0, open: 0 });

@@ -32,7 +32,9 @@ describe("Slack StateStore", () => {
     const store = createSlackStateStore({ db: t.db });
     await store.generateStateParam(options, new Date(Date.now() - 3_600_000));
     await store.generateStateParam(options, new Date());
-    const [row] = rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from shared_db.slack_oauth_states where expires_at < now()`));
+    const [row] = rowsOf<{ n: number }>(
+      await t.db.execute(sql`select count(*)::int as n from shared_db.slack_oauth_states where expires_at < now()`),
+    );
     expect(row!.n).toBe(0);
   });
 

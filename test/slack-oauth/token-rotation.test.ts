@@ -20,7 +20,14 @@ const expiringInstall = (teamId: string): Installation => ({
   team: { id: teamId, name: "Rotating" },
   enterprise: undefined,
   user: { id: "U1", token: undefined, scopes: undefined },
-  bot: { id: "B1", userId: "UB", token: "xoxe.xoxb-old", refreshToken: "xoxe-1-old", expiresAt: Math.floor(Date.now() / 1000) + 60, scopes: ["chat:write"] },
+  bot: {
+    id: "B1",
+    userId: "UB",
+    token: "xoxe.xoxb-old",
+    refreshToken: "xoxe-1-old",
+    expiresAt: Math.floor(Date.now() / 1000) + 60,
+    scopes: ["chat:write"],
+  },
   appId: "A1",
   isEnterpriseInstall: false,
   authVersion: "v2",
@@ -39,11 +46,19 @@ describe("token rotation", () => {
       await stores[0]!.storeInstallation(expiringInstall(teamId));
       const providers = stores.map(
         (installationStore) =>
-          new InstallProvider({ clientId: "C1", clientSecret: "s3cret", stateSecret: "x", installationStore, clientOptions: { slackApiUrl: slack.apiUrl } }),
+          new InstallProvider({
+            clientId: "C1",
+            clientSecret: "s3cret",
+            stateSecret: "x",
+            installationStore,
+            clientOptions: { slackApiUrl: slack.apiUrl },
+          }),
       );
       const before = slack.calls.filter((c) => c.params.grant_type === "refresh_token").length;
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => providers[i % providers.length]!.authorize({ teamId, enterpriseId: undefined, isEnterpriseInstall: false })),
+        Array.from({ length: 20 }, (_, i) =>
+          providers[i % providers.length]!.authorize({ teamId, enterpriseId: undefined, isEnterpriseInstall: false }),
+        ),
       );
       const refreshes = slack.calls.filter((c) => c.params.grant_type === "refresh_token").slice(before);
       expect(refreshes).toHaveLength(1);
@@ -62,7 +77,12 @@ describe("token rotation", () => {
 
   it("a failed refresh surfaces Slack's error and keeps the stored tokens", async () => {
     const teamId = `T_ROT_${++team}`;
-    const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "C1", tokenRotation: { clientSecret: "s", slackApiUrl: slack.apiUrl } });
+    const store = createSlackInstallationStore({
+      db: t.db,
+      keyring,
+      clientId: "C1",
+      tokenRotation: { clientSecret: "s", slackApiUrl: slack.apiUrl },
+    });
     await store.storeInstallation(expiringInstall(teamId));
     const normal = slack.handlers.get("oauth.v2.access")!;
     slack.handlers.set("oauth.v2.access", () => ({ ok: false, error: "invalid_refresh_token" }));

@@ -36,14 +36,19 @@ describe("Slack incoming webhook URLs are secrets (issue 17, migration 0020)", (
     expect(row!.history).toMatch(/^sdb1:/);
     expect(`${row!.bot}${row!.history}`).not.toContain("hooks.slack.com");
     expect((await fetch("T0ENC")).incomingWebhook).toEqual({
-      url: hook("T0ENC"), channel: "#general", channelId: "C0HOOK", configurationUrl: "https://x.slack.com/services/B0HOOK",
+      url: hook("T0ENC"),
+      channel: "#general",
+      channelId: "C0HOOK",
+      configurationUrl: "https://x.slack.com/services/B0HOOK",
     });
   });
 
   it("are bound to their installation: a URL copied onto another workspace's row does not decrypt", async () => {
     await install("T0AAA");
     await install("T0BBB");
-    await t.db.execute(sql`update shared_db.slack_bots set incoming_webhook_url = (select incoming_webhook_url from shared_db.slack_bots where team_id = 'T0AAA') where team_id = 'T0BBB'`);
+    await t.db.execute(
+      sql`update shared_db.slack_bots set incoming_webhook_url = (select incoming_webhook_url from shared_db.slack_bots where team_id = 'T0AAA') where team_id = 'T0BBB'`,
+    );
     await expect(fetch("T0BBB")).rejects.toBeInstanceOf(DecryptionError);
     expect((await fetch("T0AAA")).incomingWebhook?.url).toBe(hook("T0AAA"));
     await store().deleteAll({ teamId: "T0BBB", isEnterpriseInstall: false, enterpriseId: undefined });
@@ -55,7 +60,10 @@ describe("Slack incoming webhook URLs are secrets (issue 17, migration 0020)", (
     await t.db.execute(sql`update shared_db.slack_bots set incoming_webhook_url = ${hook("T0OLD")} where team_id = 'T0OLD'`);
     await t.db.execute(sql`update shared_db.slack_installations set incoming_webhook_url = ${hook("T0OLD")} where team_id = 'T0OLD'`);
     expect((await fetch("T0OLD")).incomingWebhook?.url).toBe(hook("T0OLD"));
-    expect(await countPlaintextSecrets(t.db, secretColumns)).toEqual({ "slack_bots.incoming_webhook_url": 1, "slack_installations.incoming_webhook_url": 1 });
+    expect(await countPlaintextSecrets(t.db, secretColumns)).toEqual({
+      "slack_bots.incoming_webhook_url": 1,
+      "slack_installations.incoming_webhook_url": 1,
+    });
     const before = await plaintextCheck();
     expect(before?.ok).toBe(false);
     expect(before?.detail).toMatch(/1 plaintext values in slack_bots\.incoming_webhook_url.*rotate-keys/);

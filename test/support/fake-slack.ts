@@ -33,7 +33,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   handlers.set("oauth.v2.access", (p) => {
     if (p.grant_type === "refresh_token") {
       counter++;
-      return { ok: true, token_type: p.refresh_token!.startsWith("xoxe-user") ? "user" : "bot", access_token: `xoxe.xoxb-refreshed-${counter}`, refresh_token: `xoxe-1-refresh-${counter}`, expires_in: 43200 };
+      return {
+        ok: true,
+        token_type: p.refresh_token!.startsWith("xoxe-user") ? "user" : "bot",
+        access_token: `xoxe.xoxb-refreshed-${counter}`,
+        refresh_token: `xoxe-1-refresh-${counter}`,
+        expires_in: 43200,
+      };
     }
     return {
       ok: true,
@@ -48,7 +54,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       is_enterprise_install: false,
     };
   });
-  handlers.set("auth.test", () => ({ ok: true, url: "https://team-zero.slack.com/", team: "Team Zero", user: "bot", team_id: "T0TEAM", user_id: "U0BOT", bot_id: "B0BOT" }));
+  handlers.set("auth.test", () => ({
+    ok: true,
+    url: "https://team-zero.slack.com/",
+    team: "Team Zero",
+    user: "bot",
+    team_id: "T0TEAM",
+    user_id: "U0BOT",
+    bot_id: "B0BOT",
+  }));
 
   const server: Server = createServer(async (req, res) => {
     const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0]!;

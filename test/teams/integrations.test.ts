@@ -41,7 +41,11 @@ beforeAll(async () => {
   const names = ["owner", "admin", "member", "viewer", "fullUser", "readOnlyUser", "revokedUser", "stranger"] as const;
   cast = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await makeUser(t.db, n)]))) as Cast;
   home = await createTeam(t.db, { actorId: cast.owner.id, name: "Home" });
-  for (const [role, u] of [["ADMIN", cast.admin], ["MEMBER", cast.member], ["VIEWER", cast.viewer]] as const) {
+  for (const [role, u] of [
+    ["ADMIN", cast.admin],
+    ["MEMBER", cast.member],
+    ["VIEWER", cast.viewer],
+  ] as const) {
     await t.db.insert(teamMembers).values({ teamId: home.id, userId: u.id, email: u.email, role });
   }
   const full = await createTeam(t.db, { actorId: cast.fullUser.id, name: "Full" });
@@ -60,9 +64,13 @@ beforeAll(async () => {
 });
 
 const as = <T>(u: PublicUser, fn: Parameters<typeof withRls<T>>[2]) => withRls(t.db, { userId: u.id }, fn);
-const sees = (u: PublicUser) => as(u, async (tx) => (await tx.select({ id: integrations.id }).from(integrations)).some((r) => r.id === integrationId));
+const sees = (u: PublicUser) =>
+  as(u, async (tx) => (await tx.select({ id: integrations.id }).from(integrations)).some((r) => r.id === integrationId));
 const canChange = (u: PublicUser) =>
-  as(u, async (tx) => (await tx.update(integrations).set({ description: "changed" }).where(eq(integrations.id, integrationId)).returning()).length > 0);
+  as(
+    u,
+    async (tx) => (await tx.update(integrations).set({ description: "changed" }).where(eq(integrations.id, integrationId)).returning()).length > 0,
+  );
 const seesCredential = (u: PublicUser) =>
   as(u, async (tx) => (await tx.select().from(integrationCredentials).where(eq(integrationCredentials.integrationId, integrationId))).length > 0);
 
@@ -91,7 +99,9 @@ describe("who sees and changes an integration", () => {
   });
 
   it("reveals a credential only to the owner team's ADMIN/OWNER", async () => {
-    expect(await revealCredential(t.db, keyring, { actorId: cast.admin.id, integrationId, credentialType: "BOT_TOKEN" })).toMatchObject({ value: "xoxb-team-secret" });
+    expect(await revealCredential(t.db, keyring, { actorId: cast.admin.id, integrationId, credentialType: "BOT_TOKEN" })).toMatchObject({
+      value: "xoxb-team-secret",
+    });
     for (const who of ["member", "viewer", "fullUser", "stranger"] as const) {
       await expect(revealCredential(t.db, keyring, { actorId: cast[who].id, integrationId, credentialType: "BOT_TOKEN" })).rejects.toThrow();
     }
@@ -105,7 +115,9 @@ describe("who sees and changes an integration", () => {
   });
 
   it("refuses writes by non-admins through the repository too, and duplicate integrations", async () => {
-    await expect(updateIntegrationStatus(t.db, { actorId: cast.member.id, integrationId, status: "DISCONNECTED" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(updateIntegrationStatus(t.db, { actorId: cast.member.id, integrationId, status: "DISCONNECTED" })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await expect(
       createIntegration(t.db, { actorId: cast.owner.id, ownerTeamId: home.id, name: "Again", serviceType: "SLACK", workspaceId: "T123" }),
     ).rejects.toBeInstanceOf(ConflictError);
@@ -114,7 +126,9 @@ describe("who sees and changes an integration", () => {
   });
 
   it("records an event for every change, readable by the owner and the affected team only", async () => {
-    const types = (await t.db.select({ type: integrationEvents.eventType }).from(integrationEvents).where(eq(integrationEvents.integrationId, integrationId))).map((r) => r.type);
+    const types = (
+      await t.db.select({ type: integrationEvents.eventType }).from(integrationEvents).where(eq(integrationEvents.integrationId, integrationId))
+    ).map((r) => r.type);
     expect(types).toEqual(expect.arrayContaining(["CREATED", "CREDENTIAL_UPDATED", "SHARED", "SHARE_REVOKED"]));
     // A FULL_ACCESS share reads the whole history (0022); a READ_ONLY share only what concerns its team.
     const seenByFull = await as(cast.fullUser, (tx) => tx.select().from(integrationEvents));
@@ -125,8 +139,20 @@ describe("who sees and changes an integration", () => {
   });
 
   it("upserts resources by (integration, type, external id) and grants access", async () => {
-    const first = await upsertServiceResource(t.db, { actorId: cast.admin.id, integrationId, resourceType: "SLACK_CHANNEL", externalId: "C1", name: "general" });
-    const again = await upsertServiceResource(t.db, { actorId: cast.admin.id, integrationId, resourceType: "SLACK_CHANNEL", externalId: "C1", name: "general-renamed" });
+    const first = await upsertServiceResource(t.db, {
+      actorId: cast.admin.id,
+      integrationId,
+      resourceType: "SLACK_CHANNEL",
+      externalId: "C1",
+      name: "general",
+    });
+    const again = await upsertServiceResource(t.db, {
+      actorId: cast.admin.id,
+      integrationId,
+      resourceType: "SLACK_CHANNEL",
+      externalId: "C1",
+      name: "general-renamed",
+    });
     expect(again.id).toBe(first.id);
     expect(again.name).toBe("general-renamed");
     const readOnlyTeam = (await as(cast.readOnlyUser, (tx) => tx.select().from(integrationShares)))[0]!.teamId;

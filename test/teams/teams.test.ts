@@ -43,11 +43,13 @@ describe("teams", () => {
     const [owner, viewer, stranger] = [await makeUser(t.db), await makeUser(t.db), await makeUser(t.db)];
     const team = await createTeam(t.db, { actorId: owner.id, name: "Renamable" });
     await t.db.insert(teamMembers).values({ teamId: team.id, userId: viewer.id, email: viewer.email, role: "VIEWER" });
-    await expect(withRls(t.db, { userId: viewer.id }, (tx) => updateTeam(tx, { teamId: team.id, actorId: viewer.id, patch: { name: "x" } }))).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
+    await expect(
+      withRls(t.db, { userId: viewer.id }, (tx) => updateTeam(tx, { teamId: team.id, actorId: viewer.id, patch: { name: "x" } })),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     expect(await withRls(t.db, { userId: stranger.id }, (tx) => getTeamBySlug(tx, team.slug))).toBeUndefined();
-    const renamed = await withRls(t.db, { userId: owner.id }, (tx) => updateTeam(tx, { teamId: team.id, actorId: owner.id, patch: { name: "Renamed" } }));
+    const renamed = await withRls(t.db, { userId: owner.id }, (tx) =>
+      updateTeam(tx, { teamId: team.id, actorId: owner.id, patch: { name: "Renamed" } }),
+    );
     expect(renamed.name).toBe("Renamed");
   });
 });
@@ -64,17 +66,29 @@ describe("invitations", () => {
     expect(stored!.invitationToken).toMatch(/^[0-9a-f]{64}$/);
     const member = await withRls(t.db, { userId: invitee.id }, (tx) => acceptInvitation(tx, { teamId: team.id, token, userId: invitee.id }));
     expect(member).toMatchObject({ userId: invitee.id, role: "MEMBER", invitationStatus: "accepted", invitationToken: null });
-    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
+    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({
+      code: "invariant",
+      rule: "invalid_invitation",
+    });
   });
 
   it("refuses expired and other-team tokens, and accepting for someone else", async () => {
     const [owner, invitee, other] = [await makeUser(t.db), await makeUser(t.db), await makeUser(t.db)];
     const [team, otherTeam] = [await createTeam(t.db, { actorId: owner.id, name: "A" }), await createTeam(t.db, { actorId: owner.id, name: "B" })];
     const { token } = await inviteMember(t.db, { teamId: team.id, actorId: owner.id, email: invitee.email, expiresInSeconds: 60 });
-    await expect(acceptInvitation(t.db, { teamId: otherTeam.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invariant", rule: "invalid_invitation" });
+    await expect(acceptInvitation(t.db, { teamId: otherTeam.id, token, userId: invitee.id })).rejects.toMatchObject({
+      code: "invariant",
+      rule: "invalid_invitation",
+    });
     await expect(withRls(t.db, { userId: other.id }, (tx) => acceptInvitation(tx, { teamId: team.id, token, userId: invitee.id }))).rejects.toThrow();
-    await t.db.update(teamMembers).set({ invitationExpiresAt: new Date(Date.now() - 1000) }).where(eq(teamMembers.email, invitee.email));
-    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({ code: "invariant", rule: "expired_invitation" });
+    await t.db
+      .update(teamMembers)
+      .set({ invitationExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(teamMembers.email, invitee.email));
+    await expect(acceptInvitation(t.db, { teamId: team.id, token, userId: invitee.id })).rejects.toMatchObject({
+      code: "invariant",
+      rule: "expired_invitation",
+    });
   });
 
   it("lets only ADMIN/OWNER invite, and only an OWNER invite an OWNER", async () => {
@@ -85,7 +99,9 @@ describe("invitations", () => {
       { teamId: team.id, userId: member.id, email: member.email, role: "MEMBER" },
     ]);
     await expect(inviteMember(t.db, { teamId: team.id, actorId: member.id, email: "x@example.com" })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(inviteMember(t.db, { teamId: team.id, actorId: admin.id, email: "y@example.com", role: "OWNER" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(inviteMember(t.db, { teamId: team.id, actorId: admin.id, email: "y@example.com", role: "OWNER" })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await inviteMember(t.db, { teamId: team.id, actorId: admin.id, email: "z@example.com" });
     // Under RLS, a MEMBER cannot write a membership row directly either.
     await expect(
@@ -100,9 +116,17 @@ describe("owners", () => {
     const [owner, admin] = [await makeUser(t.db), await makeUser(t.db)];
     const team = await createTeam(t.db, { actorId: owner.id, name: "Owned" });
     await t.db.insert(teamMembers).values({ teamId: team.id, userId: admin.id, email: admin.email, role: "ADMIN" });
-    await expect(changeMemberRole(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id, role: "ADMIN" })).rejects.toMatchObject({ code: "invariant", rule: "last_owner" });
-    await expect(removeMember(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id })).rejects.toMatchObject({ code: "invariant", rule: "last_owner" });
-    await expect(changeMemberRole(t.db, { teamId: team.id, actorId: admin.id, userId: owner.id, role: "MEMBER" })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(changeMemberRole(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id, role: "ADMIN" })).rejects.toMatchObject({
+      code: "invariant",
+      rule: "last_owner",
+    });
+    await expect(removeMember(t.db, { teamId: team.id, actorId: owner.id, userId: owner.id })).rejects.toMatchObject({
+      code: "invariant",
+      rule: "last_owner",
+    });
+    await expect(changeMemberRole(t.db, { teamId: team.id, actorId: admin.id, userId: owner.id, role: "MEMBER" })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     await changeMemberRole(t.db, { teamId: team.id, actorId: owner.id, userId: admin.id, role: "OWNER" });
     await changeMemberRole(t.db, { teamId: team.id, actorId: admin.id, userId: owner.id, role: "MEMBER" });
     // Deleting the whole team is fine.

@@ -32,7 +32,12 @@ let outsider: PublicUser;
 let team: Team;
 
 beforeAll(async () => {
-  [owner, admin, member, outsider] = [await makeUser(t.db, "owner"), await makeUser(t.db, "admin"), await makeUser(t.db, "member"), await makeUser(t.db, "outsider")];
+  [owner, admin, member, outsider] = [
+    await makeUser(t.db, "owner"),
+    await makeUser(t.db, "admin"),
+    await makeUser(t.db, "member"),
+    await makeUser(t.db, "outsider"),
+  ];
   team = await createTeam(t.db, { actorId: owner.id, name: "Workflows" });
   await t.db.insert(teamMembers).values([
     { teamId: team.id, userId: admin.id, email: admin.email, role: "ADMIN" },
@@ -58,7 +63,9 @@ describe("team members", () => {
     const at = await withRls(t.db, { userId: member.id }, (tx) => markMemberActive(tx, { teamId: team.id, userId: member.id }));
     const [row] = await t.db.select().from(teamMembers).where(eq(teamMembers.userId, member.id));
     expect(row!.lastActiveAt).toEqual(at);
-    await expect(withRls(t.db, { userId: member.id }, (tx) => markMemberActive(tx, { teamId: team.id, userId: admin.id }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(withRls(t.db, { userId: member.id }, (tx) => markMemberActive(tx, { teamId: team.id, userId: admin.id }))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect((await t.db.select().from(teamMembers).where(eq(teamMembers.userId, admin.id)))[0]!.lastActiveAt).toBeNull();
     await expect(markMemberActive(t.db, { teamId: team.id, userId: outsider.id })).rejects.toBeInstanceOf(NotFoundError);
     expect(await markMemberActive(t.db, { teamId: team.id, userId: admin.id })).toBeInstanceOf(Date);
@@ -68,8 +75,12 @@ describe("team members", () => {
     const doomed = await createTeam(t.db, { actorId: owner.id, name: "Doomed" });
     await t.db.insert(teamMembers).values({ teamId: doomed.id, userId: admin.id, email: admin.email, role: "ADMIN" });
     const integration = await createIntegration(t.db, { actorId: owner.id, ownerTeamId: doomed.id, name: "Slack", serviceType: "SLACK" });
-    await expect(withRls(t.db, { userId: admin.id }, (tx) => deleteTeam(tx, { actorId: admin.id, teamId: doomed.id }))).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(withRls(t.db, { userId: admin.id }, (tx) => deleteTeam(tx, { actorId: owner.id, teamId: doomed.id }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(withRls(t.db, { userId: admin.id }, (tx) => deleteTeam(tx, { actorId: admin.id, teamId: doomed.id }))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(withRls(t.db, { userId: admin.id }, (tx) => deleteTeam(tx, { actorId: owner.id, teamId: doomed.id }))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect(await t.db.select().from(teams).where(eq(teams.id, doomed.id))).toHaveLength(1);
     await withRls(t.db, { userId: owner.id }, (tx) => deleteTeam(tx, { actorId: owner.id, teamId: doomed.id }));
     expect(await t.db.select().from(teams).where(eq(teams.id, doomed.id))).toEqual([]);
@@ -84,9 +95,11 @@ describe("integrations", () => {
       updateIntegration(tx, { actorId: admin.id, integrationId: i.id, name: "GitHub (org)", integrationMetadata: { org: "acme" } }),
     );
     expect(updated).toMatchObject({ name: "GitHub (org)", integrationMetadata: { org: "acme" } });
-    const [event] = (await withRls(t.db, { userId: member.id }, (tx) => listIntegrationEvents(tx, { integrationId: i.id, ownerTeamId: team.id })));
+    const [event] = await withRls(t.db, { userId: member.id }, (tx) => listIntegrationEvents(tx, { integrationId: i.id, ownerTeamId: team.id }));
     expect(event).toMatchObject({ eventType: "UPDATED", actorUserId: admin.id, details: { fields: ["integrationMetadata", "name"] } });
-    await expect(withRls(t.db, { userId: member.id }, (tx) => updateIntegration(tx, { actorId: member.id, integrationId: i.id, name: "x" }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      withRls(t.db, { userId: member.id }, (tx) => updateIntegration(tx, { actorId: member.id, integrationId: i.id, name: "x" })),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     await expect(updateIntegration(t.db, { actorId: admin.id, integrationId: i.id })).rejects.toBeInstanceOf(ValidationError);
     expect((await t.db.select().from(integrations).where(eq(integrations.id, i.id)))[0]!.name).toBe("GitHub (org)");
     expect(await events(i.id)).toEqual(["CREATED", "UPDATED"]);
@@ -95,7 +108,9 @@ describe("integrations", () => {
   it("delete removes the integration with its children; a MEMBER is refused", async () => {
     const i = await createIntegration(t.db, { actorId: owner.id, ownerTeamId: team.id, name: "Notion", serviceType: "NOTION" });
     await upsertServiceResource(t.db, { actorId: owner.id, integrationId: i.id, resourceType: "NOTION_PAGE", externalId: "p1" });
-    await expect(withRls(t.db, { userId: member.id }, (tx) => deleteIntegration(tx, { actorId: member.id, integrationId: i.id }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      withRls(t.db, { userId: member.id }, (tx) => deleteIntegration(tx, { actorId: member.id, integrationId: i.id })),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     expect(await t.db.select().from(integrations).where(eq(integrations.id, i.id))).toHaveLength(1);
     await withRls(t.db, { userId: admin.id }, (tx) => deleteIntegration(tx, { actorId: admin.id, integrationId: i.id }));
     expect(await t.db.select().from(integrations).where(eq(integrations.id, i.id))).toEqual([]);
@@ -107,8 +122,12 @@ describe("integrations", () => {
     const i = await createIntegration(t.db, { actorId: owner.id, ownerTeamId: team.id, name: "Discord", serviceType: "DISCORD" });
     const r = await upsertServiceResource(t.db, { actorId: owner.id, integrationId: i.id, resourceType: "DISCORD_CHANNEL", externalId: "c1" });
     await grantResourceAccess(t.db, { actorId: owner.id, resourceId: r.id, teamId: other.id, accessLevel: "WRITE" });
-    await expect(withRls(t.db, { userId: member.id }, (tx) => revokeResourceAccess(tx, { actorId: member.id, resourceId: r.id, teamId: other.id }))).rejects.toBeInstanceOf(ForbiddenError);
-    const revoked = await withRls(t.db, { userId: admin.id }, (tx) => revokeResourceAccess(tx, { actorId: admin.id, resourceId: r.id, teamId: other.id }));
+    await expect(
+      withRls(t.db, { userId: member.id }, (tx) => revokeResourceAccess(tx, { actorId: member.id, resourceId: r.id, teamId: other.id })),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    const revoked = await withRls(t.db, { userId: admin.id }, (tx) =>
+      revokeResourceAccess(tx, { actorId: admin.id, resourceId: r.id, teamId: other.id }),
+    );
     expect(revoked.accessLevel).toBe("WRITE");
     expect(await t.db.select().from(resourceAccess).where(eq(resourceAccess.resourceId, r.id))).toEqual([]);
     expect(await events(i.id)).toEqual(["ACCESS_CHANGED", "ACCESS_GRANTED", "CREATED", "RESOURCE_UPSERTED"]);
@@ -117,21 +136,43 @@ describe("integrations", () => {
 
   it("lists credentials as metadata only, for the owner team's ADMIN; the original application's credential types load", async () => {
     const i = await createIntegration(t.db, { actorId: owner.id, ownerTeamId: team.id, name: "Slack app", serviceType: "SLACK", workspaceId: "T9" });
-    await storeIntegrationCredential(t.db, keyring, { actorId: owner.id, integrationId: i.id, credentialType: "APP_TOKEN", value: "xapp-secret", scopes: ["connections:write"] });
-    await storeIntegrationCredential(t.db, keyring, { actorId: owner.id, integrationId: i.id, credentialType: "PERSONAL_TOKEN", value: "ghp-secret", refreshToken: "r-secret" });
+    await storeIntegrationCredential(t.db, keyring, {
+      actorId: owner.id,
+      integrationId: i.id,
+      credentialType: "APP_TOKEN",
+      value: "xapp-secret",
+      scopes: ["connections:write"],
+    });
+    await storeIntegrationCredential(t.db, keyring, {
+      actorId: owner.id,
+      integrationId: i.id,
+      credentialType: "PERSONAL_TOKEN",
+      value: "ghp-secret",
+      refreshToken: "r-secret",
+    });
     const listed = await withRls(t.db, { userId: admin.id }, (tx) => listIntegrationCredentials(tx, { actorId: admin.id, integrationId: i.id }));
     expect(listed.map((c) => [c.credentialType, c.hasRefreshToken, c.scopes])).toEqual([
       ["PERSONAL_TOKEN", true, null],
       ["APP_TOKEN", false, ["connections:write"]],
     ]);
     expect(JSON.stringify(listed)).not.toMatch(/secret|sdb1/);
-    await expect(withRls(t.db, { userId: member.id }, (tx) => listIntegrationCredentials(tx, { actorId: member.id, integrationId: i.id }))).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      withRls(t.db, { userId: member.id }, (tx) => listIntegrationCredentials(tx, { actorId: member.id, integrationId: i.id })),
+    ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it("the original application's resource types and event types are accepted by the database", async () => {
-    const i = await createIntegration(t.db, { actorId: owner.id, ownerTeamId: team.id, name: "GitHub 2", serviceType: "GITHUB", workspaceId: "org2" });
+    const i = await createIntegration(t.db, {
+      actorId: owner.id,
+      ownerTeamId: team.id,
+      name: "GitHub 2",
+      serviceType: "GITHUB",
+      workspaceId: "org2",
+    });
     for (const type of ["SLACK_USER", "GITHUB_ISSUE", "GITHUB_PR"] as const) {
-      expect((await upsertServiceResource(t.db, { actorId: owner.id, integrationId: i.id, resourceType: type, externalId: `x-${type}` })).resourceType).toBe(type);
+      expect(
+        (await upsertServiceResource(t.db, { actorId: owner.id, integrationId: i.id, resourceType: type, externalId: `x-${type}` })).resourceType,
+      ).toBe(type);
     }
     for (const type of ["UNSHARED", "DISCONNECTED", "ACCESS_CHANGED", "ERROR"] as const) {
       await t.db.insert(integrationEvents).values({ integrationId: i.id, ownerTeamId: team.id, eventType: type });

@@ -2,7 +2,16 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { ConflictError, NotFoundError, ValidationError } from "../../src/errors";
 import { userCredentials, users } from "../../src/schema";
-import { createUser, deactivateUser, getPasswordHash, getUserByEmail, getUserById, recordLogin, setPasswordHash, updateProfile } from "../../src/stores";
+import {
+  createUser,
+  deactivateUser,
+  getPasswordHash,
+  getUserByEmail,
+  getUserById,
+  recordLogin,
+  setPasswordHash,
+  updateProfile,
+} from "../../src/stores";
 import { makeUser, useTestDb } from "../support/db";
 
 const t = useTestDb();
@@ -60,7 +69,10 @@ describe("users", () => {
     expect(updated.fullName).toBe("New Name");
     expect(updated.updatedAt.getTime()).toBeGreaterThan(u.updatedAt.getTime());
     // Even a caller that sets updated_at explicitly gets the database's clock.
-    await t.db.update(users).set({ updatedAt: new Date("2000-01-01") }).where(eq(users.id, u.id));
+    await t.db
+      .update(users)
+      .set({ updatedAt: new Date("2000-01-01") })
+      .where(eq(users.id, u.id));
     expect((await getUserById(t.db, u.id))!.updatedAt.getFullYear()).toBeGreaterThan(2000);
   });
 
