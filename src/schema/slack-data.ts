@@ -13,6 +13,12 @@ const tenant = () => ({
     .notNull()
     .references(() => teams.id, { onDelete: "cascade" }),
 });
+/**
+ * The tenant key of a table whose composite key to its parent already proves the team exists
+ * (messages through their channel, reactions through their message): one foreign-key check per
+ * synced row instead of two. Deleting the team still cascades through the parent.
+ */
+const tenantViaParent = () => ({ teamId: uuid("team_id").notNull() });
 const ts = (name: string) => varchar(name, { length: 50 });
 const within = (name: string, cols: AnyPgColumn[], parent: AnyPgColumn[]) =>
   foreignKey({ name, columns: cols as [AnyPgColumn, ...AnyPgColumn[]], foreignColumns: parent as [AnyPgColumn, ...AnyPgColumn[]] }).onDelete("cascade");
@@ -106,7 +112,7 @@ export const slackMessages = sharedDb.table(
   "slack_messages",
   {
     id: rowId(),
-    ...tenant(),
+    ...tenantViaParent(),
     channelId: uuid("channel_id").notNull(),
     userId: uuid("user_id"),
     parentId: uuid("parent_id"),
@@ -154,7 +160,7 @@ export const slackReactions = sharedDb.table(
   "slack_reactions",
   {
     id: rowId(),
-    ...tenant(),
+    ...tenantViaParent(),
     messageId: uuid("message_id").notNull(),
     userId: uuid("user_id").notNull(),
     emojiName: varchar("emoji_name", { length: 255 }).notNull(),
