@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { copyInto, copyText, postgresJsClientOf } from "../copy";
 import { primaryOf, rowsOf, type Db, type Tx } from "../db";
 import { NotFoundError, parseInput } from "../errors";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
@@ -178,11 +179,45 @@ const maxTs = (a: string | null, b: string) => (a === null || Number(b) > Number
 const minTs = (a: string | null, b: string) => (a === null || Number(b) < Number(a) ? b : a);
 
 /**
+ * The page staging table: one row per message, its reactions as two parallel arrays. Temporary
+ * and dropped at commit, so nothing outlives the transaction (safe behind a transaction pooler).
+ */
+const PAGE_COLUMNS = {
+  slack_ts: "text", slack_id: "text", user_id: "uuid", text: "text", processed_text: "text", message_type: "text", subtype: "text",
+  is_edited: "bool", edited_ts: "text", has_attachments: "bool", attachments: "jsonb", files: "jsonb", thread_ts: "text",
+  is_thread_parent: "bool", is_thread_reply: "bool", reply_count: "int", reply_users_count: "int", reaction_count: "int",
+  message_datetime: "timestamptz", reaction_users: "uuid[]", reaction_emojis: "text[]",
+} as const;
+const PAGE_NAMES = Object.keys(PAGE_COLUMNS);
+const PAGE_DEFS = Object.entries(PAGE_COLUMNS).map(([c, type]) => `${c} ${type}`).join(", ");
+/** The message columns a sync writes (besides its keys), compared to decide whether a row changed. */
+const MESSAGE_COLUMNS = PAGE_NAMES.filter((c) => c !== "slack_ts" && c !== "reaction_users" && c !== "reaction_emojis");
+const listOf = (prefix: string) => sql.raw(MESSAGE_COLUMNS.map((c) => `${prefix}${c}`).join(", "));
+
+/**
+ * Fills the page table: COPY on postgres.js (the server parses text and plans nothing), one
+ * jsonb_to_recordset insert on other drivers (PGlite, node-postgres).
+ */
+async function stagePage(tx: Tx, rows: Record<string, unknown>[]) {
+  await tx.execute(
+    sql.raw(`do $$ begin
+      if to_regclass('pg_temp.slack_sync_page') is null then create temp table slack_sync_page (${PAGE_DEFS}) on commit drop;
+      else truncate pg_temp.slack_sync_page; end if; end $$`),
+  );
+  const client = postgresJsClientOf(tx);
+  const text = client && copyText(PAGE_COLUMNS, rows);
+  if (client && text) return copyInto(client, "pg_temp.slack_sync_page", PAGE_COLUMNS, text);
+  const names = sql.raw(PAGE_NAMES.join(", "));
+  await tx.execute(sql`insert into pg_temp.slack_sync_page (${names}) select ${names} from jsonb_to_recordset(${asJson(rows)}) as r(${sql.raw(PAGE_DEFS)})`);
+}
+
+/**
  * Ingests one page of `conversations.history` or `conversations.replies` for a channel, atomically
  * with the channel's sync cursors: messages (edits update text, is_edited, edited_ts), reactions
  * (replaced per message, so removed ones disappear; reaction_count matches), threads (parent_id
  * resolved from thread_ts, whichever arrives first) and processed_text. Re-syncing a page changes
  * nothing. A malformed item fails the page with a ValidationError such as `messages.17.ts`.
+ * On postgres.js the page is COPYed into a temporary table and merged in one statement.
  *
  * @example
  * const { messages } = await web.conversations.history({ channel: "C123", limit: 1000 });
@@ -197,17 +232,19 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
     const userIds = names.ids;
     let oldest: string | null = null;
     let latest: string | null = null;
-    const reactions: { slack_ts: string; user_id: string; emoji_name: string }[] = [];
     const rows = v.messages.map((m) => {
       oldest = minTs(oldest, m.ts);
       latest = maxTs(latest, m.ts);
       const seen = new Set<string>();
+      const reactionUsers: string[] = [];
+      const reactionEmojis: string[] = [];
       for (const r of m.reactions ?? []) {
         for (const u of r.users) {
           const key = `${u}\u0000${r.name}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          reactions.push({ slack_ts: m.ts, user_id: userIds.get(u)!, emoji_name: r.name });
+          reactionUsers.push(userIds.get(u)!);
+          reactionEmojis.push(r.name);
         }
       }
       const isReply = m.thread_ts !== undefined && m.thread_ts !== m.ts;
@@ -231,40 +268,55 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
         reply_users_count: m.reply_users_count ?? 0,
         reaction_count: seen.size,
         message_datetime: tsToDate(m.ts).toISOString(),
+        reaction_users: reactionUsers,
+        reaction_emojis: reactionEmojis,
       };
     });
-    const cols = [
-      "slack_id", "user_id", "text", "processed_text", "message_type", "subtype", "is_edited", "edited_ts", "has_attachments", "attachments", "files",
-      "thread_ts", "is_thread_parent", "is_thread_reply", "reply_count", "reply_users_count", "reaction_count", "message_datetime",
-    ];
-    const list = (prefix: string) => sql.raw(cols.map((c) => `${prefix}${c}`).join(", "));
-    await tx.execute(sql`
-      insert into shared_db.slack_messages (team_id, channel_id, slack_ts, ${list("")})
-      select ${channel.teamId}::uuid, ${channel.id}::uuid, r.slack_ts, ${list("r.")}
-      from jsonb_to_recordset(${asJson(rows)}) as r(slack_ts text, slack_id text, user_id uuid, text text, processed_text text, message_type text,
-        subtype text, is_edited bool, edited_ts text, has_attachments bool, attachments jsonb, files jsonb, thread_ts text, is_thread_parent bool,
-        is_thread_reply bool, reply_count int, reply_users_count int, reaction_count int, message_datetime timestamptz)
-      on conflict (channel_id, slack_ts, team_id) do update set ${sql.raw(cols.map((c) => `${c} = excluded.${c}`).join(", "))}
-      where (${list("slack_messages.")}) is distinct from (${list("excluded.")})`);
-    // Reactions are replaced per message: what the page no longer lists is gone, the rest is kept.
-    const batch = asJson(rows.map((r) => r.slack_ts));
-    await tx.execute(sql`
-      with n as materialized (select * from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text))
-      delete from shared_db.slack_reactions x using shared_db.slack_messages m
-      where x.message_id = m.id and m.channel_id = ${channel.id}::uuid and m.slack_ts in (select jsonb_array_elements_text(${batch}))
-        and not exists (select 1 from n where n.slack_ts = m.slack_ts and n.user_id = x.user_id and n.emoji_name = x.emoji_name)`);
-    const inserted = reactions.length
-      ? rowsOf(
-          await tx.execute(sql`
-            insert into shared_db.slack_reactions (team_id, message_id, user_id, emoji_name)
-            select ${channel.teamId}::uuid, m.id, n.user_id, n.emoji_name
-            from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text)
-            join shared_db.slack_messages m on m.channel_id = ${channel.id}::uuid and m.slack_ts = n.slack_ts
-            on conflict (message_id, user_id, emoji_name, team_id) do nothing
-            returning 1`),
-        ).length
-      : 0;
-    await resolveThreads(tx, channel.id, batch);
+    await stagePage(tx, rows);
+    const team = sql`${channel.teamId}::uuid`;
+    const chan = sql`${channel.id}::uuid`;
+    // One statement: the upsert's RETURNING gives the ids of new and changed messages, the unique
+    // index those of unchanged ones; reactions are then replaced per message (what the page no
+    // longer lists is deleted, the rest inserted once). Every lookup is an index probe per page row
+    // (LATERAL ... OFFSET 0, deletes by ctid), never a scan of the channel or the team, so a page
+    // costs the same in a channel of 100 or 10 million messages, whatever the statistics say.
+    const [merged] = rowsOf<{ reactions: number }>(
+      await tx.execute(sql`
+        with up as (
+          insert into shared_db.slack_messages as m (team_id, channel_id, slack_ts, ${listOf("")})
+          select ${team}, ${chan}, s.slack_ts, ${listOf("s.")} from pg_temp.slack_sync_page s
+          on conflict (channel_id, slack_ts, team_id) do update set ${sql.raw(MESSAGE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", "))}
+          where (${listOf("m.")}) is distinct from (${listOf("excluded.")})
+          returning m.id, m.slack_ts
+        ),
+        page as (
+          select up.id, up.slack_ts from up
+          union all
+          select m.id, s.slack_ts
+          from (select s.slack_ts from pg_temp.slack_sync_page s where not exists (select 1 from up where up.slack_ts = s.slack_ts) offset 0) s
+          cross join lateral (select id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = s.slack_ts and team_id = ${team} offset 0) m
+        ),
+        wanted as (
+          select p.id as message_id, r.user_id, r.emoji_name
+          from page p join pg_temp.slack_sync_page s on s.slack_ts = p.slack_ts
+          cross join lateral unnest(s.reaction_users, s.reaction_emojis) as r(user_id, emoji_name)
+        ),
+        gone as (
+          delete from shared_db.slack_reactions x
+          where x.ctid = any (array(
+            select r.ctid from page p
+            cross join lateral (select ctid, message_id, user_id, emoji_name from shared_db.slack_reactions where message_id = p.id and team_id = ${team} offset 0) r
+            where not exists (select 1 from wanted w where w.message_id = r.message_id and w.user_id = r.user_id and w.emoji_name = r.emoji_name)))
+        ),
+        added as (
+          insert into shared_db.slack_reactions (team_id, message_id, user_id, emoji_name)
+          select ${team}, w.message_id, w.user_id, w.emoji_name from wanted w
+          on conflict (message_id, user_id, emoji_name, team_id) do nothing
+          returning 1
+        )
+        select count(*)::int as reactions from added`),
+    );
+    await resolveThreads(tx, channel);
     await tx
       .update(slackChannels)
       .set({
@@ -273,7 +325,7 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
         lastSyncAt: sql`now()`,
       })
       .where(eq(slackChannels.id, channel.id));
-    return { messages: rows.length, reactions: inserted };
+    return { messages: rows.length, reactions: merged!.reactions };
   });
 }
 
@@ -303,20 +355,32 @@ async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: strin
 
 /**
  * Links replies to their parents, whichever arrived first: replies in this page find parents
- * already stored, and parents in this page collect replies stored earlier (thread_ts index).
+ * already stored (or in this page), and parents in this page (Slack gives a parent its own ts as
+ * thread_ts) collect replies stored earlier. Driven by the page through the unique and thread_ts
+ * indexes, so its cost does not grow with the channel.
  */
-async function resolveThreads(tx: Tx, channelId: string, pageTs: SQL) {
+async function resolveThreads(tx: Tx, channel: { id: string; teamId: string }) {
+  const team = sql`${channel.teamId}::uuid`;
+  const chan = sql`${channel.id}::uuid`;
+  const byTs = (ts: SQL, extra = sql``) =>
+    sql`(select ctid, id, parent_id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = ${ts} and team_id = ${team} ${extra} offset 0)`;
   await tx.execute(sql`
-    with page as materialized (select jsonb_array_elements_text(${pageTs}) as ts)
-    update shared_db.slack_messages r set parent_id = p.id
-    from shared_db.slack_messages p
-    where r.channel_id = ${channelId}::uuid and r.parent_id is null and r.is_thread_reply
-      and p.channel_id = r.channel_id and p.slack_ts = r.thread_ts
-      and (r.slack_ts in (select ts from page) or r.thread_ts in (select ts from page))`);
-  await tx.execute(sql`
-    with page as materialized (select jsonb_array_elements_text(${pageTs}) as ts)
+    with pairs as (
+      select r.ctid as reply, r.parent_id, p.id as parent, p.ctid as parent_row
+      from (select slack_ts, thread_ts from pg_temp.slack_sync_page where is_thread_reply offset 0) s
+      cross join lateral ${byTs(sql`s.slack_ts`)} r
+      cross join lateral ${byTs(sql`s.thread_ts`)} p
+      union all
+      select r.ctid, r.parent_id, p.id, p.ctid
+      from (select slack_ts from pg_temp.slack_sync_page where thread_ts = slack_ts offset 0) s
+      cross join lateral ${byTs(sql`s.slack_ts`)} p
+      cross join lateral (select ctid, parent_id from shared_db.slack_messages
+        where channel_id = ${chan} and thread_ts = s.slack_ts and is_thread_reply and team_id = ${team} offset 0) r
+    ),
+    linked as (
+      update shared_db.slack_messages r set parent_id = pairs.parent from pairs
+      where r.ctid = any (array(select reply from pairs where parent_id is null)) and r.ctid = pairs.reply
+    )
     update shared_db.slack_messages p set is_thread_parent = true
-    where not p.is_thread_parent and p.id in (select r.parent_id from shared_db.slack_messages r
-      where r.channel_id = ${channelId}::uuid and r.parent_id is not null
-        and (r.slack_ts in (select ts from page) or r.thread_ts in (select ts from page)))`);
+    where p.ctid = any (array(select parent_row from pairs)) and not p.is_thread_parent`);
 }

@@ -140,6 +140,33 @@ describe("mapping Slack payloads", () => {
     expect((await messagesOf(general.id)).map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
   });
 
+  it("stores text, JSON and emoji names exactly, whatever characters they hold (the COPY path on a server)", async () => {
+    const { general } = await workspace();
+    const odd = 'tab\there\nnew line\r\\N back\\slash "quoted" {braces}, comma\u00e9 \u{1F600}';
+    const page = [
+      { type: "message", user: "U0ADA", ts: "1700001000.000100", text: odd, attachments: [{ text: odd, n: 1 }], reactions: [{ name: 'a,b"c\\d{e}', users: ["U0ALAN"] }] },
+      { type: "message", user: "U0ADA", ts: "1700001001.000100", text: "" },
+    ];
+    expect(await syncMessages(t.db, { channelId: general.id, messages: page })).toEqual({ messages: 2, reactions: 1 });
+    const [first, second] = await messagesOf(general.id);
+    expect([first!.text, first!.processedText, first!.attachments, second!.text]).toEqual([odd, odd, [{ text: odd, n: 1 }], ""]);
+    const [reaction] = await t.db.select().from(slackReactions).where(eq(slackReactions.messageId, first!.id));
+    expect(reaction!.emojiName).toBe('a,b"c\\d{e}');
+    // Idempotent through the same path.
+    expect(await syncMessages(t.db, { channelId: general.id, messages: page })).toEqual({ messages: 2, reactions: 0 });
+    expect(await messagesOf(general.id)).toEqual([first, second]);
+  });
+
+  it("a NUL character the database cannot store fails the page and writes nothing", async () => {
+    const { general } = await workspace();
+    const page = [
+      { type: "message", user: "U0ADA", ts: "1700002000.000100", text: "fine" },
+      { type: "message", user: "U0ADA", ts: "1700002001.000100", text: "nul \u0000 here" },
+    ];
+    await expect(syncMessages(t.db, { channelId: general.id, messages: page })).rejects.toThrow();
+    expect(await messagesOf(general.id)).toEqual([]);
+  });
+
   it("resolves user mentions to display names, falling back sensibly", () => {
     expect(processSlackText("<@U1> <@U2|bob> <#C1> <mailto:a@b.c|mail> <!channel> <https://x.y>", new Map([["U1", "Ada"]]))).toBe(
       "@Ada @bob #C1 mail (mailto:a@b.c) @channel https://x.y",
