@@ -140,7 +140,7 @@ describe("mapping Slack payloads", () => {
     expect((await messagesOf(general.id)).map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
   });
 
-  it("stores text, JSON and emoji names exactly, whatever characters they hold (the COPY path on a server)", async () => {
+  it("stores text, JSON and emoji names exactly, whatever characters they hold", async () => {
     const { general } = await workspace();
     const odd = 'tab\there\nnew line\r\\N back\\slash "quoted" {braces}, comma\u00e9 \u{1F600}';
     const page = [
