@@ -58,9 +58,12 @@ function copyPage(from: number, channelId: string) {
   return { messages: `${messages.join("\n")}\n`, reactions: `${reactions.join("\n")}\n` };
 }
 
+let copyPageMs: number[] = [];
 async function copyAll(prefix: string) {
   const channelId = await newChannel();
+  const times: number[] = [];
   for (let i = 0; i < TOTAL; i += PAGE) {
+    const start = performance.now();
     const rows = copyPage(i, channelId);
     for (const [table, cols, text] of [
       [`${prefix}_messages`, "id, team_id, channel_id, user_id, slack_ts, text, processed_text, message_type, thread_ts, is_thread_parent, reply_count, reaction_count, message_datetime", rows.messages],
@@ -70,7 +73,9 @@ async function copyAll(prefix: string) {
       if (!stream.write(text)) await once(stream, "drain");
       await new Promise<void>((resolve, reject) => stream.on("error", reject).end(() => resolve()));
     }
+    times.push(performance.now() - start);
   }
+  if (prefix === "copy") copyPageMs = times;
 }
 
 let pageMs: number[] = [];
@@ -183,10 +188,9 @@ export default defineSuite({
     { name: "syncMessages (messages, users, reactions, threads, cursors), one transaction per page", fn: () => syncAll() },
   ],
   async notes() {
-    const first = pageMs.slice(0, 3);
-    const lastPages = pageMs.slice(-3);
+    const growth = (ms: number[]) => `${(mean(ms.slice(-3)) / mean(ms.slice(0, 3))).toFixed(2)}x (last / first page: ${(ms.at(-1)! / ms[0]!).toFixed(2)}x)`;
     const lines = [
-      `last sync run: ${pageMs.length} pages; mean of the last 3 pages / mean of the first 3: ${(mean(lastPages) / mean(first)).toFixed(2)}x (last / first page: ${(pageMs.at(-1)! / pageMs[0]!).toFixed(2)}x)`,
+      `per-page cost, mean of the last 3 pages / mean of the first 3: syncMessages ${growth(pageMs)}; COPY baseline ${growth(copyPageMs)}`,
       `resident memory: after the first page ${rssMb[0]!.toFixed(0)} MB, after the last ${rssMb.at(-1)!.toFixed(0)} MB; peak RSS of the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
     ];
     return PROFILE ? [...lines, ...(await profile())] : lines;
