@@ -363,8 +363,7 @@ async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: strin
 async function resolveThreads(tx: Tx, channel: { id: string; teamId: string }) {
   const team = sql`${channel.teamId}::uuid`;
   const chan = sql`${channel.id}::uuid`;
-  const byTs = (ts: SQL, extra = sql``) =>
-    sql`(select ctid, id, parent_id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = ${ts} and team_id = ${team} ${extra} offset 0)`;
+  const byTs = (ts: SQL) => sql`(select ctid, id, parent_id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = ${ts} and team_id = ${team} offset 0)`;
   await tx.execute(sql`
     with pairs as (
       select r.ctid as reply, r.parent_id, p.id as parent, p.ctid as parent_row
