@@ -1,37 +1,178 @@
+/**
+ * syncMessages against COPY of the same message and reaction rows. `SYNC_MESSAGES=1000000` for the
+ * 1M run; `-- --profile` adds one profiled sync that prints time per statement (pg_stat_statements
+ * when the server has it loaded, else client timings from postgres.js).
+ */
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { createTeam, createUser, syncChannels, syncMessages, upsertSlackWorkspace } from "../src/stores";
+import * as schema from "../src/schema";
+import { createTeam, createUser, processSlackText, syncChannels, syncMessages, syncUsers, upsertSlackWorkspace } from "../src/stores";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { defineSuite, size } from "./harness";
 
-const TOTAL = size(100_000, 200);
+const TOTAL = size(Number(process.env.SYNC_MESSAGES ?? 100_000), 200);
 const PAGE = size(5_000, 50);
+const PROFILE = process.argv.includes("--profile");
+const USERS = 200;
 let t: TestDatabase;
 let raw: postgres.Sql;
 let workspaceId = "";
-let run = 0;
 let teamId = "";
-/** copy_target has no foreign keys: any id will do for the channel. */
-const copyChannelId = "00000000-0000-4000-8000-00000000c0de";
+let channels = 0;
+const userIds = new Map<string, string>();
+const names = new Map<string, string>();
 
-const messages = Array.from({ length: TOTAL }, (_, i) => ({
+const slackUser = (i: number) => `U${(i % USERS).toString().padStart(4, "0")}`;
+/** Message i, generated on demand so the bench holds one page at a time (memory stays the library's). */
+const message = (i: number) => ({
   type: "message",
-  user: `U${(i % 200).toString().padStart(4, "0")}`,
+  user: slackUser(i),
   ts: `${1700000000 + i}.000100`,
-  text: `message ${i} about <@U${((i + 1) % 200).toString().padStart(4, "0")}> and things`,
+  text: `message ${i} about <@${slackUser(i + 1)}> and things`,
   ...(i % 10 === 0 && { reply_count: 1, thread_ts: `${1700000000 + i}.000100` }),
-  reactions: [{ name: "thumbsup", users: [`U${((i + 7) % 200).toString().padStart(4, "0")}`], count: 1 }],
-}));
+  reactions: [{ name: "thumbsup", users: [slackUser(i + 7)], count: 1 }],
+});
+const page = (from: number) => Array.from({ length: Math.min(PAGE, TOTAL - from) }, (_, k) => message(from + k));
 
-/** The rows syncMessages writes, as COPY text, into a table of the same shape (the physical limit). */
-const copyRows = () =>
-  messages.map((m) => [teamId, copyChannelId, m.ts, m.text, m.text, "message", m.thread_ts ?? "\\N", m.reply_count ?? 0, 1, new Date(Number(m.ts) * 1000).toISOString()].join("\t"));
-let copyText: string[] = [];
+async function newChannel(): Promise<string> {
+  const slackId = `CBENCH${channels++}`;
+  await syncChannels(t.db, { workspaceId, channels: [{ id: slackId, name: slackId.toLowerCase() }] });
+  const [{ id }] = (await raw`select id from shared_db.slack_channels where slack_id = ${slackId}`) as unknown as [{ id: string }];
+  return id;
+}
+
+/** The rows syncMessages writes, as COPY text: messages (with ids) and their reactions. */
+function copyPage(from: number, channelId: string) {
+  const messages: string[] = [];
+  const reactions: string[] = [];
+  for (const m of page(from)) {
+    const id = randomUUID();
+    const parent = m.thread_ts === m.ts;
+    messages.push(
+      [
+        id,
+        teamId,
+        channelId,
+        userIds.get(m.user),
+        m.ts,
+        m.text,
+        processSlackText(m.text, names),
+        "message",
+        m.thread_ts ?? "\\N",
+        parent ? "t" : "f",
+        m.reply_count ?? 0,
+        1,
+        new Date(Number(m.ts) * 1000).toISOString(),
+      ].join("\t"),
+    );
+    reactions.push([teamId, id, userIds.get(m.reactions[0]!.users[0]!), m.reactions[0]!.name].join("\t"));
+  }
+  return { messages: `${messages.join("\n")}\n`, reactions: `${reactions.join("\n")}\n` };
+}
+
+let copyPageMs: number[] = [];
+async function copyAll(prefix: string) {
+  const channelId = await newChannel();
+  const times: number[] = [];
+  for (let i = 0; i < TOTAL; i += PAGE) {
+    const start = performance.now();
+    const rows = copyPage(i, channelId);
+    for (const [table, cols, text] of [
+      [
+        `${prefix}_messages`,
+        "id, team_id, channel_id, user_id, slack_ts, text, processed_text, message_type, thread_ts, is_thread_parent, reply_count, reaction_count, message_datetime",
+        rows.messages,
+      ],
+      [`${prefix}_reactions`, "team_id, message_id, user_id, emoji_name", rows.reactions],
+    ] as const) {
+      const stream = await raw.unsafe(`copy ${table} (${cols}) from stdin`).writable();
+      if (!stream.write(text)) await once(stream, "drain");
+      await new Promise<void>((resolve, reject) => stream.on("error", reject).end(() => resolve()));
+    }
+    times.push(performance.now() - start);
+  }
+  if (prefix === "copy") copyPageMs = times;
+}
+
+let pageMs: number[] = [];
+let rssMb: number[] = [];
+async function syncAll(db = t.db) {
+  const channelId = await newChannel();
+  pageMs = [];
+  rssMb = [];
+  for (let i = 0; i < TOTAL; i += PAGE) {
+    const start = performance.now();
+    await syncMessages(db, { channelId, messages: page(i) });
+    pageMs.push(performance.now() - start);
+    rssMb.push(process.memoryUsage.rss() / 2 ** 20);
+  }
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Time per statement of one more sync: pg_stat_statements if loaded, else client timings. */
+async function profile(): Promise<string[]> {
+  const pgss = await raw`select 1 from pg_stat_statements limit 1`.then(
+    () => true,
+    () => false,
+  );
+  if (pgss) {
+    await raw`select pg_stat_statements_reset()`;
+    await syncAll();
+    const rows = await raw`select calls, total_exec_time as ms, left(regexp_replace(query, '\s+', ' ', 'g'), 90) as query
+      from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc limit 12`;
+    return [
+      "profile (pg_stat_statements, server execution time):",
+      ...rows.map((r) => `${Number(r.ms).toFixed(0).padStart(7)} ms ${String(r.calls).padStart(6)}x  ${r.query}`),
+    ];
+  }
+  // Client timings: each statement from when postgres.js sends it until the next one is sent (so
+  // Node work before the next statement counts here; the page's last statement ends with the page).
+  const spent = new Map<string, { ms: number; calls: number }>();
+  let last: { key: string; at: number } | undefined;
+  const close = (at: number) => {
+    if (!last) return;
+    const s = spent.get(last.key) ?? { ms: 0, calls: 0 };
+    spent.set(last.key, { ms: s.ms + at - last.at, calls: s.calls + 1 });
+    last = undefined;
+  };
+  const client = postgres(t.url!, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_conn: number, query: string) => {
+      const at = performance.now();
+      close(at);
+      last = { key: query.replace(/\s+/g, " ").trim().slice(0, 90), at };
+    },
+  });
+  const db = drizzle(client, { schema });
+  const channelId = await newChannel();
+  let nodeMs = 0;
+  for (let i = 0; i < TOTAL; i += PAGE) {
+    const messages = page(i);
+    const start = performance.now();
+    await syncMessages(db, { channelId, messages });
+    close(performance.now());
+    nodeMs += performance.now() - start;
+  }
+  await client.end();
+  const total = [...spent.values()].reduce((a, s) => a + s.ms, 0);
+  return [
+    `profile (client timings; pg_stat_statements is not loaded on this server): ${total.toFixed(0)} ms in statements of ${nodeMs.toFixed(0)} ms`,
+    ...[...spent.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 12)
+      .map(([q, s]) => `${s.ms.toFixed(0).padStart(7)} ms ${String(s.calls).padStart(6)}x  ${q}`),
+  ];
+}
 
 export default defineSuite({
-  name: `Slack sync: upsert ${TOTAL.toLocaleString("en")} messages with reactions (pages of ${PAGE})`,
+  name: `Slack sync: ${TOTAL.toLocaleString("en")} messages with one reaction each (pages of ${PAGE.toLocaleString("en")})`,
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
   batch: 1,
-  rounds: 2,
+  rounds: TOTAL >= 1_000_000 ? 1 : 2,
   async setup() {
     t = await createTestDatabase();
     raw = postgres(t.url!, { max: 1, onnotice: () => {} });
@@ -39,33 +180,44 @@ export default defineSuite({
     const team = await createTeam(t.db, { actorId: user.id, name: "Bench" });
     teamId = team.id;
     workspaceId = (await upsertSlackWorkspace(t.db, { teamId, slackId: "TBENCH" })).id;
-    copyText = copyRows();
-    // Same columns, defaults and indexes (the (id, team_id) primary key included); rows carry the
-    // tenant key and a channel id, as syncMessages writes them.
-    await raw`create table copy_target (like shared_db.slack_messages including defaults including indexes)`;
+    const members = Array.from({ length: USERS }, (_, i) => ({ id: slackUser(i), name: `user${i}` }));
+    await syncUsers(t.db, { workspaceId, members });
+    for (const u of await raw`select id, slack_id, name from shared_db.slack_users where workspace_id = ${workspaceId}`) {
+      userIds.set(u.slack_id as string, u.id as string);
+      names.set(u.slack_id as string, u.name as string);
+    }
+    // Same columns, defaults and indexes (the (id, team_id) primary keys included); copy_fk_* also
+    // get the real tables' foreign keys, to the real channels and users and to each other.
+    for (const prefix of ["copy", "copy_fk"]) {
+      await raw.unsafe(`create table ${prefix}_messages (like shared_db.slack_messages including defaults including indexes)`);
+      await raw.unsafe(`create table ${prefix}_reactions (like shared_db.slack_reactions including defaults including indexes)`);
+    }
+    const fks = await raw`select conrelid::regclass::text as tbl, pg_get_constraintdef(oid) as def from pg_constraint
+      where contype = 'f' and conrelid in ('shared_db.slack_messages'::regclass, 'shared_db.slack_reactions'::regclass)`;
+    for (const fk of fks) {
+      const table = String(fk.tbl).endsWith("slack_messages") ? "copy_fk_messages" : "copy_fk_reactions";
+      await raw.unsafe(`alter table ${table} add ${String(fk.def).replace(/(shared_db\.)?slack_messages\(/, "copy_fk_messages(")}`);
+    }
   },
   async teardown() {
     await raw.end();
     await t.close();
   },
   baseline: {
-    name: "COPY of the same message rows into a table of the same shape",
-    async fn() {
-      await raw`truncate copy_target`;
-      const stream = await raw`copy copy_target (team_id, channel_id, slack_ts, text, processed_text, message_type, thread_ts, reply_count, reaction_count, message_datetime) from stdin`.writable();
-      for (let i = 0; i < copyText.length; i += PAGE) stream.write(`${copyText.slice(i, i + PAGE).join("\n")}\n`);
-      await new Promise<void>((resolve, reject) => stream.end(() => resolve()).on("error", reject));
-    },
+    name: "COPY of the same message and reaction rows into tables of the same shape (same indexes, no foreign keys)",
+    fn: () => copyAll("copy"),
   },
   cases: [
-    {
-      name: "syncMessages (messages, users, reactions, threads, cursors), one transaction per page",
-      async fn() {
-        const slackId = `CBENCH${run++}`;
-        await syncChannels(t.db, { workspaceId, channels: [{ id: slackId, name: slackId.toLowerCase() }] });
-        const [{ id }] = (await raw`select id from shared_db.slack_channels where slack_id = ${slackId}`) as unknown as [{ id: string }];
-        for (let i = 0; i < messages.length; i += PAGE) await syncMessages(t.db, { channelId: id, messages: messages.slice(i, i + PAGE) });
-      },
-    },
+    { name: "COPY of the same rows into tables with the same foreign keys too", fn: () => copyAll("copy_fk") },
+    { name: "syncMessages (messages, users, reactions, threads, cursors), one transaction per page", fn: () => syncAll() },
   ],
+  async notes() {
+    const growth = (ms: number[]) =>
+      `${(mean(ms.slice(-3)) / mean(ms.slice(0, 3))).toFixed(2)}x (last / first page: ${(ms.at(-1)! / ms[0]!).toFixed(2)}x)`;
+    const lines = [
+      `per-page cost, mean of the last 3 pages / mean of the first 3: syncMessages ${growth(pageMs)}; COPY baseline ${growth(copyPageMs)}`,
+      `resident memory: after the first page ${rssMb[0]!.toFixed(0)} MB, after the last ${rssMb.at(-1)!.toFixed(0)} MB; peak RSS of the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    ];
+    return PROFILE ? [...lines, ...(await profile())] : lines;
+  },
 });

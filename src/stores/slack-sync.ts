@@ -116,7 +116,13 @@ export async function upsertSlackWorkspace(
   input: { teamId: string; slackId: string; name?: string; domain?: string; iconUrl?: string },
 ): Promise<typeof slackWorkspaces.$inferSelect> {
   const v = parseInput(
-    z.strictObject({ teamId: uuid, slackId, name: pgText().max(255).optional(), domain: pgText().max(255).optional(), iconUrl: pgText().max(1024).optional() }),
+    z.strictObject({
+      teamId: uuid,
+      slackId,
+      name: pgText().max(255).optional(),
+      domain: pgText().max(255).optional(),
+      iconUrl: pgText().max(1024).optional(),
+    }),
     input,
   );
   const [row] = await db
@@ -149,7 +155,8 @@ export async function syncChannels(db: Db, input: { workspaceId: string; channel
     created_at_ts: c.created === undefined ? null : `${c.created}.000000`,
     has_bot: c.is_member ?? false,
   }));
-  const result = await db.execute(sql`
+  const result = await db
+    .execute(sql`
     insert into shared_db.slack_channels (team_id, workspace_id, slack_id, name, type, purpose, topic, member_count, is_archived, created_at_ts, has_bot)
     select ${ws.teamId}::uuid, ${v.workspaceId}::uuid, r.slack_id, r.name, r.type, r.purpose, r.topic, r.member_count, r.is_archived, r.created_at_ts, r.has_bot
     from jsonb_to_recordset(${asJson(rows)}) as r(slack_id text, name text, type text, purpose text, topic text, member_count int, is_archived bool, created_at_ts text, has_bot bool)
@@ -157,7 +164,8 @@ export async function syncChannels(db: Db, input: { workspaceId: string; channel
       member_count = excluded.member_count, is_archived = excluded.is_archived, created_at_ts = excluded.created_at_ts, has_bot = excluded.has_bot
     where (slack_channels.name, slack_channels.type, slack_channels.purpose, slack_channels.topic, slack_channels.member_count, slack_channels.is_archived, slack_channels.has_bot)
       is distinct from (excluded.name, excluded.type, excluded.purpose, excluded.topic, excluded.member_count, excluded.is_archived, excluded.has_bot)
-    returning 1`).catch((e: unknown) => rethrowDbError(e));
+    returning 1`)
+    .catch((e: unknown) => rethrowDbError(e));
   return rowsOf(result).length;
 }
 
@@ -181,14 +189,36 @@ export async function syncUsers(db: Db, input: { workspaceId: string; members: u
     is_deleted: m.deleted ?? false,
   }));
   const cols = "name, display_name, real_name, email, title, phone, timezone, timezone_offset, profile_image_url, is_bot, is_admin, is_deleted";
-  const result = await db.execute(sql`
+  const result = await db
+    .execute(sql`
     insert into shared_db.slack_users (team_id, workspace_id, slack_id, ${sql.raw(cols)})
-    select ${ws.teamId}::uuid, ${v.workspaceId}::uuid, r.slack_id, ${sql.raw(cols.split(", ").map((c) => `r.${c}`).join(", "))}
+    select ${ws.teamId}::uuid, ${v.workspaceId}::uuid, r.slack_id, ${sql.raw(
+      cols
+        .split(", ")
+        .map((c) => `r.${c}`)
+        .join(", "),
+    )}
     from jsonb_to_recordset(${asJson(rows)}) as r(slack_id text, name text, display_name text, real_name text, email text, title text, phone text,
       timezone text, timezone_offset int, profile_image_url text, is_bot bool, is_admin bool, is_deleted bool)
-    on conflict (workspace_id, slack_id, team_id) do update set ${sql.raw(cols.split(", ").map((c) => `${c} = excluded.${c}`).join(", "))}
-    where (${sql.raw(cols.split(", ").map((c) => `slack_users.${c}`).join(", "))}) is distinct from (${sql.raw(cols.split(", ").map((c) => `excluded.${c}`).join(", "))})
-    returning 1`).catch((e: unknown) => rethrowDbError(e));
+    on conflict (workspace_id, slack_id, team_id) do update set ${sql.raw(
+      cols
+        .split(", ")
+        .map((c) => `${c} = excluded.${c}`)
+        .join(", "),
+    )}
+    where (${sql.raw(
+      cols
+        .split(", ")
+        .map((c) => `slack_users.${c}`)
+        .join(", "),
+    )}) is distinct from (${sql.raw(
+      cols
+        .split(", ")
+        .map((c) => `excluded.${c}`)
+        .join(", "),
+    )})
+    returning 1`)
+    .catch((e: unknown) => rethrowDbError(e));
   return rowsOf(result).length;
 }
 
@@ -212,11 +242,64 @@ const maxTs = (a: string | null, b: string) => (a === null || Number(b) > Number
 const minTs = (a: string | null, b: string) => (a === null || Number(b) < Number(a) ? b : a);
 
 /**
+ * The page staging table: one row per message, its reactions as two parallel arrays. Temporary
+ * and dropped at commit, so nothing outlives the transaction (safe behind a transaction pooler).
+ */
+const PAGE_COLUMNS = {
+  slack_ts: "text",
+  slack_id: "text",
+  user_id: "uuid",
+  text: "text",
+  processed_text: "text",
+  message_type: "text",
+  subtype: "text",
+  is_edited: "bool",
+  edited_ts: "text",
+  has_attachments: "bool",
+  attachments: "jsonb",
+  files: "jsonb",
+  thread_ts: "text",
+  is_thread_parent: "bool",
+  is_thread_reply: "bool",
+  reply_count: "int",
+  reply_users_count: "int",
+  reaction_count: "int",
+  message_datetime: "timestamptz",
+  reaction_users: "uuid[]",
+  reaction_emojis: "text[]",
+} as const;
+const PAGE_NAMES = Object.keys(PAGE_COLUMNS);
+const PAGE_DEFS = Object.entries(PAGE_COLUMNS)
+  .map(([c, type]) => `${c} ${type}`)
+  .join(", ");
+/** The message columns a sync writes (besides its keys), compared to decide whether a row changed. */
+const MESSAGE_COLUMNS = PAGE_NAMES.filter((c) => c !== "slack_ts" && c !== "reaction_users" && c !== "reaction_emojis");
+const listOf = (prefix: string) => sql.raw(MESSAGE_COLUMNS.map((c) => `${prefix}${c}`).join(", "));
+
+/**
+ * Fills the page table from one JSON parameter. (COPY through postgres.js measured slower here:
+ * its CopyDone goes out as a separate small write, and Nagle plus delayed ACK stall the next
+ * statement about 40 ms, more than COPY saves on a page of 5,000.)
+ */
+async function stagePage(tx: Tx, rows: Record<string, unknown>[]) {
+  await tx.execute(
+    sql.raw(`do $$ begin
+      if to_regclass('pg_temp.slack_sync_page') is null then create temp table slack_sync_page (${PAGE_DEFS}) on commit drop;
+      else truncate pg_temp.slack_sync_page; end if; end $$`),
+  );
+  const names = sql.raw(PAGE_NAMES.join(", "));
+  await tx.execute(
+    sql`insert into pg_temp.slack_sync_page (${names}) select ${names} from jsonb_to_recordset(${asJson(rows)}) as r(${sql.raw(PAGE_DEFS)})`,
+  );
+}
+
+/**
  * Ingests one page of `conversations.history` or `conversations.replies` for a channel, atomically
  * with the channel's sync cursors: messages (edits update text, is_edited, edited_ts), reactions
  * (replaced per message, so removed ones disappear; reaction_count matches), threads (parent_id
  * resolved from thread_ts, whichever arrives first) and processed_text. Re-syncing a page changes
  * nothing. A malformed item fails the page with a ValidationError such as `messages.17.ts`.
+ * The page goes into a temporary table and is merged in one statement.
  *
  * @example
  * const { messages } = await web.conversations.history({ channel: "C123", limit: 1000 });
@@ -225,90 +308,115 @@ const minTs = (a: string | null, b: string) => (a === null || Number(b) < Number
 export async function syncMessages(db: Db, input: { channelId: string; messages: unknown[] }): Promise<{ messages: number; reactions: number }> {
   const v = parseInput(z.strictObject({ channelId: uuid, messages: uniqueBy(slackApiMessage, (m) => m.ts, "ts", 20_000) }), input);
   if (v.messages.length === 0) return { messages: 0, reactions: 0 };
-  return db.transaction(async (tx) => {
-    const channel = await loadChannel(tx, v.channelId);
-    const names = await ensureUsers(tx, channel, v.messages);
-    const userIds = names.ids;
-    let oldest: string | null = null;
-    let latest: string | null = null;
-    const reactions: { slack_ts: string; user_id: string; emoji_name: string }[] = [];
-    const rows = v.messages.map((m) => {
-      oldest = minTs(oldest, m.ts);
-      latest = maxTs(latest, m.ts);
-      const seen = new Set<string>();
-      for (const r of m.reactions ?? []) {
-        for (const u of r.users) {
-          const key = `${u}\u0000${r.name}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          reactions.push({ slack_ts: m.ts, user_id: userIds.get(u)!, emoji_name: r.name });
+  return db
+    .transaction(async (tx) => {
+      const channel = await loadChannel(tx, v.channelId);
+      const names = await ensureUsers(tx, channel, v.messages);
+      const userIds = names.ids;
+      let oldest: string | null = null;
+      let latest: string | null = null;
+      const rows = v.messages.map((m) => {
+        oldest = minTs(oldest, m.ts);
+        latest = maxTs(latest, m.ts);
+        const seen = new Set<string>();
+        const reactionUsers: string[] = [];
+        const reactionEmojis: string[] = [];
+        for (const r of m.reactions ?? []) {
+          for (const u of r.users) {
+            const key = `${u}\u0000${r.name}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            reactionUsers.push(userIds.get(u)!);
+            reactionEmojis.push(r.name);
+          }
         }
-      }
-      const isReply = m.thread_ts !== undefined && m.thread_ts !== m.ts;
-      return {
-        slack_ts: m.ts,
-        slack_id: m.client_msg_id ?? null,
-        user_id: m.user ? userIds.get(m.user)! : null,
-        text: m.text ?? null,
-        processed_text: m.text === undefined ? null : processSlackText(m.text, names.display),
-        message_type: m.subtype === "bot_message" || (m.bot_id && !m.user) ? "bot_message" : m.type,
-        subtype: m.subtype ?? null,
-        is_edited: m.edited !== undefined,
-        edited_ts: m.edited?.ts ?? null,
-        has_attachments: (m.attachments?.length ?? 0) + (m.files?.length ?? 0) > 0,
-        attachments: m.attachments ?? null,
-        files: m.files ?? null,
-        thread_ts: m.thread_ts ?? null,
-        is_thread_parent: !isReply && (m.reply_count ?? 0) > 0,
-        is_thread_reply: isReply,
-        reply_count: m.reply_count ?? 0,
-        reply_users_count: m.reply_users_count ?? 0,
-        reaction_count: seen.size,
-        message_datetime: tsToDate(m.ts).toISOString(),
-      };
-    });
-    const cols = [
-      "slack_id", "user_id", "text", "processed_text", "message_type", "subtype", "is_edited", "edited_ts", "has_attachments", "attachments", "files",
-      "thread_ts", "is_thread_parent", "is_thread_reply", "reply_count", "reply_users_count", "reaction_count", "message_datetime",
-    ];
-    const list = (prefix: string) => sql.raw(cols.map((c) => `${prefix}${c}`).join(", "));
-    await tx.execute(sql`
-      insert into shared_db.slack_messages (team_id, channel_id, slack_ts, ${list("")})
-      select ${channel.teamId}::uuid, ${channel.id}::uuid, r.slack_ts, ${list("r.")}
-      from jsonb_to_recordset(${asJson(rows)}) as r(slack_ts text, slack_id text, user_id uuid, text text, processed_text text, message_type text,
-        subtype text, is_edited bool, edited_ts text, has_attachments bool, attachments jsonb, files jsonb, thread_ts text, is_thread_parent bool,
-        is_thread_reply bool, reply_count int, reply_users_count int, reaction_count int, message_datetime timestamptz)
-      on conflict (channel_id, slack_ts, team_id) do update set ${sql.raw(cols.map((c) => `${c} = excluded.${c}`).join(", "))}
-      where (${list("slack_messages.")}) is distinct from (${list("excluded.")})`);
-    // Reactions are replaced per message: what the page no longer lists is gone, the rest is kept.
-    const batch = asJson(rows.map((r) => r.slack_ts));
-    await tx.execute(sql`
-      with n as materialized (select * from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text))
-      delete from shared_db.slack_reactions x using shared_db.slack_messages m
-      where x.message_id = m.id and m.channel_id = ${channel.id}::uuid and m.slack_ts in (select jsonb_array_elements_text(${batch}))
-        and not exists (select 1 from n where n.slack_ts = m.slack_ts and n.user_id = x.user_id and n.emoji_name = x.emoji_name)`);
-    const inserted = reactions.length
-      ? rowsOf(
-          await tx.execute(sql`
-            insert into shared_db.slack_reactions (team_id, message_id, user_id, emoji_name)
-            select ${channel.teamId}::uuid, m.id, n.user_id, n.emoji_name
-            from jsonb_to_recordset(${asJson(reactions)}) as n(slack_ts text, user_id uuid, emoji_name text)
-            join shared_db.slack_messages m on m.channel_id = ${channel.id}::uuid and m.slack_ts = n.slack_ts
-            on conflict (message_id, user_id, emoji_name, team_id) do nothing
-            returning 1`),
-        ).length
-      : 0;
-    await resolveThreads(tx, channel.id, batch);
-    await tx
-      .update(slackChannels)
-      .set({
-        oldestSyncedTs: sql`case when ${slackChannels.oldestSyncedTs} is null or ${oldest}::numeric < ${slackChannels.oldestSyncedTs}::numeric then ${oldest} else ${slackChannels.oldestSyncedTs} end`,
-        latestSyncedTs: sql`case when ${slackChannels.latestSyncedTs} is null or ${latest}::numeric > ${slackChannels.latestSyncedTs}::numeric then ${latest} else ${slackChannels.latestSyncedTs} end`,
-        lastSyncAt: sql`now()`,
-      })
-      .where(eq(slackChannels.id, channel.id));
-    return { messages: rows.length, reactions: inserted };
-  }).catch((e: unknown) => rethrowDbError(e));
+        const isReply = m.thread_ts !== undefined && m.thread_ts !== m.ts;
+        return {
+          slack_ts: m.ts,
+          slack_id: m.client_msg_id ?? null,
+          user_id: m.user ? userIds.get(m.user)! : null,
+          text: m.text ?? null,
+          processed_text: m.text === undefined ? null : processSlackText(m.text, names.display),
+          message_type: m.subtype === "bot_message" || (m.bot_id && !m.user) ? "bot_message" : m.type,
+          subtype: m.subtype ?? null,
+          is_edited: m.edited !== undefined,
+          edited_ts: m.edited?.ts ?? null,
+          has_attachments: (m.attachments?.length ?? 0) + (m.files?.length ?? 0) > 0,
+          attachments: m.attachments ?? null,
+          files: m.files ?? null,
+          thread_ts: m.thread_ts ?? null,
+          is_thread_parent: !isReply && (m.reply_count ?? 0) > 0,
+          is_thread_reply: isReply,
+          reply_count: m.reply_count ?? 0,
+          reply_users_count: m.reply_users_count ?? 0,
+          reaction_count: seen.size,
+          message_datetime: tsToDate(m.ts).toISOString(),
+          reaction_users: reactionUsers,
+          reaction_emojis: reactionEmojis,
+        };
+      });
+      await stagePage(tx, rows);
+      // The merge's estimates (unnest, CTEs over an unanalysed temporary table) pass jit_above_cost,
+      // and compiling it costs more than running it: off for this transaction, restored below.
+      const [{ jit }] = rowsOf<{ jit: string }>(await tx.execute(sql`select current_setting('jit') as jit, set_config('jit', 'off', true)`)) as [
+        { jit: string },
+      ];
+      const team = sql`${channel.teamId}::uuid`;
+      const chan = sql`${channel.id}::uuid`;
+      // One statement: the upsert's RETURNING gives the ids of new and changed messages, the unique
+      // index those of unchanged ones; reactions are then replaced per message (what the page no
+      // longer lists is deleted, the rest inserted once). Every lookup is an index probe per page row
+      // (LATERAL ... OFFSET 0, deletes by ctid), never a scan of the channel or the team, so a page
+      // costs the same in a channel of 100 or 10 million messages, whatever the statistics say.
+      const [merged] = rowsOf<{ reactions: number }>(
+        await tx.execute(sql`
+        with up as (
+          insert into shared_db.slack_messages as m (team_id, channel_id, slack_ts, ${listOf("")})
+          select ${team}, ${chan}, s.slack_ts, ${listOf("s.")} from pg_temp.slack_sync_page s
+          on conflict (channel_id, slack_ts, team_id) do update set ${sql.raw(MESSAGE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", "))}
+          where (${listOf("m.")}) is distinct from (${listOf("excluded.")})
+          returning m.id, m.slack_ts
+        ),
+        page as (
+          select up.id, up.slack_ts from up
+          union all
+          select m.id, s.slack_ts
+          from (select s.slack_ts from pg_temp.slack_sync_page s where not exists (select 1 from up where up.slack_ts = s.slack_ts) offset 0) s
+          cross join lateral (select id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = s.slack_ts and team_id = ${team} offset 0) m
+        ),
+        wanted as (
+          select p.id as message_id, r.user_id, r.emoji_name
+          from page p join pg_temp.slack_sync_page s on s.slack_ts = p.slack_ts
+          cross join lateral unnest(s.reaction_users, s.reaction_emojis) as r(user_id, emoji_name)
+        ),
+        gone as (
+          delete from shared_db.slack_reactions x
+          where x.ctid = any (array(
+            select r.ctid from page p
+            cross join lateral (select ctid, message_id, user_id, emoji_name from shared_db.slack_reactions where message_id = p.id and team_id = ${team} offset 0) r
+            where not exists (select 1 from wanted w where w.message_id = r.message_id and w.user_id = r.user_id and w.emoji_name = r.emoji_name)))
+        ),
+        added as (
+          insert into shared_db.slack_reactions (team_id, message_id, user_id, emoji_name)
+          select ${team}, w.message_id, w.user_id, w.emoji_name from wanted w
+          on conflict (message_id, user_id, emoji_name, team_id) do nothing
+          returning 1
+        )
+        select count(*)::int as reactions from added`),
+      );
+      await resolveThreads(tx, channel);
+      await tx
+        .update(slackChannels)
+        .set({
+          oldestSyncedTs: sql`case when ${slackChannels.oldestSyncedTs} is null or ${oldest}::numeric < ${slackChannels.oldestSyncedTs}::numeric then ${oldest} else ${slackChannels.oldestSyncedTs} end`,
+          latestSyncedTs: sql`case when ${slackChannels.latestSyncedTs} is null or ${latest}::numeric > ${slackChannels.latestSyncedTs}::numeric then ${latest} else ${slackChannels.latestSyncedTs} end`,
+          lastSyncAt: sql`now()`,
+        })
+        .where(eq(slackChannels.id, channel.id))
+        .returning({ jit: sql`set_config('jit', ${jit}, true)` });
+      return { messages: rows.length, reactions: merged!.reactions };
+    })
+    .catch((e: unknown) => rethrowDbError(e));
 }
 
 /** Makes sure every author, reactor and mentioned user has a row; returns their ids and display names. */
@@ -326,7 +434,13 @@ async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: strin
     select ${channel.teamId}::uuid, ${channel.workspaceId}::uuid, s from jsonb_array_elements_text(${asJson(list)}) s
     on conflict (workspace_id, slack_id, team_id) do nothing`);
   const users = await tx
-    .select({ id: slackUsers.id, slackId: slackUsers.slackId, displayName: slackUsers.displayName, realName: slackUsers.realName, name: slackUsers.name })
+    .select({
+      id: slackUsers.id,
+      slackId: slackUsers.slackId,
+      displayName: slackUsers.displayName,
+      realName: slackUsers.realName,
+      name: slackUsers.name,
+    })
     .from(slackUsers)
     .where(and(eq(slackUsers.workspaceId, channel.workspaceId), inArray(slackUsers.slackId, list)));
   return {
@@ -337,20 +451,32 @@ async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: strin
 
 /**
  * Links replies to their parents, whichever arrived first: replies in this page find parents
- * already stored, and parents in this page collect replies stored earlier (thread_ts index).
+ * already stored (or in this page), and parents in this page (Slack gives a parent its own ts as
+ * thread_ts) collect replies stored earlier. Driven by the page through the unique and thread_ts
+ * indexes, so its cost does not grow with the channel.
  */
-async function resolveThreads(tx: Tx, channelId: string, pageTs: SQL) {
+async function resolveThreads(tx: Tx, channel: { id: string; teamId: string }) {
+  const team = sql`${channel.teamId}::uuid`;
+  const chan = sql`${channel.id}::uuid`;
+  const byTs = (ts: SQL) =>
+    sql`(select ctid, id, parent_id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = ${ts} and team_id = ${team} offset 0)`;
   await tx.execute(sql`
-    with page as materialized (select jsonb_array_elements_text(${pageTs}) as ts)
-    update shared_db.slack_messages r set parent_id = p.id
-    from shared_db.slack_messages p
-    where r.channel_id = ${channelId}::uuid and r.parent_id is null and r.is_thread_reply
-      and p.channel_id = r.channel_id and p.slack_ts = r.thread_ts
-      and (r.slack_ts in (select ts from page) or r.thread_ts in (select ts from page))`);
-  await tx.execute(sql`
-    with page as materialized (select jsonb_array_elements_text(${pageTs}) as ts)
+    with pairs as (
+      select r.ctid as reply, r.parent_id, p.id as parent, p.ctid as parent_row
+      from (select slack_ts, thread_ts from pg_temp.slack_sync_page where is_thread_reply offset 0) s
+      cross join lateral ${byTs(sql`s.slack_ts`)} r
+      cross join lateral ${byTs(sql`s.thread_ts`)} p
+      union all
+      select r.ctid, r.parent_id, p.id, p.ctid
+      from (select slack_ts from pg_temp.slack_sync_page where thread_ts = slack_ts offset 0) s
+      cross join lateral ${byTs(sql`s.slack_ts`)} p
+      cross join lateral (select ctid, parent_id from shared_db.slack_messages
+        where channel_id = ${chan} and thread_ts = s.slack_ts and is_thread_reply and team_id = ${team} offset 0) r
+    ),
+    linked as (
+      update shared_db.slack_messages r set parent_id = pairs.parent from pairs
+      where r.ctid = any (array(select reply from pairs where parent_id is null)) and r.ctid = pairs.reply
+    )
     update shared_db.slack_messages p set is_thread_parent = true
-    where not p.is_thread_parent and p.id in (select r.parent_id from shared_db.slack_messages r
-      where r.channel_id = ${channelId}::uuid and r.parent_id is not null
-        and (r.slack_ts in (select ts from page) or r.thread_ts in (select ts from page)))`);
+    where p.ctid = any (array(select parent_row from pairs)) and not p.is_thread_parent`);
 }
