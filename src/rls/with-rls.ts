@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "../db";
-import { mapDbError, RlsContextError, ValidationError, parseInput, pgErrorOf, pgJson, rethrowDbError } from "../errors";
+import { RlsContextError, ValidationError, parseInput, pgErrorOf, pgJson, rethrowDbError } from "../errors";
 import { APP_ROLE, CLAIMS_SETTING, USER_ID_SETTING } from "./names";
 
 export interface RlsContext {
@@ -102,10 +102,10 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
         return value;
       } catch (e) {
         await setup;
-        // fn's driver errors come out typed (a refused table as ForbiddenError naming it), without parameters.
-        throw setupError ? rlsSetupError(setupError, role) : mapDbError(e);
+        throw setupError ? rlsSetupError(setupError, role) : e;
       }
     })
+    // fn's driver errors, and COMMIT's, come out typed (a refused table as ForbiddenError naming it), without parameters.
     .catch((e: unknown) => rethrowDbError(e));
   // It fails only when fn left the transaction aborted, and then COMMIT rolled it back.
   await reset.catch((e: unknown) => rethrowDbError(e));
@@ -121,5 +121,5 @@ function rlsSetupError(e: unknown, role: string): unknown {
   if (pg?.code === "42501") {
     return new RlsContextError(`withRls cannot switch to role "${role}": the login role is not a member of it`, { cause: e });
   }
-  return mapDbError(e);
+  return e;
 }
