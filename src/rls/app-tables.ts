@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db";
-import { parseInput, rethrowDbError } from "../errors";
+import { rethrowDbError } from "../errors";
+import { parseInput } from "../input";
 import { APP_ROLE, SERVICE_ROLE } from "./names";
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier (letters, digits, _)");

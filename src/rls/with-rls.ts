@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "../db";
-import { RlsContextError, ValidationError, parseInput, pgErrorOf, pgJson, rethrowDbError } from "../errors";
+import { RlsContextError, ValidationError, pgErrorOf, rethrowDbError } from "../errors";
+import { parseInput, pgJson } from "../input";
 import { APP_ROLE, CLAIMS_SETTING, USER_ID_SETTING } from "./names";
 
 export interface RlsContext {

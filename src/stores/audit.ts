@@ -1,7 +1,8 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db";
-import { parseInput, pgDate, pgJson, pgText, rethrowDbError } from "../errors";
+import { rethrowDbError } from "../errors";
+import { parseInput, pgDate, pgJson, pgText } from "../input";
 import { auditLogs, type AuditLog } from "../schema/users";
 
 export const appendAuditInput = z.strictObject({

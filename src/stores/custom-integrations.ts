@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import type { Db } from "../db";
-import { CredentialExpiredError, NotFoundError, parseInput, pgDate, pgErrorOf, pgJson, pgText, rethrowConflict, rethrowDbError } from "../errors";
+import { CredentialExpiredError, NotFoundError, pgErrorOf, rethrowConflict, rethrowDbError } from "../errors";
+import { parseInput, pgDate, pgJson, pgText } from "../input";
 import {
   customIntegrationActions,
   customIntegrationCredentials,

@@ -2,19 +2,8 @@ import { and, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import {
-  ConflictError,
-  ForbiddenError,
-  InvariantError,
-  mapDbError,
-  NotFoundError,
-  parseInput,
-  pgDate,
-  pgErrorOf,
-  pgJson,
-  pgText,
-  rethrowDbError,
-} from "../errors";
+import { ConflictError, ForbiddenError, InvariantError, mapDbError, NotFoundError, pgErrorOf, rethrowDbError } from "../errors";
+import { parseInput, pgDate, pgJson, pgText } from "../input";
 import {
   milestones,
   projects,

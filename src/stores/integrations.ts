@@ -2,7 +2,8 @@ import { and, asc, eq, getTableName, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db, type Tx } from "../db";
-import { ConflictError, NotFoundError, parseInput, pgDate, pgJson, pgText, rethrowConflict, rethrowDbError } from "../errors";
+import { ConflictError, NotFoundError, rethrowConflict, rethrowDbError } from "../errors";
+import { parseInput, pgDate, pgJson, pgText } from "../input";
 import {
   credentialType,
   integrationCredentials,

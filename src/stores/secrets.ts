@@ -3,7 +3,7 @@ import { PgTable, type PgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { DecryptionError, secretAad, type DecryptionFailure, type Keyring } from "../crypto";
 import type { Db } from "../db";
-import { parseInput } from "../errors";
+import { parseInput } from "../input";
 import { propertyOf } from "../schema/namespace";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";

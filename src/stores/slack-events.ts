@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseInput, pgText } from "../errors";
+import { parseInput, pgText } from "../input";
 import type { SlackInstallationStore } from "./slack-installation-store";
 
 const slackIds = z.array(pgText().max(255)).max(10_000).optional();

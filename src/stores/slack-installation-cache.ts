@@ -1,7 +1,7 @@
 import type { Installation } from "@slack/oauth";
 import postgres from "postgres";
 import { z } from "zod";
-import { parseInput, pgText } from "../errors";
+import { parseInput, pgText } from "../input";
 
 /** The channel every installation write notifies, in the writing transaction. */
 export const SLACK_INSTALLATION_CHANNEL = "shared_db_slack_installation";

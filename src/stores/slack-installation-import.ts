@@ -2,7 +2,8 @@ import type { Installation } from "@slack/oauth";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rowsOf, type Db } from "../db";
-import { parseInput, rethrowDbError, ValidationError } from "../errors";
+import { rethrowDbError, ValidationError } from "../errors";
+import { parseInput } from "../input";
 import { SlackInstallationNotFoundError, type SlackInstallationStore } from "./slack-installation-store";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a SQL identifier");

@@ -4,7 +4,8 @@ import type { PgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db } from "../db";
-import { NotFoundError, parseInput, pgErrorOf, pgText, rethrowDbError, SlackTokenRefreshError, ValidationError } from "../errors";
+import { NotFoundError, pgErrorOf, rethrowDbError, SlackTokenRefreshError, ValidationError } from "../errors";
+import { parseInput, pgText } from "../input";
 import { prepared } from "../prepared";
 import { slackBots, slackInstallations, slackUserTokens, type SlackBot, type SlackUserToken } from "../schema/slack-oauth";
 import {

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { InvariantError, NotFoundError, parseInput, pgDate, pgJsonValue, pgText, rethrowDbError } from "../errors";
+import { InvariantError, NotFoundError, rethrowDbError } from "../errors";
+import { parseInput, pgDate, pgJsonValue, pgText } from "../input";
 import {
   slackAnalyses,
   slackContributions,

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { InstallURLOptions, StateStore } from "@slack/oauth";
 import { eq, lt, sql } from "drizzle-orm";
 import { primaryOf, type Db } from "../db";
-import { isPgText, parseInput, pgDate, pgJson, ValidationError } from "../errors";
+import { ValidationError } from "../errors";
+import { isPgText, parseInput, pgDate, pgJson } from "../input";
 import { slackOauthStates } from "../schema/slack-oauth";
 
 export interface SlackStateStoreOptions {

@@ -1,7 +1,8 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db, type Tx } from "../db";
-import { ConflictError, NotFoundError, parseInput, pgInt, pgJsonValue, pgText, rethrowDbError } from "../errors";
+import { ConflictError, NotFoundError, rethrowDbError } from "../errors";
+import { parseInput, pgInt, pgJsonValue, pgText } from "../input";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
 
 /** The last second a timestamptz written as an ISO string can name (9999-12-31T23:59:59Z). */

@@ -2,7 +2,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { secretAad, type Keyring } from "../crypto";
 import { primaryOf, type Db } from "../db";
-import { ForbiddenError, NotFoundError, parseInput, pgDate, pgInt, pgJson, pgText, rethrowDbError } from "../errors";
+import { ForbiddenError, NotFoundError, rethrowDbError } from "../errors";
+import { parseInput, pgDate, pgInt, pgJson, pgText } from "../input";
 import {
   slackChannels,
   slackMessages,

@@ -1,7 +1,8 @@
 import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { ForbiddenError, NotFoundError, parseInput, pgDate, pgJson, pgText, rethrowDbError } from "../errors";
+import { ForbiddenError, NotFoundError, rethrowDbError } from "../errors";
+import { parseInput, pgDate, pgJson, pgText } from "../input";
 import {
   integrationCredentials,
   integrationEvents,

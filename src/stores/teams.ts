@@ -2,20 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import {
-  ConflictError,
-  ForbiddenError,
-  InvariantError,
-  isPgText,
-  NotFoundError,
-  parseInput,
-  PG_TEXT_MESSAGE,
-  pgErrorOf,
-  pgInt,
-  pgJson,
-  pgText,
-  rethrowDbError,
-} from "../errors";
+import { ConflictError, ForbiddenError, InvariantError, NotFoundError, pgErrorOf, rethrowDbError } from "../errors";
+import { isPgText, parseInput, PG_TEXT_MESSAGE, pgInt, pgJson, pgText } from "../input";
 import { teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
 import { users } from "../schema/users";
 

@@ -2,17 +2,8 @@ import { asc, eq, or, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db";
-import {
-  isPgText,
-  NotFoundError,
-  UserHasProjectsError,
-  parseInput,
-  PG_TEXT_MESSAGE,
-  pgErrorOf,
-  pgText,
-  rethrowConflict,
-  rethrowDbError,
-} from "../errors";
+import { NotFoundError, UserHasProjectsError, pgErrorOf, rethrowConflict, rethrowDbError } from "../errors";
+import { isPgText, parseInput, PG_TEXT_MESSAGE, pgText } from "../input";
 import { prepared } from "../prepared";
 import { projects, transactions } from "../schema/escrow";
 import { userCredentials, users, type User } from "../schema/users";
