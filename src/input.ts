@@ -1,4 +1,5 @@
 import { z, type ZodType } from "zod";
+import type { Keyring } from "./crypto/keyring";
 import { ValidationError } from "./errors";
 
 // The zod building blocks every input schema is made of: one definition each.
@@ -7,6 +8,10 @@ import { ValidationError } from "./errors";
 export const uuid = () => z.uuid();
 
 /** The values of a Drizzle `pgEnum`, so each value is written once (in the schema). */
+/** A keyring passed inside an input (functions that encrypt or decrypt take it as `input.keyring`). */
+export const keyring = () =>
+  z.custom<Keyring>((v) => typeof (v as Keyring | null)?.encrypt === "function" && typeof (v as Keyring).decrypt === "function", "must be a Keyring");
+
 export const enumOf = <const T extends readonly [string, ...string[]]>(e: { enumValues: T }) => z.enum(e.enumValues);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
