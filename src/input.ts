@@ -7,11 +7,11 @@ import { ValidationError } from "./errors";
 /** A UUID, as every id in the schema is. */
 export const uuid = () => z.uuid();
 
-/** The values of a Drizzle `pgEnum`, so each value is written once (in the schema). */
 /** A keyring passed inside an input (functions that encrypt or decrypt take it as `input.keyring`). */
 export const keyring = () =>
   z.custom<Keyring>((v) => typeof (v as Keyring | null)?.encrypt === "function" && typeof (v as Keyring).decrypt === "function", "must be a Keyring");
 
+/** The values of a Drizzle `pgEnum` (or a column declared with `enum`), so each value is written once: in the schema. */
 export const enumOf = <const T extends readonly [string, ...string[]]>(e: { enumValues: T }) => z.enum(e.enumValues);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
