@@ -208,7 +208,12 @@ export async function storeIntegrationCredential(
     .catch(mapped);
 }
 
-export const revealCredentialInput = z.strictObject({ keyring: keyring(), actorId: uuid(), integrationId: uuid(), credentialType: enumOf(credentialType) });
+export const revealCredentialInput = z.strictObject({
+  keyring: keyring(),
+  actorId: uuid(),
+  integrationId: uuid(),
+  credentialType: enumOf(credentialType),
+});
 export type RevealCredentialInput = z.input<typeof revealCredentialInput>;
 
 /**
