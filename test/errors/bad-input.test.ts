@@ -623,6 +623,19 @@ const cases: Case[] = [
     call: (v) => stores.revealCredential(t.db, { keyring, actorId: ctx.userId, integrationId: v as string, credentialType: "API_KEY" }),
   },
   {
+    fn: "storeIntegrationCredential",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.storeIntegrationCredential(t.db, { ...teamCredential(), keyring: v as never }),
+  },
+  {
+    fn: "revealCredential",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) =>
+      stores.revealCredential(t.db, { keyring: v as never, actorId: ctx.userId, integrationId: ctx.teamIntegrationId, credentialType: "API_KEY" }),
+  },
+  {
     fn: "shareIntegration",
     field: "shareLevel",
     kinds: ENUM,
@@ -882,6 +895,24 @@ const cases: Case[] = [
     call: (v) => eventApp()("tokens_revoked", { tokens: { oauth: [v] } }, { teamId: "T0MATRIX" }),
   },
   // slack workspaces
+  {
+    fn: "connectSlackWorkspace",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.connectSlackWorkspace(t.db, { keyring: v as never, workspaceId: ctx.workspaceId, accessToken: "xoxp-matrix" }),
+  },
+  {
+    fn: "revealSlackWorkspaceTokens",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.revealSlackWorkspaceTokens(t.db, { keyring: v as never, workspaceId: ctx.workspaceId }),
+  },
+  {
+    fn: "listAnalyses",
+    field: "status",
+    kinds: ENUM,
+    call: (v) => stores.listAnalyses(t.db, { workspaceId: ctx.workspaceId, status: v as "running" }),
+  },
   {
     fn: "upsertSlackWorkspace",
     field: "teamId",
