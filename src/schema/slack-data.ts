@@ -209,9 +209,11 @@ export const slackAnalyses = sharedDb.table(
     llmModel: varchar("llm_model", { length: 255 }),
     analysisType: varchar("analysis_type", { length: 50 }).notNull().default("contribution"),
     isScheduled: boolean("is_scheduled").notNull().default(false),
-    scheduleFrequency: varchar("schedule_frequency", { length: 50 }),
+    scheduleFrequency: varchar("schedule_frequency", { length: 50, enum: ["daily", "weekly", "monthly"] }),
     nextRunAt: timestamp("next_run_at", { withTimezone: true }),
-    status: varchar("status", { length: 50 }).notNull().default("pending"),
+    status: varchar("status", { length: 50, enum: ["pending", "running", "completed", "failed"] })
+      .notNull()
+      .default("pending"),
     progress: doublePrecision("progress").notNull().default(0),
     errorMessage: text("error_message"),
     resultSummary: jsonb("result_summary"),
@@ -295,7 +297,9 @@ export const slackChannelAnalyses = sharedDb.table(
     modelUsed: varchar("model_used", { length: 255 }),
     generatedAt: timestamp("generated_at", { withTimezone: true }),
     rawResponse: jsonb("raw_response"),
-    status: varchar("status", { length: 50 }).notNull().default("completed"),
+    status: varchar("status", { length: 50, enum: ["completed", "failed"] })
+      .notNull()
+      .default("completed"),
     errorMessage: text("error_message"),
     ...timestamps(),
   },

@@ -322,8 +322,8 @@ const cases: Case[] = [
     kinds: TEXT,
     call: (v) => stores.setAnalysisStatus(t.db, { analysisId: ctx.analysisId, status: "failed", errorMessage: v as string }),
   },
-  { fn: "dueScheduledAnalyses", field: "now", kinds: DATE, call: (v) => stores.dueScheduledAnalyses(t.db, v as Date) },
-  { fn: "computeContributions", field: "analysisId", kinds: ID, call: (v) => stores.computeContributions(t.db, v as string) },
+  { fn: "dueScheduledAnalyses", field: "now", kinds: DATE, call: (v) => stores.dueScheduledAnalyses(t.db, { now: v as Date }) },
+  { fn: "computeContributions", field: "analysisId", kinds: ID, call: (v) => stores.computeContributions(t.db, { analysisId: v as string }) },
   {
     fn: "writeContributionScores",
     field: "totalScore",
@@ -383,8 +383,13 @@ const cases: Case[] = [
     kinds: [...TEXT, "injection"],
     call: (v) => stores.threadWithReplies(t.db, { channelId: ctx.channelId, threadTs: v as string }),
   },
-  { fn: "contributionLeaderboard", field: "analysisId", kinds: ID, call: (v) => stores.contributionLeaderboard(t.db, v as string) },
-  { fn: "contributionLeaderboard", field: "limit", kinds: NUMBER, call: (v) => stores.contributionLeaderboard(t.db, ctx.analysisId, v as number) },
+  { fn: "contributionLeaderboard", field: "analysisId", kinds: ID, call: (v) => stores.contributionLeaderboard(t.db, { analysisId: v as string }) },
+  {
+    fn: "contributionLeaderboard",
+    field: "limit",
+    kinds: NUMBER,
+    call: (v) => stores.contributionLeaderboard(t.db, { analysisId: ctx.analysisId, limit: v as number }),
+  },
   // slack sync
   {
     fn: "syncChannels",
@@ -475,8 +480,8 @@ const cases: Case[] = [
     call: (v) => stores.updateTeam(t.db, { teamId: ctx.teamId, actorId: ctx.userId, patch: { teamSize: v as number } }),
   },
   { fn: "updateTeam", field: "teamId", kinds: ID, call: (v) => stores.updateTeam(t.db, { teamId: v as string, actorId: ctx.userId, patch: {} }) },
-  { fn: "listMyTeams", field: "userId", kinds: ID, call: (v) => stores.listMyTeams(t.db, v as string) },
-  { fn: "getTeamBySlug", field: "slug", kinds: [...TEXT, "injection"], call: (v) => stores.getTeamBySlug(t.db, v as string) },
+  { fn: "listMyTeams", field: "userId", kinds: ID, call: (v) => stores.listMyTeams(t.db, { userId: v as string }) },
+  { fn: "getTeamBySlug", field: "slug", kinds: [...TEXT, "injection"], call: (v) => stores.getTeamBySlug(t.db, { slug: v as string }) },
   {
     fn: "inviteMember",
     field: "email",
@@ -531,8 +536,18 @@ const cases: Case[] = [
     kinds: ID,
     call: (v) => stores.removeMember(t.db, { teamId: ctx.teamId, actorId: ctx.userId, userId: v as string }),
   },
-  { fn: "requireTeamRole", field: "teamId", kinds: ID, call: (v) => stores.requireTeamRole(t.db, v as string, ctx.userId, "ADMIN") },
-  { fn: "requireTeamRole", field: "min", kinds: ENUM, call: (v) => stores.requireTeamRole(t.db, ctx.teamId, ctx.userId, v as "ADMIN") },
+  {
+    fn: "requireTeamRole",
+    field: "teamId",
+    kinds: ID,
+    call: (v) => stores.requireTeamRole(t.db, { teamId: v as string, userId: ctx.userId, min: "ADMIN" }),
+  },
+  {
+    fn: "requireTeamRole",
+    field: "min",
+    kinds: ENUM,
+    call: (v) => stores.requireTeamRole(t.db, { teamId: ctx.teamId, userId: ctx.userId, min: v as "ADMIN" }),
+  },
   // integrations
   ...(["name", "description", "workspaceId"] as const).map((f) => ({
     fn: "createIntegration",
@@ -574,38 +589,51 @@ const cases: Case[] = [
     fn: "storeIntegrationCredential",
     field: f,
     kinds: TEXT,
-    call: (v: unknown) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), [f]: v }),
+    call: (v: unknown) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), [f]: v }),
   })),
   {
     fn: "storeIntegrationCredential",
     field: "expiresAt",
     kinds: DATE,
-    call: (v) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), expiresAt: v as Date }),
+    call: (v) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), expiresAt: v as Date }),
   },
   {
     fn: "storeIntegrationCredential",
     field: "scopes.0",
     kinds: TEXT,
-    call: (v) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), scopes: [v as string] }),
+    call: (v) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), scopes: [v as string] }),
   },
   {
     fn: "storeIntegrationCredential",
     field: "credentialType",
     kinds: ENUM,
-    call: (v) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), credentialType: v as "API_KEY" }),
+    call: (v) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), credentialType: v as "API_KEY" }),
   },
   {
     fn: "revealCredential",
     field: "credentialType",
     kinds: ENUM,
     call: (v) =>
-      stores.revealCredential(t.db, keyring, { actorId: ctx.userId, integrationId: ctx.teamIntegrationId, credentialType: v as "API_KEY" }),
+      stores.revealCredential(t.db, { keyring, actorId: ctx.userId, integrationId: ctx.teamIntegrationId, credentialType: v as "API_KEY" }),
   },
   {
     fn: "revealCredential",
     field: "integrationId",
     kinds: ID,
-    call: (v) => stores.revealCredential(t.db, keyring, { actorId: ctx.userId, integrationId: v as string, credentialType: "API_KEY" }),
+    call: (v) => stores.revealCredential(t.db, { keyring, actorId: ctx.userId, integrationId: v as string, credentialType: "API_KEY" }),
+  },
+  {
+    fn: "storeIntegrationCredential",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.storeIntegrationCredential(t.db, { ...teamCredential(), keyring: v as never }),
+  },
+  {
+    fn: "revealCredential",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) =>
+      stores.revealCredential(t.db, { keyring: v as never, actorId: ctx.userId, integrationId: ctx.teamIntegrationId, credentialType: "API_KEY" }),
   },
   {
     fn: "shareIntegration",
@@ -626,8 +654,8 @@ const cases: Case[] = [
     kinds: ID,
     call: (v) => stores.revokeShare(t.db, { actorId: ctx.userId, integrationId: ctx.teamIntegrationId, teamId: v as string }),
   },
-  { fn: "listSharedWithTeam", field: "teamId", kinds: ID, call: (v) => stores.listSharedWithTeam(t.db, v as string) },
-  { fn: "listIntegrationsForUser", field: "userId", kinds: ID, call: (v) => stores.listIntegrationsForUser(t.db, v as string) },
+  { fn: "listSharedWithTeam", field: "teamId", kinds: ID, call: (v) => stores.listSharedWithTeam(t.db, { teamId: v as string }) },
+  { fn: "listIntegrationsForUser", field: "userId", kinds: ID, call: (v) => stores.listIntegrationsForUser(t.db, { userId: v as string }) },
   ...(["externalId", "name"] as const).map((f) => ({
     fn: "upsertServiceResource",
     field: f,
@@ -867,6 +895,24 @@ const cases: Case[] = [
     call: (v) => eventApp()("tokens_revoked", { tokens: { oauth: [v] } }, { teamId: "T0MATRIX" }),
   },
   // slack workspaces
+  {
+    fn: "connectSlackWorkspace",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.connectSlackWorkspace(t.db, { keyring: v as never, workspaceId: ctx.workspaceId, accessToken: "xoxp-matrix" }),
+  },
+  {
+    fn: "revealSlackWorkspaceTokens",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.revealSlackWorkspaceTokens(t.db, { keyring: v as never, workspaceId: ctx.workspaceId }),
+  },
+  {
+    fn: "listAnalyses",
+    field: "status",
+    kinds: ENUM,
+    call: (v) => stores.listAnalyses(t.db, { workspaceId: ctx.workspaceId, status: v as "running" }),
+  },
   {
     fn: "upsertSlackWorkspace",
     field: "teamId",

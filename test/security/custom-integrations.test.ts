@@ -87,10 +87,10 @@ describe("credentials replaced under a fresh id (the guard lets an owner re-key,
     );
     for (const value of ["xoxb-first", "xoxb-second"]) {
       await withRls(t.db, { userId: owner.id }, (tx) =>
-        storeIntegrationCredential(tx, keyring, { actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN", value }),
+        storeIntegrationCredential(tx, { keyring, actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN", value }),
       );
     }
-    expect(await revealCredential(t.db, keyring, { actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN" })).toMatchObject({
+    expect(await revealCredential(t.db, { keyring, actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN" })).toMatchObject({
       value: "xoxb-second",
     });
   });

@@ -106,7 +106,7 @@ const slackData = async (db: Db, owner: PublicUser) => {
     endDate: new Date("2024-01-01"),
     channelIds: [general!.id],
   });
-  await computeContributions(db, analysis.id);
+  await computeContributions(db, { analysisId: analysis.id });
   await saveChannelAnalysis(db, { analysisId: analysis.id, channelId: general!.id, rawResponse: {} });
   return { team, ws, general: general!, analysis };
 };
@@ -182,7 +182,7 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       seed: async (db, owner) => {
         last = await ownIntegration(db, owner);
         return [
-          (await storeIntegrationCredential(db, keyring, { actorId: owner.id, integrationId: last.id, credentialType: "API_KEY", value: "s" })).id,
+          (await storeIntegrationCredential(db, { keyring, actorId: owner.id, integrationId: last.id, credentialType: "API_KEY", value: "s" })).id,
         ];
       },
       update: { scopes: ["pwned"] },
