@@ -31,6 +31,8 @@ const profile = {
     .nullable(),
   bio: pgText().max(5000).nullable(),
 };
+/** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
+const passwordHash = pgText().min(1).max(1024).nullable();
 
 export const createUserInput = z.strictObject({
   email,
@@ -40,7 +42,7 @@ export const createUserInput = z.strictObject({
   avatarUrl: profile.avatarUrl.optional(),
   bio: profile.bio.optional(),
   /** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
-  passwordHash: pgText().min(1).max(1024).nullable().optional(),
+  passwordHash: passwordHash.optional(),
   isVerified: z.boolean().optional(),
 });
 export type CreateUserInput = z.input<typeof createUserInput>;
@@ -85,7 +87,7 @@ export async function getPasswordHash(db: Db, input: GetPasswordHashInput): Prom
 export const setPasswordHashInput = z.strictObject({
   ...userKey,
   /** Already hashed by the caller; null removes it. */
-  passwordHash: pgText().min(1).max(1024).nullable(),
+  passwordHash,
 });
 export type SetPasswordHashInput = z.input<typeof setPasswordHashInput>;
 
