@@ -198,7 +198,7 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
   if (functions.has("is_service") && functions.has("acts_for_users")) checks.push(...(await authorityChecks(q)));
   const secretTables = new Set(secretColumns.map((c) => getTableConfig(c.table).name));
   if (missing([...secretTables], tables).length === 0) {
-    const plaintext = await countPlaintextSecrets(db, secretColumns);
+    const plaintext = await countPlaintextSecrets(db, { columns: secretColumns });
     check(
       "secret columns hold no plaintext",
       Object.entries(plaintext).map(([column, n]) => `${n} plaintext values in ${column}`),

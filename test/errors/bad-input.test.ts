@@ -171,12 +171,12 @@ const cases: Case[] = [
     kinds: TEXT,
     call: (v) => stores.createUser(t.db, { ...user(), avatarUrl: `https://x.example/${v as string}` }),
   },
-  { fn: "getUserById", field: "id", kinds: ID, call: (v) => stores.getUserById(t.db, v as string) },
-  { fn: "getUserByEmail", field: "email", kinds: [...TEXT, "injection"], call: (v) => stores.getUserByEmail(t.db, v as string) },
-  { fn: "updateProfile", field: "id", kinds: ID, call: (v) => stores.updateProfile(t.db, v as string, { bio: "x" }) },
-  { fn: "updateProfile", field: "fullName", kinds: TEXT, call: (v) => stores.updateProfile(t.db, ctx.userId, { fullName: v as string }) },
-  { fn: "recordLogin", field: "id", kinds: ID, call: (v) => stores.recordLogin(t.db, v as string) },
-  { fn: "deactivateUser", field: "id", kinds: ID, call: (v) => stores.deactivateUser(t.db, v as string) },
+  { fn: "getUserById", field: "id", kinds: ID, call: (v) => stores.getUserById(t.db, { id: v as string }) },
+  { fn: "getUserByEmail", field: "email", kinds: [...TEXT, "injection"], call: (v) => stores.getUserByEmail(t.db, { email: v as string }) },
+  { fn: "updateProfile", field: "id", kinds: ID, call: (v) => stores.updateProfile(t.db, { id: v as string, bio: "x" }) },
+  { fn: "updateProfile", field: "fullName", kinds: TEXT, call: (v) => stores.updateProfile(t.db, { id: ctx.userId, fullName: v as string }) },
+  { fn: "recordLogin", field: "id", kinds: ID, call: (v) => stores.recordLogin(t.db, { id: v as string }) },
+  { fn: "deactivateUser", field: "id", kinds: ID, call: (v) => stores.deactivateUser(t.db, { id: v as string }) },
   // audit
   { fn: "appendAudit", field: "actorId", kinds: ID, call: (v) => stores.appendAudit(t.db, { actorId: v as string, action: "a", entityType: "e" }) },
   ...(["action", "entityType", "entityId"] as const).map((f) => ({
@@ -196,7 +196,7 @@ const cases: Case[] = [
   { fn: "listAudit", field: "entityType", kinds: TEXT, call: (v) => stores.listAudit(t.db, { entityType: v as string }) },
   { fn: "listAudit", field: "actorId", kinds: ID, call: (v) => stores.listAudit(t.db, { actorId: v as string }) },
   // custom integrations
-  { fn: "listCustomIntegrations", field: "userId", kinds: ID, call: (v) => stores.listCustomIntegrations(t.db, v as string) },
+  { fn: "listCustomIntegrations", field: "userId", kinds: ID, call: (v) => stores.listCustomIntegrations(t.db, { userId: v as string }) },
   ...(["displayName", "description", "baseUrl", "authPrefix"] as const).map((f) => ({
     fn: "createCustomIntegration",
     field: f,
@@ -237,10 +237,10 @@ const cases: Case[] = [
     call: (v) => stores.createCustomIntegration(t.db, { ...integrationInput(), oauthConfig: { scope: v } }),
   },
   {
-    fn: "getCustomIntegration",
+    fn: "requireCustomIntegration",
     field: "integrationId",
     kinds: ID,
-    call: (v) => stores.getCustomIntegration(t.db, { userId: ctx.userId, integrationId: v as string }),
+    call: (v) => stores.requireCustomIntegration(t.db, { userId: ctx.userId, integrationId: v as string }),
   },
   {
     fn: "updateCustomIntegration",
@@ -258,31 +258,31 @@ const cases: Case[] = [
     fn: "storeCustomCredential",
     field: "value",
     kinds: TEXT,
-    call: (v) => stores.storeCustomCredential(t.db, keyring, { ...credential(), value: v as string }),
+    call: (v) => stores.storeCustomCredential(t.db, { keyring, ...credential(), value: v as string }),
   },
   {
     fn: "storeCustomCredential",
     field: "credentialType",
     kinds: ENUM,
-    call: (v) => stores.storeCustomCredential(t.db, keyring, { ...credential(), credentialType: v as "api_key", value: "k" }),
+    call: (v) => stores.storeCustomCredential(t.db, { keyring, ...credential(), credentialType: v as "api_key", value: "k" }),
   },
   {
     fn: "storeCustomCredential",
     field: "tokenExpiresAt",
     kinds: DATE,
-    call: (v) => stores.storeCustomCredential(t.db, keyring, { ...credential(), value: "k", tokenExpiresAt: v as Date }),
+    call: (v) => stores.storeCustomCredential(t.db, { keyring, ...credential(), value: "k", tokenExpiresAt: v as Date }),
   },
   {
     fn: "markCustomCredential",
     field: "integrationId",
     kinds: ID,
-    call: (v) => stores.markCustomCredential(t.db, { ...credential(), integrationId: v as string }, true),
+    call: (v) => stores.markCustomCredential(t.db, { ...credential(), integrationId: v as string, isValid: true }),
   },
   {
     fn: "revealCustomCredential",
     field: "credentialType",
     kinds: ENUM,
-    call: (v) => stores.revealCustomCredential(t.db, keyring, { ...credential(), credentialType: v as "api_key" }),
+    call: (v) => stores.revealCustomCredential(t.db, { keyring, ...credential(), credentialType: v as "api_key" }),
   },
   // slack analysis
   ...(["name", "description", "llmModel"] as const).map((f) => ({
@@ -712,16 +712,31 @@ const cases: Case[] = [
     kinds: DATE,
     call: (v) => stores.createProject(t.db, { ...project(), milestones: [{ title: "m", amount: "1", dueDate: v as Date }] }),
   },
-  { fn: "transitionProject", field: "projectId", kinds: ID, call: (v) => stores.transitionProject(t.db, v as string, "pending") },
-  { fn: "transitionProject", field: "to", kinds: ENUM, call: (v) => stores.transitionProject(t.db, ctx.projectId, v as "pending") },
-  { fn: "acceptTerms", field: "projectId", kinds: ID, call: (v) => stores.acceptTerms(t.db, v as string) },
-  { fn: "transitionMilestone", field: "milestoneId", kinds: ID, call: (v) => stores.transitionMilestone(t.db, v as string, "in_progress") },
-  { fn: "transitionMilestone", field: "to", kinds: ENUM, call: (v) => stores.transitionMilestone(t.db, ctx.milestoneId, v as "in_progress") },
+  { fn: "transitionProject", field: "projectId", kinds: ID, call: (v) => stores.transitionProject(t.db, { projectId: v as string, to: "pending" }) },
+  {
+    fn: "transitionProject",
+    field: "to",
+    kinds: ENUM,
+    call: (v) => stores.transitionProject(t.db, { projectId: ctx.projectId, to: v as "pending" }),
+  },
+  { fn: "acceptTerms", field: "projectId", kinds: ID, call: (v) => stores.acceptTerms(t.db, { projectId: v as string }) },
+  {
+    fn: "transitionMilestone",
+    field: "milestoneId",
+    kinds: ID,
+    call: (v) => stores.transitionMilestone(t.db, { milestoneId: v as string, to: "in_progress" }),
+  },
+  {
+    fn: "transitionMilestone",
+    field: "to",
+    kinds: ENUM,
+    call: (v) => stores.transitionMilestone(t.db, { milestoneId: ctx.milestoneId, to: v as "in_progress" }),
+  },
   {
     fn: "transitionMilestone",
     field: "notes",
     kinds: TEXT,
-    call: (v) => stores.transitionMilestone(t.db, ctx.milestoneId, "in_progress", v as string),
+    call: (v) => stores.transitionMilestone(t.db, { milestoneId: ctx.milestoneId, to: "in_progress", notes: v as string }),
   },
   ...(["paymentGateway", "gatewayTransactionId", "gatewayReference", "description"] as const).map((f) => ({
     fn: "recordTransaction",
@@ -747,7 +762,7 @@ const cases: Case[] = [
     kinds: ENUM,
     call: (v) => stores.recordTransaction(t.db, { ...txInput(), transactionType: v as "deposit" }),
   },
-  { fn: "getEscrowBalance", field: "projectId", kinds: ID, call: (v) => stores.getEscrowBalance(t.db, v as string) },
+  { fn: "requireEscrowBalance", field: "projectId", kinds: ID, call: (v) => stores.requireEscrowBalance(t.db, { projectId: v as string }) },
   { fn: "releaseFunds", field: "description", kinds: TEXT, call: (v) => stores.releaseFunds(t.db, { ...release(), description: v as string }) },
   {
     fn: "releaseFunds",
@@ -762,21 +777,31 @@ const cases: Case[] = [
     fn: "rotateSecrets",
     field: "batchSize",
     kinds: NUMBER,
-    call: (v) => stores.rotateSecrets(t.db, keyring, stores.secretColumns, { batchSize: v as number }),
+    call: (v) => stores.rotateSecrets(t.db, { keyring, columns: stores.secretColumns, batchSize: v as number }),
   },
-  { fn: "rotateSecrets", field: "columns", kinds: ["injection", "nonUuid"], call: (v) => stores.rotateSecrets(t.db, keyring, v as never) },
+  {
+    fn: "rotateSecrets",
+    field: "columns",
+    kinds: ["injection", "nonUuid"],
+    call: (v) => stores.rotateSecrets(t.db, { keyring, columns: v as never }),
+  },
   {
     fn: "rotateSecrets",
     field: "columns.0.column",
     kinds: ["injection"],
-    call: (v) => stores.rotateSecrets(t.db, keyring, [{ ...stores.secretColumns[0]!, column: v as never }]),
+    call: (v) => stores.rotateSecrets(t.db, { keyring, columns: [{ ...stores.secretColumns[0]!, column: v as never }] }),
   },
-  { fn: "countSecretsByKey", field: "columns", kinds: ["injection", "nonUuid"], call: (v) => stores.countSecretsByKey(t.db, v as never) },
+  {
+    fn: "countSecretsByKey",
+    field: "columns",
+    kinds: ["injection", "nonUuid"],
+    call: (v) => stores.countSecretsByKey(t.db, { columns: v as never }),
+  },
   {
     fn: "countSecretsByKey",
     field: "columns.0.table",
     kinds: ["injection"],
-    call: (v) => stores.countSecretsByKey(t.db, [{ ...stores.secretColumns[0]!, table: v as never }]),
+    call: (v) => stores.countSecretsByKey(t.db, { columns: [{ ...stores.secretColumns[0]!, table: v as never }] }),
   },
   // slack installation store (Bolt's InstallationStore, and the cache and uninstall handlers it comes with)
   {
@@ -1002,7 +1027,7 @@ describe("bad-input matrix: every public function × every bad value -> a typed 
   it("free text with an SQL-injection string is stored verbatim, every table intact", async () => {
     const tables = Object.keys(await rowCounts());
     const u = await stores.createUser(t.db, { email: "bobby@example.com", fullName: BAD.injection, bio: "Robert'); DROP TABLE shared_db.users;--" });
-    expect((await stores.getUserById(t.db, u.id))!.fullName).toBe(BAD.injection);
+    expect((await stores.getUserById(t.db, { id: u.id }))!.fullName).toBe(BAD.injection);
     expect(Object.keys(await rowCounts())).toEqual(tables);
   });
 

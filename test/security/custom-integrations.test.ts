@@ -75,8 +75,8 @@ describe("credentials replaced under a fresh id (the guard lets an owner re-key,
     });
     const key = { userId: a.id, integrationId: integration.id, credentialType: "api_key" } as const;
     for (const value of ["first-key", "second-key"])
-      await withRls(t.db, { userId: a.id }, (tx) => storeCustomCredential(tx, keyring, { ...key, value }));
-    expect(await revealCustomCredential(t.db, keyring, key)).toBe("second-key");
+      await withRls(t.db, { userId: a.id }, (tx) => storeCustomCredential(tx, { keyring, ...key, value }));
+    expect(await revealCustomCredential(t.db, { keyring, ...key })).toBe("second-key");
   });
 
   it("a team's OWNER replaces a team credential under withRls", async () => {

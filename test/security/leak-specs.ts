@@ -136,7 +136,7 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
     table: userCredentials,
     key: userCredentials.userId,
     seed: async (db, owner) => {
-      await setPasswordHash(db, owner.id, "$argon2id$v=19$leak-kit");
+      await setPasswordHash(db, { id: owner.id, passwordHash: "$argon2id$v=19$leak-kit" });
       return [owner.id];
     },
     update: { passwordHash: "pwned" },
@@ -316,7 +316,7 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       table: customIntegrationCredentials,
       seed: async (db, owner) => {
         integrationId = (await createCustomIntegration(db, customInput(owner.id))).id;
-        return [(await storeCustomCredential(db, keyring, { userId: owner.id, integrationId, credentialType: "api_key", value: "s" })).id];
+        return [(await storeCustomCredential(db, { keyring, userId: owner.id, integrationId, credentialType: "api_key", value: "s" })).id];
       },
       update: { isValid: false },
       insertAsAttacker: (tx, owner) =>

@@ -87,7 +87,8 @@ describe("secrets at rest (issue 17): no secret the package stores is readable i
       authType: "api_key",
       baseUrl: "https://api.example.com",
     });
-    await stores.storeCustomCredential(t.db, keyring, {
+    await stores.storeCustomCredential(t.db, {
+      keyring,
       userId: owner.id,
       integrationId: custom.id,
       credentialType: "api_key",
@@ -104,7 +105,7 @@ describe("secrets at rest (issue 17): no secret the package stores is readable i
     expect(
       await stores.revealCredential(t.db, { keyring, actorId: owner.id, integrationId: integration.id, credentialType: "OAUTH_TOKEN" }),
     ).toMatchObject({ value: s.integrationCredential, refreshToken: s.integrationRefreshToken });
-    expect(await stores.revealCustomCredential(t.db, keyring, { userId: owner.id, integrationId: custom.id, credentialType: "api_key" })).toBe(
+    expect(await stores.revealCustomCredential(t.db, { keyring, userId: owner.id, integrationId: custom.id, credentialType: "api_key" })).toBe(
       s.customCredential,
     );
     const history = rowsOf<{ n: number }>(
