@@ -343,11 +343,6 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
           reaction_emojis: reactionEmojis,
         };
       });
-      // The merge's estimates (unnest, CTEs over a function) can pass jit_above_cost, and compiling
-      // it costs more than running it: off for this transaction, restored below.
-      const [{ jit }] = rowsOf<{ jit: string }>(await tx.execute(sql`select current_setting('jit') as jit, set_config('jit', 'off', true)`)) as [
-        { jit: string },
-      ];
       const team = sql`${channel.teamId}::uuid`;
       const chan = sql`${channel.id}::uuid`;
       // One statement: the upsert's RETURNING gives the ids of new and changed messages (xmax = 0
@@ -356,7 +351,9 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
       // message this statement inserted has no reactions yet: no lookup, and a plain insert of its
       // reactions (the page lists each once). Every other lookup is an index probe per page row
       // (LATERAL ... OFFSET 0, deletes by ctid), never a scan of the channel or the team, so a page
-      // costs the same in a channel of 100 or 10 million messages, whatever the statistics say.
+      // costs the same in a channel of 100 or 10 million messages, whatever the statistics say. The
+      // page is a function scan, estimated at 100 rows whatever its size, so the plan stays cheap
+      // and JIT (which cost more to compile than the merge took to run) never starts.
       const [merged] = rowsOf<{ reactions: number }>(
         await tx.execute(sql`
         with s as materialized (select * from json_to_recordset(${pageOf(rows)}) as r(${sql.raw(PAGE_DEFS)})),
@@ -407,8 +404,7 @@ export async function syncMessages(db: Db, input: { channelId: string; messages:
           latestSyncedTs: sql`case when ${slackChannels.latestSyncedTs} is null or ${latest}::numeric > ${slackChannels.latestSyncedTs}::numeric then ${latest} else ${slackChannels.latestSyncedTs} end`,
           lastSyncAt: sql`now()`,
         })
-        .where(eq(slackChannels.id, channel.id))
-        .returning({ jit: sql`set_config('jit', ${jit}, true)` });
+        .where(eq(slackChannels.id, channel.id));
       return { messages: rows.length, reactions: merged!.reactions };
     })
     .catch((e: unknown) => rethrowDbError(e));
