@@ -264,7 +264,11 @@ export default defineSuite({
     // Each case ran as often as the others (warm-up + rounds), so equal counts show they wrote the same rows.
     const [written] = await raw`select (select count(*) from copy_reactions)::int as copy, (select count(*) from copy_fk_reactions)::int as copy_fk,
       (select count(*) from upsert_fk_reactions)::int as upsert_fk, (select count(*) from shared_db.slack_reactions)::int as sync`;
-    lines.push(`reactions written over all runs: ${Object.entries(written!).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    lines.push(
+      `reactions written over all runs: ${Object.entries(written!)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")}`,
+    );
     return PROFILE ? [...lines, ...(await profile())] : lines;
   },
 });
