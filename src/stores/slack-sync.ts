@@ -287,7 +287,7 @@ const pageOf = (rows: unknown[]) => sql`${JSON.stringify(rows)}::json`;
  * (replaced per message, so removed ones disappear; reaction_count matches), threads (parent_id
  * resolved from thread_ts, whichever arrives first) and processed_text. Re-syncing a page changes
  * nothing. A malformed item fails the page with a ValidationError such as `messages.17.ts`.
- * The page goes into a temporary table and is merged in one statement.
+ * The page is one JSON parameter, merged in one statement.
  *
  * @example
  * const { messages } = await web.conversations.history({ channel: "C123", limit: 1000 });
