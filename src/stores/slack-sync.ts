@@ -247,8 +247,11 @@ const maxTs = (a: string | null, b: string) => (a === null || Number(b) > Number
 const minTs = (a: string | null, b: string) => (a === null || Number(b) < Number(a) ? b : a);
 
 /**
- * The page staging table: one row per message, its reactions as two parallel arrays. Temporary
- * and dropped at commit, so nothing outlives the transaction (safe behind a transaction pooler).
+ * The page as one JSON parameter: one row per message, its reactions as two parallel arrays. The
+ * merge reads it once (a materialized CTE over json_to_recordset), so a page needs no temporary
+ * table: creating, filling and dropping one cost about a fifth of a page. (COPY through postgres.js
+ * measured slower still: its CopyDone goes out as a separate small write, and Nagle plus delayed
+ * ACK stall the next statement about 40 ms, more than COPY saves on a page of 5,000.)
  */
 const PAGE_COLUMNS = {
   slack_ts: "text",
@@ -273,30 +276,14 @@ const PAGE_COLUMNS = {
   reaction_users: "uuid[]",
   reaction_emojis: "text[]",
 } as const;
-const PAGE_NAMES = Object.keys(PAGE_COLUMNS);
 const PAGE_DEFS = Object.entries(PAGE_COLUMNS)
   .map(([c, type]) => `${c} ${type}`)
   .join(", ");
 /** The message columns a sync writes (besides its keys), compared to decide whether a row changed. */
-const MESSAGE_COLUMNS = PAGE_NAMES.filter((c) => c !== "slack_ts" && c !== "reaction_users" && c !== "reaction_emojis");
+const MESSAGE_COLUMNS = Object.keys(PAGE_COLUMNS).filter((c) => c !== "slack_ts" && c !== "reaction_users" && c !== "reaction_emojis");
 const listOf = (prefix: string) => sql.raw(MESSAGE_COLUMNS.map((c) => `${prefix}${c}`).join(", "));
-
-/**
- * Fills the page table from one JSON parameter. (COPY through postgres.js measured slower here:
- * its CopyDone goes out as a separate small write, and Nagle plus delayed ACK stall the next
- * statement about 40 ms, more than COPY saves on a page of 5,000.)
- */
-async function stagePage(tx: Tx, rows: Record<string, unknown>[]) {
-  await tx.execute(
-    sql.raw(`do $$ begin
-      if to_regclass('pg_temp.slack_sync_page') is null then create temp table slack_sync_page (${PAGE_DEFS}) on commit drop;
-      else truncate pg_temp.slack_sync_page; end if; end $$`),
-  );
-  const names = sql.raw(PAGE_NAMES.join(", "));
-  await tx.execute(
-    sql`insert into pg_temp.slack_sync_page (${names}) select ${names} from jsonb_to_recordset(${asJson(rows)}) as r(${sql.raw(PAGE_DEFS)})`,
-  );
-}
+/** `json`, not `jsonb`: json_to_recordset reads the text in one pass instead of building a jsonb tree first. */
+const pageOf = (rows: unknown[]) => sql`${JSON.stringify(rows)}::json`;
 
 export const syncMessagesInput = z.strictObject({ channelId: uuid(), messages: uniqueBy(slackApiMessage, (m) => m.ts, "ts", 20_000) });
 export type SyncMessagesInput = z.input<typeof syncMessagesInput>;
@@ -307,7 +294,7 @@ export type SyncMessagesInput = z.input<typeof syncMessagesInput>;
  * (replaced per message, so removed ones disappear; reaction_count matches), threads (parent_id
  * resolved from thread_ts, whichever arrives first) and processed_text. Re-syncing a page changes
  * nothing. A malformed item fails the page with a ValidationError such as `messages.17.ts`.
- * The page goes into a temporary table and is merged in one statement.
+ * The page is one JSON parameter, merged in one statement.
  *
  * @example
  * const { messages } = await web.conversations.history({ channel: "C123", limit: 1000 });
@@ -363,56 +350,60 @@ export async function syncMessages(db: Db, input: SyncMessagesInput): Promise<{ 
           reaction_emojis: reactionEmojis,
         };
       });
-      await stagePage(tx, rows);
-      // The merge's estimates (unnest, CTEs over an unanalysed temporary table) pass jit_above_cost,
-      // and compiling it costs more than running it: off for this transaction, restored below.
-      const [{ jit }] = rowsOf<{ jit: string }>(await tx.execute(sql`select current_setting('jit') as jit, set_config('jit', 'off', true)`)) as [
-        { jit: string },
-      ];
       const team = sql`${channel.teamId}::uuid`;
       const chan = sql`${channel.id}::uuid`;
-      // One statement: the upsert's RETURNING gives the ids of new and changed messages, the unique
-      // index those of unchanged ones; reactions are then replaced per message (what the page no
-      // longer lists is deleted, the rest inserted once). Every lookup is an index probe per page row
+      // One statement: the upsert's RETURNING gives the ids of new and changed messages (xmax = 0
+      // marks a row it inserted), the unique index those of unchanged ones; reactions are then
+      // replaced per message (what the page no longer lists is deleted, the rest inserted once). A
+      // message this statement inserted has no reactions yet: no lookup, and a plain insert of its
+      // reactions (the page lists each once). Every other lookup is an index probe per page row
       // (LATERAL ... OFFSET 0, deletes by ctid), never a scan of the channel or the team, so a page
-      // costs the same in a channel of 100 or 10 million messages, whatever the statistics say.
+      // costs the same in a channel of 100 or 10 million messages, whatever the statistics say. The
+      // page is a function scan, estimated at 100 rows whatever its size, so the plan stays cheap
+      // and JIT (which cost more to compile than the merge took to run) never starts.
       const [merged] = rowsOf<{ reactions: number }>(
         await tx.execute(sql`
-        with up as (
+        with s as materialized (select * from json_to_recordset(${pageOf(rows)}) as r(${sql.raw(PAGE_DEFS)})),
+        up as (
           insert into shared_db.slack_messages as m (team_id, channel_id, slack_ts, ${listOf("")})
-          select ${team}, ${chan}, s.slack_ts, ${listOf("s.")} from pg_temp.slack_sync_page s
+          select ${team}, ${chan}, s.slack_ts, ${listOf("s.")} from s
           on conflict (channel_id, slack_ts, team_id) do update set ${sql.raw(MESSAGE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", "))}
           where (${listOf("m.")}) is distinct from (${listOf("excluded.")})
-          returning m.id, m.slack_ts
+          returning m.id, m.slack_ts, m.xmax::text = '0' as inserted
         ),
         page as (
-          select up.id, up.slack_ts from up
+          select up.id, up.slack_ts, up.inserted from up
           union all
-          select m.id, s.slack_ts
-          from (select s.slack_ts from pg_temp.slack_sync_page s where not exists (select 1 from up where up.slack_ts = s.slack_ts) offset 0) s
+          select m.id, s.slack_ts, false
+          from (select s.slack_ts from s where not exists (select 1 from up where up.slack_ts = s.slack_ts) offset 0) s
           cross join lateral (select id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = s.slack_ts and team_id = ${team} offset 0) m
         ),
         wanted as (
-          select p.id as message_id, r.user_id, r.emoji_name
-          from page p join pg_temp.slack_sync_page s on s.slack_ts = p.slack_ts
+          select p.id as message_id, p.inserted, r.user_id, r.emoji_name
+          from page p join s on s.slack_ts = p.slack_ts
           cross join lateral unnest(s.reaction_users, s.reaction_emojis) as r(user_id, emoji_name)
         ),
         gone as (
           delete from shared_db.slack_reactions x
           where x.ctid = any (array(
-            select r.ctid from page p
+            select r.ctid from (select id from page where not inserted offset 0) p
             cross join lateral (select ctid, message_id, user_id, emoji_name from shared_db.slack_reactions where message_id = p.id and team_id = ${team} offset 0) r
             where not exists (select 1 from wanted w where w.message_id = r.message_id and w.user_id = r.user_id and w.emoji_name = r.emoji_name)))
         ),
+        added_to_new as (
+          insert into shared_db.slack_reactions (team_id, message_id, user_id, emoji_name)
+          select ${team}, w.message_id, w.user_id, w.emoji_name from wanted w where w.inserted
+          returning 1
+        ),
         added as (
           insert into shared_db.slack_reactions (team_id, message_id, user_id, emoji_name)
-          select ${team}, w.message_id, w.user_id, w.emoji_name from wanted w
+          select ${team}, w.message_id, w.user_id, w.emoji_name from wanted w where not w.inserted
           on conflict (message_id, user_id, emoji_name, team_id) do nothing
           returning 1
         )
-        select count(*)::int as reactions from added`),
+        select ((select count(*) from added_to_new) + (select count(*) from added))::int as reactions`),
       );
-      await resolveThreads(tx, channel);
+      await resolveThreads(tx, channel, rows);
       await tx
         .update(slackChannels)
         .set({
@@ -420,8 +411,7 @@ export async function syncMessages(db: Db, input: SyncMessagesInput): Promise<{ 
           latestSyncedTs: sql`case when ${slackChannels.latestSyncedTs} is null or ${latest}::numeric > ${slackChannels.latestSyncedTs}::numeric then ${latest} else ${slackChannels.latestSyncedTs} end`,
           lastSyncAt: sql`now()`,
         })
-        .where(eq(slackChannels.id, channel.id))
-        .returning({ jit: sql`set_config('jit', ${jit}, true)` });
+        .where(eq(slackChannels.id, channel.id));
       return { messages: rows.length, reactions: merged!.reactions };
     })
     .catch((e: unknown) => rethrowDbError(e));
@@ -461,22 +451,31 @@ async function ensureUsers(tx: Tx, channel: { teamId: string; workspaceId: strin
  * Links replies to their parents, whichever arrived first: replies in this page find parents
  * already stored (or in this page), and parents in this page (Slack gives a parent its own ts as
  * thread_ts) collect replies stored earlier. Driven by the page through the unique and thread_ts
- * indexes, so its cost does not grow with the channel.
+ * indexes, so its cost does not grow with the channel; a page without threads skips it.
  */
-async function resolveThreads(tx: Tx, channel: { id: string; teamId: string }) {
+async function resolveThreads(
+  tx: Tx,
+  channel: { id: string; teamId: string },
+  page: { slack_ts: string; thread_ts: string | null; is_thread_reply: boolean }[],
+) {
+  const threads = page
+    .filter((m) => m.is_thread_reply || m.thread_ts === m.slack_ts)
+    .map((m) => ({ slack_ts: m.slack_ts, thread_ts: m.thread_ts, reply: m.is_thread_reply }));
+  if (threads.length === 0) return;
   const team = sql`${channel.teamId}::uuid`;
   const chan = sql`${channel.id}::uuid`;
   const byTs = (ts: SQL) =>
     sql`(select ctid, id, parent_id from shared_db.slack_messages where channel_id = ${chan} and slack_ts = ${ts} and team_id = ${team} offset 0)`;
   await tx.execute(sql`
-    with pairs as (
+    with page as materialized (select * from json_to_recordset(${pageOf(threads)}) as t(slack_ts text, thread_ts text, reply bool)),
+    pairs as (
       select r.ctid as reply, r.parent_id, p.id as parent, p.ctid as parent_row
-      from (select slack_ts, thread_ts from pg_temp.slack_sync_page where is_thread_reply offset 0) s
+      from (select slack_ts, thread_ts from page where reply offset 0) s
       cross join lateral ${byTs(sql`s.slack_ts`)} r
       cross join lateral ${byTs(sql`s.thread_ts`)} p
       union all
       select r.ctid, r.parent_id, p.id, p.ctid
-      from (select slack_ts from pg_temp.slack_sync_page where thread_ts = slack_ts offset 0) s
+      from (select slack_ts from page where not reply offset 0) s
       cross join lateral ${byTs(sql`s.slack_ts`)} p
       cross join lateral (select ctid, parent_id from shared_db.slack_messages
         where channel_id = ${chan} and thread_ts = s.slack_ts and is_thread_reply and team_id = ${team} offset 0) r

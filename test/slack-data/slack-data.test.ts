@@ -98,6 +98,21 @@ describe("mapping Slack payloads", () => {
     expect(stored.map((r) => r.emojiName)).toEqual(["eyes"]);
   });
 
+  it("replaces reactions of a message written earlier in the same transaction, changed or not", async () => {
+    const { general } = await workspace();
+    const page = (text: string, emoji: string) => [
+      { type: "message", user: "U0ADA", ts: "1700003000.000100", text, reactions: [{ name: emoji, users: ["U0ALAN"] }] },
+    ];
+    await t.db.transaction(async (tx) => {
+      await syncMessages(tx, { channelId: general.id, messages: page("a", "one") });
+      await syncMessages(tx, { channelId: general.id, messages: page("b", "two") }); // message changed
+      await syncMessages(tx, { channelId: general.id, messages: page("b", "three") }); // message unchanged
+    });
+    const [message] = await messagesOf(general.id);
+    const stored = await t.db.select().from(slackReactions).where(eq(slackReactions.messageId, message!.id));
+    expect([message!.text, stored.map((r) => r.emojiName)]).toEqual(["b", ["three"]]);
+  });
+
   it("links replies to their parent whichever arrives first", async () => {
     const { general } = await workspace();
     await syncMessages(t.db, { channelId: general.id, messages: replies.messages.slice(1) }); // replies first
