@@ -29,7 +29,7 @@ const contextSchema = z.strictObject({
 
 /**
  * The one setup statement. Its text is fixed, so it is written once here rather than built by
- * the query builder per call (which cost more than the statement's server time), and it is run
+ * the query builder on every call (about 25 µs of client CPU each time), and it is run
  * as a prepared statement: once the server knows it (per connection), it is sent without a
  * describe step, so it travels in the same round trip as fn's first query.
  */
