@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "../db";
@@ -29,33 +28,27 @@ const contextSchema = z.strictObject({
 });
 
 /**
- * The one setup statement, prepared: once the server knows it (per connection), it is sent
- * without a describe step, so it travels in the same round trip as fn's first query.
+ * The one setup statement. Its text is fixed, so it is written once here rather than built by
+ * the query builder on every call (about 25 µs of client CPU each time), and it is run
+ * as a prepared statement: once the server knows it (per connection), it is sent without a
+ * describe step, so it travels in the same round trip as fn's first query.
  */
-const setupStatement = (tx: Tx) =>
-  tx
-    .select({
-      ok: sql<string>`set_config(${USER_ID_SETTING}, ${sql.placeholder("userId")}, true)
-        || set_config(${CLAIMS_SETTING}, ${sql.placeholder("claims")}, true)
-        || set_config('role', shared_db.rls_role(${sql.placeholder("role")}), true)`,
-    })
-    .from(sql`(select) as rls_setup`)
-    .prepare("shared_db_rls_setup");
+const SETUP_SQL = `select set_config('${USER_ID_SETTING}', $1, true)
+  || set_config('${CLAIMS_SETTING}', $2, true)
+  || set_config('role', shared_db.rls_role($3), true)`;
 
 /**
  * Undoes, for the session, whatever `fn` may have set at session level (`SET ROLE`, `SET
  * app.user_id`): committed with the transaction, so the next user of a pooled connection starts
  * as the login role with no user. Pipelined ahead of COMMIT, so it costs no round trip either.
  */
-const resetStatement = (tx: Tx) =>
-  tx
-    .select({
-      ok: sql<string>`set_config('role', 'none', false)
-        || set_config(${USER_ID_SETTING}, '', false)
-        || set_config(${CLAIMS_SETTING}, '', false)`,
-    })
-    .from(sql`(select) as rls_reset`)
-    .prepare("shared_db_rls_reset");
+const RESET_SQL = `select set_config('role', 'none', false)
+  || set_config('${USER_ID_SETTING}', '', false)
+  || set_config('${CLAIMS_SETTING}', '', false)`;
+
+/** Runs a fixed statement on the transaction's connection, prepared under `name`; its rows are not read. */
+const run = (tx: Tx, name: string, text: string, params: unknown[]): Promise<unknown> =>
+  tx._.session.prepareQuery({ sql: text, params }, undefined, name, false).execute();
 
 /**
  * Runs `fn` in one transaction as `ctx.userId`: user id, claims and role are set
@@ -85,20 +78,18 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
       let setupError: unknown;
       // Not awaited: it is queued on the transaction's connection ahead of fn's first query.
       // If it fails, the transaction is aborted, so nothing in fn runs unscoped.
-      const setup = setupStatement(tx)
-        .execute({ userId: parsed.userId, claims, role })
-        .then(
-          () => undefined,
-          (e: unknown) => {
-            setupError = e;
-          },
-        );
+      const setup = run(tx, "shared_db_rls_setup", SETUP_SQL, [parsed.userId, claims, role]).then(
+        () => undefined,
+        (e: unknown) => {
+          setupError = e;
+        },
+      );
       try {
         const value = await fn(tx);
         await setup;
         if (setupError) throw setupError;
         // Not awaited either: queued ahead of COMMIT; awaited below, once the transaction is over.
-        reset = resetStatement(tx).execute();
+        reset = run(tx, "shared_db_rls_reset", RESET_SQL, []);
         reset.catch(() => {});
         return value;
       } catch (e) {
