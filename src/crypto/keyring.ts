@@ -77,11 +77,6 @@ export function generateKey(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** The associated data repositories bind a stored secret to: its table, column and (when known) row. */
-export function secretAad(table: string, column: string, rowId?: string): string {
-  return JSON.stringify(rowId === undefined ? [table, column] : [table, column, rowId]);
-}
-
 /**
  * A keyring for field encryption: the first key encrypts, every key decrypts, and values
  * written by Python's Fernet with any of the keys stay readable.

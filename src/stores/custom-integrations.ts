@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { secretAad, type Keyring } from "../crypto";
+import type { Keyring } from "../crypto";
+import { customCredentialAad } from "../crypto/aad";
 import type { Db } from "../db";
 import { CredentialExpiredError, NotFoundError, pgErrorOf, rethrowConflict, rethrowDbError } from "../errors";
 import { parseInput, pgDate, pgJson, pgText } from "../input";
@@ -191,8 +192,6 @@ export type StoreCustomCredentialInput = z.input<typeof storeCustomCredentialInp
 
 /** A credential as the repository returns it: never the value. */
 export type CustomCredentialInfo = Omit<CustomIntegrationCredential, "encryptedValue">;
-
-export const customCredentialAad = (rowId: string) => secretAad("custom_integration_credentials", "encrypted_value", rowId);
 
 /**
  * Stores a credential encrypted and bound to its row; replaces the previous one of the same type

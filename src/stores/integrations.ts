@@ -1,6 +1,7 @@
 import { and, asc, eq, getTableName, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { secretAad, type Keyring } from "../crypto";
+import type { Keyring } from "../crypto";
+import { integrationCredentialAad as credentialAad } from "../crypto/aad";
 import { primaryOf, type Db, type Tx } from "../db";
 import { ConflictError, NotFoundError, rethrowConflict, rethrowDbError } from "../errors";
 import { parseInput, pgDate, pgJson, pgText } from "../input";
@@ -163,8 +164,6 @@ export const storeIntegrationCredentialInput = z.strictObject({
   expiresAt: pgDate().nullable().optional(),
   scopes: z.array(pgText().max(255)).max(500).optional(),
 });
-
-const credentialAad = (column: "encrypted_value" | "refresh_token", rowId: string) => secretAad("integration_credentials", column, rowId);
 
 /** Stores (or replaces) a credential, encrypted and bound to its row and column (ADMIN or OWNER). */
 export async function storeIntegrationCredential(
