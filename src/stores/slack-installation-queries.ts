@@ -163,13 +163,13 @@ const fetchPrepared = (db: Db, q: SlackInstallationQuery) =>
 /** The installation a (normalized) query means, in one prepared statement. */
 export async function readInstallation(ctx: InstallationStoreContext, q: SlackInstallationQuery): Promise<FetchRow | undefined> {
   requireInstallationNamed(q);
-  const [row] = await fetchPrepared(ctx.db, q).execute({
+  const rows = await fetchPrepared(ctx.db, q).execute({
     clientId: ctx.clientId,
     enterpriseId: q.enterpriseId ?? null,
     teamId: q.teamId ?? null,
     userId: q.userId ?? null,
   });
-  return row as FetchRow | undefined;
+  return rows[0] as FetchRow | undefined;
 }
 
 const listInput = z.strictObject({ limit: z.number().int().min(1).max(1000).default(100), cursor: z.uuid().optional() });
