@@ -7,6 +7,7 @@ import { createDb, type DbHandle } from "../src";
 import { createKeyring, generateKey, type Keyring } from "../src/crypto";
 import { slackTokenAad } from "../src/crypto/aad";
 import { createSlackInstallationStore, type SlackInstallationStore } from "../src/slack";
+import { readInstallation, type InstallationStoreContext } from "../src/stores/slack-installation-queries";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { startCountingProxy, type CountingProxy } from "../test/support/counting-proxy";
 import { defineSuite } from "./harness";
@@ -75,6 +76,10 @@ const fetchSuite = defineSuite({
   cases: [
     { name: "fetchInstallation (bot)", fn: () => store.fetchInstallation(q) },
     { name: "fetchInstallation with userId (bot + user token)", fn: () => store.fetchInstallation({ ...q, userId: "U1" }) },
+    {
+      name: "the store's own statement through Drizzle (prepared, mapped), nothing decrypted",
+      fn: () => readInstallation({ db: t.db, clientId: "C" } as InstallationStoreContext, { ...q, userId: "U1" }),
+    },
     {
       name: "floor: the raw query + decrypting its bot and user tokens (keyring, AAD bound)",
       fn: async () => {
