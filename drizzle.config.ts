@@ -41,5 +41,8 @@ export default defineConfig({
     },
   },
   schemaFilter: ["shared_db"],
+  // No `entities.roles`: shared_db_app and shared_db_service are cluster-wide roles that migration
+  // 0001 creates, declared `pgRole(...).existing()` so `generate` never creates them; left out of
+  // `entities`, `push` and `pull` never read, create or drop any role either.
   migrations: { schema: "shared_db_migrations", table: "__drizzle_migrations" },
 });

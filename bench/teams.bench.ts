@@ -36,7 +36,7 @@ export default defineSuite({
   async teardown() {
     await t.close();
   },
-  baseline: { name: "hand-written query with explicit WHERE, privileged connection", fn: () => listIntegrationsForUser(t.db, userId) },
+  baseline: { name: "hand-written query with explicit WHERE, privileged connection", fn: () => listIntegrationsForUser(t.db, { userId }) },
   cases: [
     {
       name: "withRls + select * from integrations (policies do the filtering)",
@@ -45,7 +45,7 @@ export default defineSuite({
   ],
   async notes() {
     const rls = await withRls(t.db, { userId }, (tx) => tx.select().from(integrations));
-    const explicit = await listIntegrationsForUser(t.db, userId);
+    const explicit = await listIntegrationsForUser(t.db, { userId });
     const plan = await withRls(t.db, { userId }, async (tx) =>
       rowsOf<{ "QUERY PLAN": string }>(await tx.execute(sql`explain select * from shared_db.integrations`)).map((r) => r["QUERY PLAN"]),
     );

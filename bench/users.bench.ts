@@ -26,5 +26,5 @@ export default defineSuite({
       raw`select id, email, google_id, full_name, phone, avatar_url, bio, is_active, is_verified, is_superuser,
         created_at, updated_at, last_login from shared_db.users where id = ${id}`,
   },
-  cases: [{ name: "getUserById (Drizzle, all public columns)", fn: () => getUserById(t.db, id) }],
+  cases: [{ name: "getUserById (Drizzle, all public columns)", fn: () => getUserById(t.db, { id }) }],
 });

@@ -147,8 +147,8 @@ function defaultUrl(): string {
  * a transaction as it is. Read through it when the read must see a write just made.
  *
  * @example
- * await updateProfile(db, id, { name });
- * const fresh = await getUserById(primaryOf(db), id);
+ * await updateProfile(db, { id, name });
+ * const fresh = await getUserById(primaryOf(db), { id });
  */
 export function primaryOf<T extends Db>(db: T): T {
   return (db as T & { $primary?: T }).$primary ?? db;

@@ -11,6 +11,9 @@ export const uuid = () => z.uuid();
 export const keyring = () =>
   z.custom<Keyring>((v) => typeof (v as Keyring | null)?.encrypt === "function" && typeof (v as Keyring).decrypt === "function", "must be a Keyring");
 
+/** A function passed inside an input (a callback such as `onProgress`). */
+export const callback = <F extends (...args: never[]) => unknown>() => z.custom<F>((v) => typeof v === "function", "must be a function");
+
 /** The values of a Drizzle `pgEnum` (or a column declared with `enum`), so each value is written once: in the schema. */
 export const enumOf = <const T extends readonly [string, ...string[]]>(e: { enumValues: T }) => z.enum(e.enumValues);
 

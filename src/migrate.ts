@@ -60,8 +60,12 @@ export interface MigrateResult {
  * const { db } = await createDb();
  * const { applied } = await migrate(db); // applying twice is a no-op
  */
-export async function migrate(db: Db): Promise<MigrateResult> {
-  const migrations = readMigrations();
+export function migrate(db: Db): Promise<MigrateResult> {
+  return applyMigrations(db, readMigrations());
+}
+
+/** `migrate` with the migrations given (the tests stop at one migration with a prefix of the list). */
+export async function applyMigrations(db: Db, migrations: Migration[]): Promise<MigrateResult> {
   const table = sql.raw(`"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyring, generateKey } from "shared-db/crypto";
-import { createCustomIntegration, getCustomIntegration } from "shared-db/stores";
+import { createCustomIntegration, requireCustomIntegration } from "shared-db/stores";
 import { makeUser, useTestDb } from "../../test/support/db";
 import { createConnectorApi, signUserToken } from "./app";
 
@@ -182,7 +182,7 @@ describe("custom integrations API (the seed's wire format)", () => {
       baseUrl: "https://93.184.215.14/",
     });
     expect((await call(ta, "PUT", `/api/custom-integrations/${outside.id}`, { base_url: "http://127.0.0.1:9/" }, strict)).status).toBe(400);
-    expect((await getCustomIntegration(t.db, { userId: alice.id, integrationId: outside.id })).baseUrl).toBe("https://93.184.215.14/");
+    expect((await requireCustomIntegration(t.db, { userId: alice.id, integrationId: outside.id })).baseUrl).toBe("https://93.184.215.14/");
   });
 
   it("an expired credential is refused with credential_expired, an inactive integration with integration_inactive; the upstream is not called", async () => {

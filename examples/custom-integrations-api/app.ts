@@ -13,7 +13,7 @@ import {
   createCustomIntegration,
   deleteCustomIntegration,
   endpointSchema,
-  getCustomIntegration,
+  requireCustomIntegration,
   listCustomIntegrations,
   markCustomCredential,
   revealCustomCredential,
@@ -78,14 +78,16 @@ export function createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetwo
   const checkUpstream = (baseUrl: unknown) =>
     typeof baseUrl === "string" && URL.canParse(baseUrl) ? assertPublicUpstream(baseUrl, { allowPrivateNetworks }) : Promise.resolve();
 
-  app.get("/api/custom-integrations", async (c) => c.json((await asUser(c, (tx, userId) => listCustomIntegrations(tx, userId))).map(integrationOut)));
+  app.get("/api/custom-integrations", async (c) =>
+    c.json((await asUser(c, (tx, userId) => listCustomIntegrations(tx, { userId }))).map(integrationOut)),
+  );
   app.post("/api/custom-integrations", async (c) => {
     const input = createInput(await body(c), c.get("userId"));
     await checkUpstream(input.baseUrl);
     return c.json(integrationOut(await asUser(c, (tx) => createCustomIntegration(tx, input))), 201);
   });
   app.get("/api/custom-integrations/:id", async (c) =>
-    c.json(integrationOut(await asUser(c, (tx, userId) => getCustomIntegration(tx, { userId, integrationId: c.req.param("id") })))),
+    c.json(integrationOut(await asUser(c, (tx, userId) => requireCustomIntegration(tx, { userId, integrationId: c.req.param("id") })))),
   );
   app.put("/api/custom-integrations/:id", async (c) => {
     const input = updateInput(await body(c), c.get("userId"), c.req.param("id"));
@@ -99,7 +101,8 @@ export function createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetwo
   app.post("/api/custom-integrations/:id/credentials", async (c) => {
     const { type, value, expires_at } = credentialInput(await body(c));
     const info = await asUser(c, (tx, userId) =>
-      storeCustomCredential(tx, keyring, {
+      storeCustomCredential(tx, {
+        keyring,
         userId,
         integrationId: c.req.param("id"),
         credentialType: type as never,
@@ -118,12 +121,12 @@ export function createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetwo
     const integrationId = c.req.param("id");
     const credentialType = (authType: string) => (authType === "oauth" ? "oauth_token" : "api_key");
     const { integration, credential } = await asUser(c, async (tx, userId) => {
-      const found = await getCustomIntegration(tx, { userId, integrationId });
+      const found = await requireCustomIntegration(tx, { userId, integrationId });
       // Inactive: refused before the credential is even decrypted (buildActionRequest refuses too).
       if (!found.isActive) throw new InvariantError("This custom integration is inactive and cannot be called", "integration_inactive");
       return {
         integration: found,
-        credential: await revealCustomCredential(tx, keyring, { userId, integrationId, credentialType: credentialType(found.authType) }),
+        credential: await revealCustomCredential(tx, { keyring, userId, integrationId, credentialType: credentialType(found.authType) }),
       };
     });
     let request: Request;
@@ -144,7 +147,9 @@ export function createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetwo
     const response = await fetch(request, { redirect: "manual" });
     const ok = response.ok;
     if (credential !== undefined) {
-      await asUser(c, (tx, userId) => markCustomCredential(tx, { userId, integrationId, credentialType: credentialType(integration.authType) }, ok));
+      await asUser(c, (tx, userId) =>
+        markCustomCredential(tx, { userId, integrationId, credentialType: credentialType(integration.authType), isValid: ok }),
+      );
     }
     return c.json({ ok, status: response.status, body: await response.text() });
   });

@@ -16,7 +16,7 @@ const { db, close } = await createDb({ url: process.env.DATABASE_URL });
 await migrate(db);
 const keyring = process.env.ENCRYPTION_KEYS ? keyringFromEnv() : createKeyring({ keys: [generateKey()] });
 const tokenSecret = process.env.API_TOKEN_SECRET ?? randomBytes(32).toString("base64url");
-const user = (await getUserByEmail(db, "demo@example.com")) ?? (await createUser(db, { email: "demo@example.com" }));
+const user = (await getUserByEmail(db, { email: "demo@example.com" })) ?? (await createUser(db, { email: "demo@example.com" }));
 const token = signUserToken(tokenSecret, user.id);
 
 const app = createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === "1" });

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ValidationError } from "shared-db";
 import type { CreateCustomIntegrationInput, CustomCredentialInfo, UpdateCustomIntegrationInput } from "shared-db/stores";
 
-type Integration = Awaited<ReturnType<typeof import("shared-db/stores").getCustomIntegration>>;
+type Integration = Awaited<ReturnType<typeof import("shared-db/stores").requireCustomIntegration>>;
 
 const action = z.strictObject({
   id: z.unknown(),

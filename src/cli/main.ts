@@ -141,7 +141,9 @@ async function main(argv: string[]): Promise<number> {
       }
       return withDb(values.url, async (db) => {
         let undecryptable = 0;
-        const done = await rotateSecrets(db, keyring, secretColumns, {
+        const done = await rotateSecrets(db, {
+          keyring,
+          columns: secretColumns,
           onProgress: ({ column, rotated }) => out(`${column}: ${rotated} re-encrypted`),
           onUndecryptable: ({ table, column, row, reason }) => {
             undecryptable++;
@@ -150,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
         });
         const total = Object.values(done).reduce((a, b) => a + b, 0);
         out(`re-encrypted ${total} values under key ${keyring.primaryKeyId}`);
-        const counts = await countSecretsByKey(db, secretColumns);
+        const counts = await countSecretsByKey(db, { columns: secretColumns });
         for (const [keyId, n] of Object.entries(counts)) {
           const what =
             keyId === keyring.primaryKeyId
@@ -183,7 +185,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return withDb(values.url, async (db) => {
         const store = createSlackInstallationStore({ db, keyring, clientId: values["client-id"] });
-        const r = await importSlackInstallations(db, store, {
+        const r = await importSlackInstallations(db, {
+          store,
           format,
           schema: values.schema,
           table: values.table,

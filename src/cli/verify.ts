@@ -1,5 +1,5 @@
 import { is, sql } from "drizzle-orm";
-import { getTableConfig, isPgEnum, PgTable } from "drizzle-orm/pg-core";
+import { getTableConfig, isPgEnum, type PgPolicy, PgRole, PgTable } from "drizzle-orm/pg-core";
 import { rowsOf, type Db } from "../db";
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, readMigrations } from "../migrate";
 import { APP_ROLE, SERVICE_ROLE } from "../rls/names";
@@ -17,6 +17,27 @@ export interface Check {
 /** The oldest server the migrations are written for (NULLS NOT DISTINCT, CREATE OR REPLACE TRIGGER). */
 export const MIN_SERVER_VERSION = 150000;
 
+/** A policy as the catalog (`pg_policies`) describes it, apart from its expressions. */
+export interface PolicyShape {
+  /** `<table>.<policy>` */
+  name: string;
+  permissive: "PERMISSIVE" | "RESTRICTIVE";
+  command: "ALL" | "SELECT" | "INSERT" | "UPDATE" | "DELETE";
+  /** Role names, sorted, joined with `,`. */
+  roles: string;
+}
+
+/** How drizzle-kit writes a `pgPolicy`, in the catalog's terms (its defaults: PERMISSIVE, FOR ALL, TO public). */
+function shapeOf(table: string, p: PgPolicy): PolicyShape {
+  const roles = [p.to ?? "public"].flat().map((r) => (is(r, PgRole) ? r.name : r));
+  return {
+    name: `${table}.${p.name}`,
+    permissive: (p.as ?? "permissive").toUpperCase() as PolicyShape["permissive"],
+    command: (p.for ?? "all").toUpperCase() as PolicyShape["command"],
+    roles: roles.sort().join(","),
+  };
+}
+
 /** What the schema and the bundled migrations say must exist; derived, never listed twice. */
 export function expectations() {
   const exported = Object.values(schema as Record<string, unknown>);
@@ -25,11 +46,6 @@ export function expectations() {
   const text = readMigrations()
     .map((m) => m.statements.join("\n"))
     .join("\n");
-  // In migration order, so an object a later migration drops is not expected.
-  const policies = new Set<string>();
-  for (const m of text.matchAll(/(CREATE|DROP) POLICY (?:IF EXISTS )?(\w+) ON shared_db\.(\w+)/gi)) {
-    policies[m[1]!.toUpperCase() === "CREATE" ? "add" : "delete"](`${m[3]}.${m[2]}`);
-  }
   const functions = new Set<string>();
   for (const m of text.matchAll(/(CREATE OR REPLACE|DROP) FUNCTION (?:IF EXISTS )?shared_db\.(\w+)/gi)) {
     functions[m[1]!.toUpperCase() === "DROP" ? "delete" : "add"](m[2]!);
@@ -42,12 +58,32 @@ export function expectations() {
       ...t.columns.filter((c) => c.isUnique && c.uniqueName).map((c) => `${t.name}.${c.uniqueName}`),
     ]),
     enums,
-    policies: [...policies],
+    // Declared beside their tables (pgPolicy), so the schema objects are the one source.
+    policies: tables.flatMap((t) => t.policies.map((p) => shapeOf(t.name, p))),
     functions: [...functions],
   };
 }
 
 const missing = (want: string[], have: Set<string>) => want.filter((x) => !have.has(x));
+
+/**
+ * Policies the schema declares that the catalog lacks or has with another command, roles or
+ * kind, and policies on shared-db's tables that it does not declare (an extra permissive policy
+ * widens what a role sees). Expressions are not compared: the catalog holds them deparsed.
+ */
+function policyProblems(want: PolicyShape[], have: PolicyShape[]): string[] {
+  const found = new Map(have.map((p) => [p.name, p]));
+  const declared = new Set(want.map((p) => p.name));
+  const describe = (p: PolicyShape) => `${p.permissive} FOR ${p.command} TO ${p.roles}`;
+  return [
+    ...want.flatMap((p) => {
+      const actual = found.get(p.name);
+      if (!actual) return [`missing policy ${p.name}`];
+      return describe(actual) === describe(p) ? [] : [`policy ${p.name} is ${describe(actual)}, not ${describe(p)}`];
+    }),
+    ...have.filter((p) => !declared.has(p.name)).map((p) => `unexpected policy ${p.name} (${describe(p)})`),
+  ];
+}
 
 /**
  * Checks a database against what shared-db expects: server version, migrations, tables, enums,
@@ -121,10 +157,15 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
     rls.flatMap((t) => (!t.relrowsecurity ? [`RLS disabled on ${t.relname}`] : !t.relforcerowsecurity ? [`RLS not forced on ${t.relname}`] : [])),
     "Run `ALTER TABLE shared_db.<table> ENABLE ROW LEVEL SECURITY; ALTER TABLE shared_db.<table> FORCE ROW LEVEL SECURITY;` or `shared-db reset`.",
   );
-  const policies = await names(sql`select tablename || '.' || policyname as n from pg_policies where schemaname = ${SCHEMA_NAME}`);
   check(
     `policies (${want.policies.length})`,
-    missing(want.policies, policies).map((p) => `missing policy ${p}`),
+    policyProblems(
+      want.policies,
+      await q<PolicyShape>(sql`
+    select tablename || '.' || policyname as name, permissive, cmd as command,
+      (select string_agg(r, ',' order by r) from unnest(roles::text[]) r) as roles
+    from pg_policies where schemaname = ${SCHEMA_NAME}`),
+    ),
     "Re-create it from the migrations, or `shared-db reset` a disposable database.",
   );
 
@@ -157,7 +198,7 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
   if (functions.has("is_service") && functions.has("acts_for_users")) checks.push(...(await authorityChecks(q)));
   const secretTables = new Set(secretColumns.map((c) => getTableConfig(c.table).name));
   if (missing([...secretTables], tables).length === 0) {
-    const plaintext = await countPlaintextSecrets(db, secretColumns);
+    const plaintext = await countPlaintextSecrets(db, { columns: secretColumns });
     check(
       "secret columns hold no plaintext",
       Object.entries(plaintext).map(([column, n]) => `${n} plaintext values in ${column}`),

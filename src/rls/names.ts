@@ -1,7 +1,9 @@
+import { appRole, serviceRole } from "../schema/policies";
+
 /** The NOLOGIN role withRls switches to: owns nothing, no BYPASSRLS, scoped by policies. */
-export const APP_ROLE = "shared_db_app";
+export const APP_ROLE = appRole.name;
 /** The role whose policies see every row; the migrating login role is a member (service work). */
-export const SERVICE_ROLE = "shared_db_service";
+export const SERVICE_ROLE = serviceRole.name;
 /** SQL function returning the current user id (app.user_id, else request.jwt.claims ->> 'sub'). */
 export const CURRENT_USER_ID_FN = "shared_db.current_user_id()";
 /** Transaction-local settings withRls writes. */

@@ -1,5 +1,6 @@
 import { boolean, foreignKey, index, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
 import { rowId, sharedDb, timestamps } from "./namespace";
+import { isCurrentUser, serviceAccess, userPolicy } from "./policies";
 import { users } from "./users";
 
 export const customAuthType = sharedDb.enum("custom_integration_auth_type", ["api_key", "oauth"]);
@@ -29,6 +30,8 @@ export const customIntegrations = sharedDb.table(
     unique("custom_integrations_user_id_name_key").on(t.userId, t.name),
     // The target of the children's (integration_id, user_id) keys: a child always has its parent's owner.
     primaryKey({ name: "custom_integrations_pkey", columns: [t.id, t.userId] }),
+    serviceAccess("custom_integrations"),
+    userPolicy("custom_integrations_owner_all", "all", isCurrentUser(t.userId)),
   ],
 );
 
@@ -55,6 +58,8 @@ export const customIntegrationActions = sharedDb.table(
       columns: [t.integrationId, t.userId],
       foreignColumns: [customIntegrations.id, customIntegrations.userId],
     }).onDelete("cascade"),
+    serviceAccess("custom_integration_actions"),
+    userPolicy("custom_integration_actions_owner_all", "all", isCurrentUser(t.userId)),
   ],
 );
 
@@ -81,6 +86,8 @@ export const customIntegrationCredentials = sharedDb.table(
       columns: [t.integrationId, t.userId],
       foreignColumns: [customIntegrations.id, customIntegrations.userId],
     }).onDelete("cascade"),
+    serviceAccess("custom_integration_credentials"),
+    userPolicy("custom_integration_credentials_owner_all", "all", isCurrentUser(t.userId)),
   ],
 );
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, char, index, integer, jsonb, numeric, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
 import { id, sharedDb, timestamps } from "./namespace";
+import { isCurrentUser, serviceAccess, userPolicy } from "./policies";
 import { users } from "./users";
 
 export const projectStatus = sharedDb.enum("project_status", [
@@ -29,6 +30,9 @@ export const transactionStatus = sharedDb.enum("transaction_status", ["pending",
 const money = (name: string) => numeric(name, { precision: 19, scale: 4 });
 const currency = () => char("currency", { length: 3 }).notNull().default("USD");
 const isoCurrency = (table: string, c: unknown) => check(`${table}_currency_iso4217`, sql`${c} ~ '^[A-Z]{3}$'`);
+/** Of a milestone: its project is the signed-in user's, and nobody has accepted the terms yet. */
+const projectOpenToItsCreator = sql`EXISTS (SELECT 1 FROM shared_db.projects p WHERE p.id = project_id
+    AND p.creator_id = (SELECT shared_db.current_user_id()) AND p.status IN ('draft', 'pending'))`;
 
 export const projects = sharedDb.table(
   "projects",
@@ -58,6 +62,17 @@ export const projects = sharedDb.table(
     index("projects_status_idx").on(t.status),
     check("projects_total_amount_positive", sql`${t.totalAmount} > 0`),
     isoCurrency("projects", t.currency),
+    serviceAccess("projects"),
+    userPolicy(
+      "projects_select_involved",
+      "select",
+      sql`${isCurrentUser(t.creatorId)} OR ${isCurrentUser(t.buyerId)} OR ${isCurrentUser(t.sellerId)}`,
+    ),
+    // Statuses and terms are guarded by the projects_guard trigger, not by these policies.
+    userPolicy("projects_insert_creator", "insert", isCurrentUser(t.creatorId)),
+    userPolicy("projects_update_creator", "update", isCurrentUser(t.creatorId)),
+    // Creators delete only projects whose terms nobody has accepted yet.
+    userPolicy("projects_delete_creator", "delete", sql`${isCurrentUser(t.creatorId)} AND status IN ('draft', 'pending')`),
   ],
 );
 
@@ -89,6 +104,17 @@ export const milestones = sharedDb.table(
     check("milestones_amount_positive", sql`${t.amount} > 0`),
     check("milestones_paid_only_when_approved", sql`not ${t.isPaid} or ${t.status} = 'approved'`),
     isoCurrency("milestones", t.currency),
+    serviceAccess("milestones"),
+    userPolicy(
+      "milestones_select_involved",
+      "select",
+      sql`EXISTS (SELECT 1 FROM shared_db.projects p WHERE p.id = project_id AND (p.creator_id = (SELECT shared_db.current_user_id())
+    OR p.buyer_id = (SELECT shared_db.current_user_id()) OR p.seller_id = (SELECT shared_db.current_user_id())))`,
+    ),
+    // The creator writes milestones while the terms are open (draft or pending).
+    userPolicy("milestones_insert_creator", "insert", projectOpenToItsCreator),
+    userPolicy("milestones_update_creator", "update", projectOpenToItsCreator),
+    userPolicy("milestones_delete_creator", "delete", projectOpenToItsCreator),
   ],
 );
 
@@ -127,6 +153,21 @@ export const transactions = sharedDb.table(
     check("transactions_amount_positive", sql`${t.amount} > 0`),
     check("transactions_fee_not_negative", sql`${t.fee} >= 0 and ${t.fee} <= ${t.amount}`),
     isoCurrency("transactions", t.currency),
+    serviceAccess("transactions"),
+    userPolicy("transactions_select_own", "select", isCurrentUser(t.userId)),
+    // A user only asks for money to move: a pending deposit, withdrawal or hold on a project they
+    // take part in, with nothing a payment gateway or service work fills in.
+    userPolicy(
+      "transactions_insert_own",
+      "insert",
+      sql`${isCurrentUser(t.userId)}
+    AND status = 'pending'
+    AND transaction_type IN ('deposit', 'withdrawal', 'escrow_hold')
+    AND (project_id IS NULL OR shared_db.takes_part_in(project_id))
+    AND (transaction_type <> 'escrow_hold' OR project_id IS NOT NULL)
+    AND gateway_transaction_id IS NULL AND gateway_response IS NULL
+    AND processed_at IS NULL AND completed_at IS NULL`,
+    ),
   ],
 );
 

@@ -1,9 +1,107 @@
 export { SCHEMA_NAME, sharedDb } from "./namespace";
-export * from "./users";
-export * from "./slack-oauth";
-export * from "./escrow";
-export * from "./custom-integrations";
-export * from "./teams";
-export * from "./integrations";
-export * from "./slack-data";
-export * from "./relations";
+export { appRole, serviceRole } from "./policies";
+export { auditLogs, userCredentials, users, type AuditLog, type NewAuditLog, type NewUser, type User, type UserCredential } from "./users";
+export {
+  slackBots,
+  slackInstallations,
+  slackOauthStates,
+  slackUserTokens,
+  type SlackBot,
+  type SlackInstallationRecord,
+  type SlackUserToken,
+} from "./slack-oauth";
+export {
+  milestoneStatus,
+  milestones,
+  projectStatus,
+  projects,
+  transactionStatus,
+  transactionType,
+  transactions,
+  type Milestone,
+  type MilestoneStatus,
+  type Project,
+  type ProjectStatus,
+  type Transaction,
+  type TransactionType,
+} from "./escrow";
+export {
+  customAuthType,
+  customCredentialType,
+  customHttpMethod,
+  customIntegrationActions,
+  customIntegrationCredentials,
+  customIntegrations,
+  type CustomIntegration,
+  type CustomIntegrationAction,
+  type CustomIntegrationCredential,
+} from "./custom-integrations";
+export { teamMemberRole, teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "./teams";
+export {
+  accessLevel,
+  credentialType,
+  integrationCredentials,
+  integrationEventType,
+  integrationEvents,
+  integrationShares,
+  integrationStatus,
+  integrations,
+  resourceAccess,
+  resourceType,
+  serviceResources,
+  serviceType,
+  shareLevel,
+  type Integration,
+  type IntegrationEvent,
+  type IntegrationEventType,
+  type IntegrationShare,
+  type ResourceAccess,
+  type ServiceResource,
+} from "./integrations";
+export {
+  slackAnalyses,
+  slackAnalysisChannels,
+  slackChannelAnalyses,
+  slackChannels,
+  slackContributions,
+  slackMessages,
+  slackReactions,
+  slackUsers,
+  slackWorkspaces,
+  type SlackAnalysis,
+  type SlackChannel,
+  type SlackChannelAnalysis,
+  type SlackContribution,
+  type SlackMessage,
+  type SlackReaction,
+  type SlackUser,
+  type SlackWorkspace,
+} from "./slack-data";
+export {
+  auditLogsRelations,
+  customIntegrationActionsRelations,
+  customIntegrationCredentialsRelations,
+  customIntegrationsRelations,
+  integrationCredentialsRelations,
+  integrationEventsRelations,
+  integrationSharesRelations,
+  integrationsRelations,
+  milestonesRelations,
+  projectsRelations,
+  resourceAccessRelations,
+  serviceResourcesRelations,
+  slackAnalysesRelations,
+  slackAnalysisChannelsRelations,
+  slackChannelAnalysesRelations,
+  slackChannelsRelations,
+  slackContributionsRelations,
+  slackMessagesRelations,
+  slackReactionsRelations,
+  slackUsersRelations,
+  slackWorkspacesRelations,
+  teamMembersRelations,
+  teamsRelations,
+  transactionsRelations,
+  userCredentialsRelations,
+  usersRelations,
+} from "./relations";

@@ -1,5 +1,7 @@
 import { type AnyPgColumn, foreignKey, index, jsonb, primaryKey, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { rowId, sharedDb, timestamps } from "./namespace";
+import { inTeamsWithRole, isCurrentUser, serviceAccess, userPolicy } from "./policies";
 import { teams } from "./teams";
 import { users } from "./users";
 
@@ -66,6 +68,17 @@ export const integrations = sharedDb.table(
     unique("integrations_owner_team_id_workspace_id_service_type_key").on(t.ownerTeamId, t.workspaceId, t.serviceType).nullsNotDistinct(),
     // Target of the children's (integration_id, owner_team_id) keys: a child stays in its owner's tenant.
     primaryKey({ name: "integrations_pkey", columns: [t.id, t.ownerTeamId] }),
+    serviceAccess("integrations"),
+    // The owner team's members, and members of a team it is shared with (any active share).
+    userPolicy(
+      "integrations_select_visible",
+      "select",
+      sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")}
+    OR (id, owner_team_id) IN (SELECT s.integration_id, s.owner_team_id FROM shared_db.shared_integrations() s)`,
+    ),
+    userPolicy("integrations_insert_admin", "insert", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    userPolicy("integrations_update_admin", "update", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    userPolicy("integrations_delete_admin", "delete", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
   ],
 );
 
@@ -95,6 +108,8 @@ export const integrationCredentials = sharedDb.table(
     unique("integration_credentials_integration_id_type_owner_team_id_key").on(t.integrationId, t.credentialType, t.ownerTeamId),
     index("integration_credentials_owner_team_id_idx").on(t.ownerTeamId),
     toIntegration("integration_credentials_integration_fk", t),
+    serviceAccess("integration_credentials"),
+    userPolicy("integration_credentials_admin_all", "all", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
   ],
 );
 
@@ -115,6 +130,26 @@ export const serviceResources = sharedDb.table(
     primaryKey({ name: "service_resources_pkey", columns: [t.id, t.ownerTeamId] }),
     index("service_resources_owner_team_id_idx").on(t.ownerTeamId),
     toIntegration("service_resources_integration_fk", t),
+    serviceAccess("service_resources"),
+    // The owner team, teams its integration is shared with, and teams granted READ on the resource.
+    userPolicy(
+      "service_resources_select_visible",
+      "select",
+      sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")}
+    OR (integration_id, owner_team_id) IN (SELECT s.integration_id, s.owner_team_id FROM shared_db.shared_integrations() s)
+    OR (id, owner_team_id) IN (SELECT g.resource_id, g.owner_team_id FROM shared_db.granted_resources('READ', 'VIEWER') g)`,
+    ),
+    userPolicy("service_resources_insert_admin", "insert", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    userPolicy("service_resources_update_admin", "update", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    // A MEMBER or stronger of a team granted WRITE, or an ADMIN of a team with FULL_ACCESS to the
+    // integration; the service_resources_delegated_columns trigger keeps what the resource is.
+    userPolicy(
+      "service_resources_update_delegated",
+      "update",
+      sql`(id, owner_team_id) IN (SELECT g.resource_id, g.owner_team_id FROM shared_db.granted_resources('WRITE', 'MEMBER') g)
+    OR (integration_id, owner_team_id) IN (SELECT s.integration_id, s.owner_team_id FROM shared_db.shared_integrations_at('FULL_ACCESS', 'ADMIN') s)`,
+    ),
+    userPolicy("service_resources_delete_admin", "delete", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
   ],
 );
 
@@ -138,6 +173,15 @@ export const integrationShares = sharedDb.table(
     index("integration_shares_owner_team_id_idx").on(t.ownerTeamId),
     index("integration_shares_team_id_idx").on(t.teamId),
     toIntegration("integration_shares_integration_fk", t),
+    serviceAccess("integration_shares"),
+    userPolicy(
+      "integration_shares_select_involved",
+      "select",
+      sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")} OR ${inTeamsWithRole(t.teamId, "VIEWER")}`,
+    ),
+    userPolicy("integration_shares_insert_admin", "insert", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    userPolicy("integration_shares_update_admin", "update", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    userPolicy("integration_shares_delete_admin", "delete", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
   ],
 );
 
@@ -164,6 +208,33 @@ export const resourceAccess = sharedDb.table(
       columns: [t.resourceId, t.ownerTeamId],
       foreignColumns: [serviceResources.id, serviceResources.ownerTeamId],
     }).onDelete("cascade"),
+    serviceAccess("resource_access"),
+    userPolicy(
+      "resource_access_select_involved",
+      "select",
+      sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")} OR ${inTeamsWithRole(t.teamId, "VIEWER")}`,
+    ),
+    userPolicy("resource_access_insert_admin", "insert", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    userPolicy("resource_access_update_admin", "update", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    userPolicy("resource_access_delete_admin", "delete", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    // An ADMIN of a team granted ADMIN on the resource sees its grants, and grants or revokes READ and WRITE.
+    userPolicy(
+      "resource_access_select_delegated",
+      "select",
+      sql`(resource_id, owner_team_id) IN (SELECT g.resource_id, g.owner_team_id FROM shared_db.granted_resources('ADMIN', 'ADMIN') g)`,
+    ),
+    userPolicy(
+      "resource_access_insert_delegated",
+      "insert",
+      sql`access_level <> 'ADMIN'
+    AND (resource_id, owner_team_id) IN (SELECT g.resource_id, g.owner_team_id FROM shared_db.granted_resources('ADMIN', 'ADMIN') g)`,
+    ),
+    userPolicy(
+      "resource_access_delete_delegated",
+      "delete",
+      sql`access_level <> 'ADMIN'
+    AND (resource_id, owner_team_id) IN (SELECT g.resource_id, g.owner_team_id FROM shared_db.granted_resources('ADMIN', 'ADMIN') g)`,
+    ),
   ],
 );
 
@@ -185,6 +256,23 @@ export const integrationEvents = sharedDb.table(
     index("integration_events_owner_team_id_idx").on(t.ownerTeamId),
     index("integration_events_affected_team_id_idx").on(t.affectedTeamId),
     toIntegration("integration_events_integration_fk", t),
+    serviceAccess("integration_events"),
+    // The owner team, the team an event affected, and teams with FULL_ACCESS to the integration.
+    userPolicy(
+      "integration_events_select_involved",
+      "select",
+      sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")}
+    OR ${inTeamsWithRole(t.affectedTeamId, "VIEWER")}
+    OR (integration_id, owner_team_id) IN (SELECT s.integration_id, s.owner_team_id FROM shared_db.shared_integrations_at('FULL_ACCESS', 'VIEWER') s)`,
+    ),
+    userPolicy("integration_events_insert_admin", "insert", sql`${inTeamsWithRole(t.ownerTeamId, "ADMIN")} AND ${isCurrentUser(t.actorUserId)}`),
+    // A MEMBER of a team with LIMITED_ACCESS or better records that it used the integration.
+    userPolicy(
+      "integration_events_insert_shared_use",
+      "insert",
+      sql`event_type = 'USED' AND ${isCurrentUser(t.actorUserId)}
+    AND (integration_id, owner_team_id, affected_team_id) IN (SELECT s.integration_id, s.owner_team_id, s.team_id FROM shared_db.shared_integrations_at('LIMITED_ACCESS', 'MEMBER') s)`,
+    ),
   ],
 );
 

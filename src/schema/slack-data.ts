@@ -15,6 +15,7 @@ import {
   varchar,
 } from "drizzle-orm/pg-core";
 import { rowId, sharedDb, timestamps } from "./namespace";
+import { inTeamsWithRole, serviceAccess, userPolicy } from "./policies";
 import { teams } from "./teams";
 
 /**
@@ -33,6 +34,11 @@ const tenant = () => ({
  * synced row instead of two. Deleting the team still cascades through the parent.
  */
 const tenantViaParent = () => ({ teamId: uuid("team_id").notNull() });
+/** Service work writes Slack data; every member of the tenant team reads it. */
+const teamReads = (table: string, teamId: AnyPgColumn) => [
+  serviceAccess(table),
+  userPolicy(`${table}_select_team`, "select", inTeamsWithRole(teamId, "VIEWER")),
+];
 const ts = (name: string) => varchar(name, { length: 50 });
 const within = (name: string, cols: AnyPgColumn[], parent: AnyPgColumn[]) =>
   foreignKey({ name, columns: cols as [AnyPgColumn, ...AnyPgColumn[]], foreignColumns: parent as [AnyPgColumn, ...AnyPgColumn[]] }).onDelete(
@@ -60,7 +66,11 @@ export const slackWorkspaces = sharedDb.table(
     tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
     ...timestamps(),
   },
-  (t) => [primaryKey({ name: "slack_workspaces_pkey", columns: [t.id, t.teamId] }), index("slack_workspaces_team_id_idx").on(t.teamId)],
+  (t) => [
+    primaryKey({ name: "slack_workspaces_pkey", columns: [t.id, t.teamId] }),
+    index("slack_workspaces_team_id_idx").on(t.teamId),
+    ...teamReads("slack_workspaces", t.teamId),
+  ],
 );
 
 export const slackChannels = sharedDb.table(
@@ -91,6 +101,9 @@ export const slackChannels = sharedDb.table(
     primaryKey({ name: "slack_channels_pkey", columns: [t.id, t.teamId] }),
     index("slack_channels_team_id_idx").on(t.teamId),
     within("slack_channels_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
+    ...teamReads("slack_channels", t.teamId),
+    // Choosing channels for analysis; a column grant limits the update to is_selected_for_analysis.
+    userPolicy("slack_channels_update_admin", "update", inTeamsWithRole(t.teamId, "ADMIN")),
   ],
 );
 
@@ -121,6 +134,7 @@ export const slackUsers = sharedDb.table(
     primaryKey({ name: "slack_users_pkey", columns: [t.id, t.teamId] }),
     index("slack_users_team_id_idx").on(t.teamId),
     within("slack_users_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
+    ...teamReads("slack_users", t.teamId),
   ],
 );
 
@@ -169,6 +183,7 @@ export const slackMessages = sharedDb.table(
     // Within the tenant too; the migration says ON DELETE SET NULL (parent_id), so deleting a
     // parent clears only the reply's parent_id, never its team_id.
     foreignKey({ name: "slack_messages_parent_fk", columns: [t.parentId, t.teamId], foreignColumns: [t.id, t.teamId] }).onDelete("set null"),
+    ...teamReads("slack_messages", t.teamId),
   ],
 );
 
@@ -191,6 +206,7 @@ export const slackReactions = sharedDb.table(
     index("slack_reactions_team_id_idx").on(t.teamId),
     within("slack_reactions_message_fk", [t.messageId, t.teamId], [slackMessages.id, slackMessages.teamId]),
     within("slack_reactions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
+    ...teamReads("slack_reactions", t.teamId),
   ],
 );
 
@@ -209,9 +225,11 @@ export const slackAnalyses = sharedDb.table(
     llmModel: varchar("llm_model", { length: 255 }),
     analysisType: varchar("analysis_type", { length: 50 }).notNull().default("contribution"),
     isScheduled: boolean("is_scheduled").notNull().default(false),
-    scheduleFrequency: varchar("schedule_frequency", { length: 50 }),
+    scheduleFrequency: varchar("schedule_frequency", { length: 50, enum: ["daily", "weekly", "monthly"] }),
     nextRunAt: timestamp("next_run_at", { withTimezone: true }),
-    status: varchar("status", { length: 50 }).notNull().default("pending"),
+    status: varchar("status", { length: 50, enum: ["pending", "running", "completed", "failed"] })
+      .notNull()
+      .default("pending"),
     progress: doublePrecision("progress").notNull().default(0),
     errorMessage: text("error_message"),
     resultSummary: jsonb("result_summary"),
@@ -223,6 +241,7 @@ export const slackAnalyses = sharedDb.table(
     index("slack_analyses_team_id_idx").on(t.teamId),
     index("slack_analyses_due_idx").on(t.nextRunAt).where(sql`${t.isScheduled}`),
     within("slack_analyses_workspace_fk", [t.workspaceId, t.teamId], [slackWorkspaces.id, slackWorkspaces.teamId]),
+    ...teamReads("slack_analyses", t.teamId),
   ],
 );
 
@@ -239,6 +258,7 @@ export const slackAnalysisChannels = sharedDb.table(
     index("slack_analysis_channels_team_id_idx").on(t.teamId),
     within("slack_analysis_channels_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
     within("slack_analysis_channels_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
+    ...teamReads("slack_analysis_channels", t.teamId),
   ],
 );
 
@@ -272,6 +292,7 @@ export const slackContributions = sharedDb.table(
     within("slack_contributions_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
     within("slack_contributions_user_fk", [t.userId, t.teamId], [slackUsers.id, slackUsers.teamId]),
     within("slack_contributions_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
+    ...teamReads("slack_contributions", t.teamId),
   ],
 );
 
@@ -295,7 +316,9 @@ export const slackChannelAnalyses = sharedDb.table(
     modelUsed: varchar("model_used", { length: 255 }),
     generatedAt: timestamp("generated_at", { withTimezone: true }),
     rawResponse: jsonb("raw_response"),
-    status: varchar("status", { length: 50 }).notNull().default("completed"),
+    status: varchar("status", { length: 50, enum: ["completed", "failed"] })
+      .notNull()
+      .default("completed"),
     errorMessage: text("error_message"),
     ...timestamps(),
   },
@@ -305,6 +328,7 @@ export const slackChannelAnalyses = sharedDb.table(
     index("slack_channel_analyses_team_id_idx").on(t.teamId),
     within("slack_channel_analyses_analysis_fk", [t.analysisId, t.teamId], [slackAnalyses.id, slackAnalyses.teamId]),
     within("slack_channel_analyses_channel_fk", [t.channelId, t.teamId], [slackChannels.id, slackChannels.teamId]),
+    ...teamReads("slack_channel_analyses", t.teamId),
   ],
 );
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigserial, boolean, index, jsonb, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { id, sharedDb, timestamps } from "./namespace";
+import { serviceAccess } from "./policies";
 
 /** Installation-level columns shared by the latest row and the history. */
 const installationColumns = () => ({
@@ -48,6 +49,8 @@ export const slackBots = sharedDb.table(
   (t) => [
     unique("slack_bots_installation_key").on(t.clientId, t.enterpriseId, t.teamId).nullsNotDistinct(),
     index("slack_bots_bot_token_expires_at_idx").on(t.botTokenExpiresAt).where(sql`${t.botRefreshToken} is not null`),
+    // Bot and user tokens: service work only, no policy for user work.
+    serviceAccess("slack_bots"),
   ],
 );
 
@@ -70,6 +73,7 @@ export const slackUserTokens = sharedDb.table(
   (t) => [
     unique("slack_user_tokens_installation_user_key").on(t.clientId, t.enterpriseId, t.teamId, t.userId).nullsNotDistinct(),
     index("slack_user_tokens_expires_at_idx").on(t.userTokenExpiresAt).where(sql`${t.userRefreshToken} is not null`),
+    serviceAccess("slack_user_tokens"),
   ],
 );
 
@@ -87,7 +91,10 @@ export const slackInstallations = sharedDb.table(
     userTokenExpiresAt: timestamp("user_token_expires_at", { withTimezone: true }),
     installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("slack_installations_lookup_idx").on(t.clientId, t.enterpriseId, t.teamId, t.userId, t.installedAt)],
+  (t) => [
+    index("slack_installations_lookup_idx").on(t.clientId, t.enterpriseId, t.teamId, t.userId, t.installedAt),
+    serviceAccess("slack_installations"),
+  ],
 );
 
 /** OAuth state parameters: random, single-use, expiring. */
@@ -100,7 +107,7 @@ export const slackOauthStates = sharedDb.table(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("slack_oauth_states_expires_at_idx").on(t.expiresAt)],
+  (t) => [index("slack_oauth_states_expires_at_idx").on(t.expiresAt), serviceAccess("slack_oauth_states")],
 );
 
 export type SlackBot = typeof slackBots.$inferSelect;

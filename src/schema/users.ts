@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, jsonb, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import { id, sharedDb, timestamps } from "./namespace";
+import { isCurrentUser, serviceAccess, serviceOnly, userPolicy } from "./policies";
 
 /** The one shared users table: the union of the shared-db and escrow user models. */
 export const users = sharedDb.table(
@@ -19,21 +20,30 @@ export const users = sharedDb.table(
     ...timestamps(),
     lastLogin: timestamp("last_login", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
+    serviceAccess("users"),
+    userPolicy("users_select_own", "select", isCurrentUser(t.id)),
+    userPolicy("users_update_own", "update", isCurrentUser(t.id)),
+  ],
 );
 
 /**
  * A user's password hash, apart from `users` so the application role can read whole user rows:
  * only service work (`shared_db_service`) can read or write this table.
  */
-export const userCredentials = sharedDb.table("user_credentials", {
-  userId: uuid("user_id")
-    .primaryKey()
-    .references(() => users.id, { onDelete: "cascade" }),
-  /** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
-  passwordHash: text("password_hash").notNull(),
-  ...timestamps(),
-});
+export const userCredentials = sharedDb.table(
+  "user_credentials",
+  {
+    userId: uuid("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
+    passwordHash: text("password_hash").notNull(),
+    ...timestamps(),
+  },
+  () => [serviceAccess("user_credentials")],
+);
 
 /** Append-only audit trail: rows are inserted, never updated or deleted (a trigger refuses both). */
 export const auditLogs = sharedDb.table(
@@ -47,7 +57,15 @@ export const auditLogs = sharedDb.table(
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("audit_logs_actor_id_created_at_idx").on(t.actorId, t.createdAt), index("audit_logs_entity_idx").on(t.entityType, t.entityId)],
+  (t) => [
+    index("audit_logs_actor_id_created_at_idx").on(t.actorId, t.createdAt),
+    index("audit_logs_entity_idx").on(t.entityType, t.entityId),
+    // Append-only for service work too: no UPDATE or DELETE policy.
+    serviceOnly("audit_logs_service_select", "select"),
+    serviceOnly("audit_logs_service_insert", "insert"),
+    userPolicy("audit_logs_select_own", "select", isCurrentUser(t.actorId)),
+    userPolicy("audit_logs_insert_own", "insert", isCurrentUser(t.actorId)),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

@@ -1,11 +1,13 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Keyring } from "../crypto";
 import { customCredentialAad } from "../crypto/aad";
 import type { Db } from "../db";
 import { CredentialExpiredError, NotFoundError, pgErrorOf, rethrowConflict, rethrowDbError } from "../errors";
-import { parseInput, pgDate, pgJson, pgText } from "../input";
+import { enumOf, keyring, parseInput, pgDate, pgJson, pgText, uuid } from "../input";
 import {
+  customAuthType,
+  customCredentialType,
+  customHttpMethod,
   customIntegrationActions,
   customIntegrationCredentials,
   customIntegrations,
@@ -35,7 +37,7 @@ export const endpointSchema = pgText()
 export const customActionInput = z.strictObject({
   actionId: pgText().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, '_', '.' or '-'"),
   actionName: pgText().trim().min(1).max(255),
-  httpMethod: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+  httpMethod: enumOf(customHttpMethod),
   endpoint: endpointSchema,
   parameters: z
     .array(pgText().regex(/^[A-Za-z0-9_]{1,100}$/, "must be a parameter name"))
@@ -57,7 +59,7 @@ const actionsList = z
 const integrationFields = {
   displayName: pgText().trim().min(1).max(255),
   description: pgText().max(10_000).nullable().optional(),
-  authType: z.enum(["api_key", "oauth"]),
+  authType: enumOf(customAuthType),
   baseUrl,
   authHeader: headerName.default("Authorization"),
   authPrefix: pgText()
@@ -70,7 +72,7 @@ const integrationFields = {
 };
 
 export const createCustomIntegrationInput = z.strictObject({
-  userId: z.uuid(),
+  userId: uuid(),
   name: pgText().regex(/^[a-z0-9_][a-z0-9_-]{0,99}$/, "must be lowercase letters, digits, '_' or '-' (max 100)"),
   ...integrationFields,
   actions: actionsList.default([]),
@@ -78,16 +80,16 @@ export const createCustomIntegrationInput = z.strictObject({
 export type CreateCustomIntegrationInput = z.input<typeof createCustomIntegrationInput>;
 
 export const updateCustomIntegrationInput = z.strictObject({
-  userId: z.uuid(),
-  integrationId: z.uuid(),
+  userId: uuid(),
+  integrationId: uuid(),
   patch: z.strictObject(integrationFields).partial().default({}),
   /** Replaces every action when given (atomically, with the patch). */
   actions: actionsList.optional(),
 });
 export type UpdateCustomIntegrationInput = z.input<typeof updateCustomIntegrationInput>;
 
-const ownedInput = z.strictObject({ userId: z.uuid(), integrationId: z.uuid() });
-export type OwnedIntegration = z.input<typeof ownedInput>;
+/** The key of one of a user's integrations. */
+const ownedKey = { userId: uuid(), integrationId: uuid() };
 
 export type CustomIntegrationWithActions = CustomIntegration & { actions: CustomIntegrationAction[] };
 
@@ -111,10 +113,16 @@ async function withActions(db: Db, rows: CustomIntegration[]): Promise<CustomInt
 
 const nameTaken = () => "You already have a custom integration with this name";
 
+export const listCustomIntegrationsInput = z.strictObject({ userId: uuid() });
+export type ListCustomIntegrationsInput = z.input<typeof listCustomIntegrationsInput>;
+
 /** The user's integrations with their actions, by name. */
-export async function listCustomIntegrations(db: Db, userId: string): Promise<CustomIntegrationWithActions[]> {
-  const id = parseInput(z.uuid(), userId, "userId");
-  return withActions(db, await db.select().from(customIntegrations).where(eq(customIntegrations.userId, id)).orderBy(asc(customIntegrations.name)));
+export async function listCustomIntegrations(db: Db, input: ListCustomIntegrationsInput): Promise<CustomIntegrationWithActions[]> {
+  const v = parseInput(listCustomIntegrationsInput, input);
+  return withActions(
+    db,
+    await db.select().from(customIntegrations).where(eq(customIntegrations.userId, v.userId)).orderBy(asc(customIntegrations.name)),
+  );
 }
 
 /**
@@ -127,7 +135,8 @@ export async function listCustomIntegrations(db: Db, userId: string): Promise<Cu
  * });
  */
 export async function createCustomIntegration(db: Db, input: CreateCustomIntegrationInput): Promise<CustomIntegrationWithActions> {
-  const { actions, ...values } = parseInput(createCustomIntegrationInput, input);
+  const v = parseInput(createCustomIntegrationInput, input);
+  const { actions, ...values } = v;
   return db
     .transaction(async (tx) => {
       const [row] = await tx
@@ -146,17 +155,21 @@ export async function createCustomIntegration(db: Db, input: CreateCustomIntegra
     .catch((e: unknown) => rethrowDbError(e));
 }
 
+export const requireCustomIntegrationInput = z.strictObject(ownedKey);
+export type RequireCustomIntegrationInput = z.input<typeof requireCustomIntegrationInput>;
+
 /** One of the user's integrations with its actions; NotFoundError when missing or not theirs. */
-export async function getCustomIntegration(db: Db, key: OwnedIntegration): Promise<CustomIntegrationWithActions> {
-  const k = parseInput(ownedInput, key);
-  const [row] = await withActions(db, await db.select().from(customIntegrations).where(whereOwned(k)));
-  if (!row) throw new NotFoundError("custom integration", k.integrationId);
+export async function requireCustomIntegration(db: Db, input: RequireCustomIntegrationInput): Promise<CustomIntegrationWithActions> {
+  const v = parseInput(requireCustomIntegrationInput, input);
+  const [row] = await withActions(db, await db.select().from(customIntegrations).where(whereOwned(v)));
+  if (!row) throw new NotFoundError("custom integration", v.integrationId);
   return row;
 }
 
 /** Patches fields and (optionally) replaces the actions, atomically. */
 export async function updateCustomIntegration(db: Db, input: UpdateCustomIntegrationInput): Promise<CustomIntegrationWithActions> {
-  const { userId, integrationId, patch, actions } = parseInput(updateCustomIntegrationInput, input);
+  const v = parseInput(updateCustomIntegrationInput, input);
+  const { userId, integrationId, patch, actions } = v;
   return db
     .transaction(async (tx) => {
       const [row] = Object.keys(patch).length
@@ -173,38 +186,43 @@ export async function updateCustomIntegration(db: Db, input: UpdateCustomIntegra
     .catch((e: unknown) => rethrowDbError(e));
 }
 
+export const deleteCustomIntegrationInput = z.strictObject(ownedKey);
+export type DeleteCustomIntegrationInput = z.input<typeof deleteCustomIntegrationInput>;
+
 /** Deletes an integration; its actions and credentials go with it. */
-export async function deleteCustomIntegration(db: Db, key: OwnedIntegration): Promise<void> {
-  const k = parseInput(ownedInput, key);
-  const deleted = await db.delete(customIntegrations).where(whereOwned(k)).returning({ id: customIntegrations.id });
-  if (deleted.length === 0) throw new NotFoundError("custom integration", k.integrationId);
+export async function deleteCustomIntegration(db: Db, input: DeleteCustomIntegrationInput): Promise<void> {
+  const v = parseInput(deleteCustomIntegrationInput, input);
+  const deleted = await db.delete(customIntegrations).where(whereOwned(v)).returning({ id: customIntegrations.id });
+  if (deleted.length === 0) throw new NotFoundError("custom integration", v.integrationId);
 }
 
-const credentialType = z.enum(["api_key", "oauth_token", "oauth_refresh_token"]);
+/** A credential as the repository returns it: never the value. */
+export type CustomCredentialInfo = Omit<CustomIntegrationCredential, "encryptedValue">;
+
+/** The key of one stored credential. */
+const credentialKey = { ...ownedKey, credentialType: enumOf(customCredentialType) };
+
 export const storeCustomCredentialInput = z.strictObject({
-  userId: z.uuid(),
-  integrationId: z.uuid(),
-  credentialType,
+  /** Encrypts the value. */
+  keyring: keyring(),
+  ...credentialKey,
   value: pgText().min(1).max(16_384),
   tokenExpiresAt: pgDate().nullable().optional(),
 });
 export type StoreCustomCredentialInput = z.input<typeof storeCustomCredentialInput>;
 
-/** A credential as the repository returns it: never the value. */
-export type CustomCredentialInfo = Omit<CustomIntegrationCredential, "encryptedValue">;
-
 /**
  * Stores a credential encrypted and bound to its row; replaces the previous one of the same type
  * (the replacement gets a new row id, so the old ciphertext can never be passed off as the new).
  */
-export async function storeCustomCredential(db: Db, keyring: Keyring, input: StoreCustomCredentialInput): Promise<CustomCredentialInfo> {
-  const { value, ...v } = parseInput(storeCustomCredentialInput, input);
+export async function storeCustomCredential(db: Db, input: StoreCustomCredentialInput): Promise<CustomCredentialInfo> {
+  const v = parseInput(storeCustomCredentialInput, input);
   const id = crypto.randomUUID();
-  const encryptedValue = keyring.encrypt(value, customCredentialAad(id));
+  const encryptedValue = v.keyring.encrypt(v.value, customCredentialAad(id));
   const fields = { id, encryptedValue, tokenExpiresAt: v.tokenExpiresAt ?? null, isValid: true, lastValidatedAt: null };
   const [row] = await db
     .insert(customIntegrationCredentials)
-    .values({ ...v, ...fields })
+    .values({ userId: v.userId, integrationId: v.integrationId, credentialType: v.credentialType, ...fields })
     .onConflictDoUpdate({
       target: [customIntegrationCredentials.integrationId, customIntegrationCredentials.credentialType, customIntegrationCredentials.userId],
       set: fields,
@@ -219,34 +237,42 @@ export async function storeCustomCredential(db: Db, keyring: Keyring, input: Sto
   return info;
 }
 
-const credentialKey = z.strictObject({ userId: z.uuid(), integrationId: z.uuid(), credentialType });
-export type CustomCredentialKey = z.input<typeof credentialKey>;
-const whereCredential = (k: z.output<typeof credentialKey>) =>
+const whereCredential = (k: { userId: string; integrationId: string; credentialType: CustomIntegrationCredential["credentialType"] }) =>
   and(
     eq(customIntegrationCredentials.userId, k.userId),
     eq(customIntegrationCredentials.integrationId, k.integrationId),
     eq(customIntegrationCredentials.credentialType, k.credentialType),
   );
 
+export const markCustomCredentialInput = z.strictObject({ ...credentialKey, isValid: z.boolean() });
+export type MarkCustomCredentialInput = z.input<typeof markCustomCredentialInput>;
+
 /** Records the outcome of a validation (e.g. a "test integration" call). */
-export async function markCustomCredential(db: Db, key: CustomCredentialKey, isValid: boolean): Promise<CustomCredentialInfo> {
-  const k = parseInput(credentialKey, key);
+export async function markCustomCredential(db: Db, input: MarkCustomCredentialInput): Promise<CustomCredentialInfo> {
+  const v = parseInput(markCustomCredentialInput, input);
   const [row] = await db
     .update(customIntegrationCredentials)
-    .set({ isValid: parseInput(z.boolean(), isValid, "isValid"), lastValidatedAt: new Date() })
-    .where(whereCredential(k))
+    .set({ isValid: v.isValid, lastValidatedAt: new Date() })
+    .where(whereCredential(v))
     .returning();
-  if (!row) throw new NotFoundError("credential", `${k.integrationId}/${k.credentialType}`);
+  if (!row) throw new NotFoundError("credential", `${v.integrationId}/${v.credentialType}`);
   const { encryptedValue: _hidden, ...info } = row;
   return info;
 }
+
+export const revealCustomCredentialInput = z.strictObject({
+  /** Decrypts the value. */
+  keyring: keyring(),
+  ...credentialKey,
+});
+export type RevealCustomCredentialInput = z.input<typeof revealCustomCredentialInput>;
 
 /**
  * The decrypted credential, or undefined when none is stored. Call it only to build a request.
  * Throws CredentialExpiredError once `token_expires_at` has passed (by the database's clock).
  */
-export async function revealCustomCredential(db: Db, keyring: Keyring, key: CustomCredentialKey): Promise<string | undefined> {
-  const k = parseInput(credentialKey, key);
+export async function revealCustomCredential(db: Db, input: RevealCustomCredentialInput): Promise<string | undefined> {
+  const v = parseInput(revealCustomCredentialInput, input);
   const [row] = await db
     .select({
       id: customIntegrationCredentials.id,
@@ -255,7 +281,7 @@ export async function revealCustomCredential(db: Db, keyring: Keyring, key: Cust
       expired: sql<boolean>`coalesce(${customIntegrationCredentials.tokenExpiresAt} <= now(), false)`,
     })
     .from(customIntegrationCredentials)
-    .where(whereCredential(k));
-  if (row?.expired) throw new CredentialExpiredError(k.credentialType, row.expiresAt!);
-  return row && keyring.decrypt(row.value, customCredentialAad(row.id));
+    .where(whereCredential(v));
+  if (row?.expired) throw new CredentialExpiredError(v.credentialType, row.expiresAt!);
+  return row && v.keyring.decrypt(row.value, customCredentialAad(row.id));
 }

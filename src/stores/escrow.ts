@@ -3,11 +3,15 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { ConflictError, ForbiddenError, InvariantError, mapDbError, NotFoundError, pgErrorOf, rethrowDbError } from "../errors";
-import { parseInput, pgDate, pgJson, pgText } from "../input";
+import { enumOf, parseInput, pgDate, pgJson, pgText, uuid } from "../input";
 import {
   milestones,
+  milestoneStatus,
   projects,
+  projectStatus,
   transactions,
+  transactionStatus,
+  transactionType,
   type Milestone,
   type MilestoneStatus,
   type Project,
@@ -21,16 +25,15 @@ export const moneySchema = z
   .regex(/^\d{1,15}(\.\d{1,4})?$/, 'must be a decimal string with up to 4 decimal places, e.g. "125.50"')
   .refine((s) => /[1-9]/.test(s), "must be greater than 0");
 const currencySchema = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD");
-const uuid = z.uuid();
 
 export const createProjectInput = z.strictObject({
-  creatorId: uuid,
+  creatorId: uuid(),
   title: pgText().trim().min(1).max(255),
   description: pgText().max(10_000).optional(),
   totalAmount: moneySchema,
   currency: currencySchema.default("USD"),
-  buyerId: uuid.optional(),
-  sellerId: uuid.optional(),
+  buyerId: uuid().optional(),
+  sellerId: uuid().optional(),
   completionCriteria: pgText().max(10_000).optional(),
   startDate: pgDate().optional(),
   dueDate: pgDate().optional(),
@@ -60,7 +63,8 @@ export type CreateProjectInput = z.input<typeof createProjectInput>;
  * });
  */
 export async function createProject(db: Db, input: CreateProjectInput): Promise<{ project: Project; milestones: Milestone[] }> {
-  const { milestones: items, ...values } = parseInput(createProjectInput, input);
+  const v = parseInput(createProjectInput, input);
+  const { milestones: items, ...values } = v;
   return db.transaction(async (tx) => {
     const [project] = await tx
       .insert(projects)
@@ -105,9 +109,6 @@ export const MILESTONE_TRANSITIONS: Readonly<Record<MilestoneStatus, readonly Mi
 
 const sources = <S extends string>(table: Readonly<Record<S, readonly S[]>>, to: S) =>
   (Object.keys(table) as S[]).filter((from) => table[from].includes(to));
-
-const projectStatusSchema = z.enum(Object.keys(PROJECT_TRANSITIONS) as [ProjectStatus, ...ProjectStatus[]]);
-const milestoneStatusSchema = z.enum(Object.keys(MILESTONE_TRANSITIONS) as [MilestoneStatus, ...MilestoneStatus[]]);
 
 /**
  * Maps the escrow rules the database enforces (migration 0016) to typed errors: an overdraw, an
@@ -156,15 +157,18 @@ async function refuseTransition(db: Db, id: string, to: ProjectStatus): Promise<
   throw new InvariantError(`A project cannot go from ${current.status} to ${to}`, "illegal_transition");
 }
 
+export const transitionProjectInput = z.strictObject({ projectId: uuid(), to: enumOf(projectStatus) });
+export type TransitionProjectInput = z.input<typeof transitionProjectInput>;
+
 /**
  * Moves a project to `to` if its current status allows it, in one conditional UPDATE (no race).
  * Under withRls only the creator moves a project, and never to `active` (the counterparty's
  * {@link acceptTerms}) or `refunded` (service work). Throws InvariantError `illegal_transition`,
  * ForbiddenError or NotFoundError otherwise.
  */
-export async function transitionProject(db: Db, projectId: string, to: ProjectStatus): Promise<Project> {
-  const id = parseInput(uuid, projectId, "projectId");
-  const target = parseInput(projectStatusSchema, to, "to");
+export async function transitionProject(db: Db, input: TransitionProjectInput): Promise<Project> {
+  const v = parseInput(transitionProjectInput, input);
+  const { projectId: id, to: target } = v;
   const [row] = await db
     .update(projects)
     .set({ status: target })
@@ -174,24 +178,34 @@ export async function transitionProject(db: Db, projectId: string, to: ProjectSt
   return row ?? refuseTransition(db, id, target);
 }
 
+export const acceptTermsInput = z.strictObject({ projectId: uuid() });
+export type AcceptTermsInput = z.input<typeof acceptTermsInput>;
+
 /**
  * The counterparty (buyer or seller, not the creator who proposed them) accepts the terms of a
  * pending project, which becomes active. Service work may accept too.
  */
-export async function acceptTerms(db: Db, projectId: string): Promise<Project> {
-  const id = parseInput(uuid, projectId, "projectId");
+export async function acceptTerms(db: Db, input: AcceptTermsInput): Promise<Project> {
+  const v = parseInput(acceptTermsInput, input);
+  const id = v.projectId;
   return callForRow(db, projects, sql`shared_db.accept_project_terms(${id}::uuid)`, "project", id);
 }
+
+export const transitionMilestoneInput = z.strictObject({
+  milestoneId: uuid(),
+  to: enumOf(milestoneStatus),
+  notes: pgText().max(10_000).optional(),
+});
+export type TransitionMilestoneInput = z.input<typeof transitionMilestoneInput>;
 
 /**
  * Moves a milestone along MILESTONE_TRANSITIONS, stamping completed_at / approved_at. Under
  * withRls the seller or the creator starts and completes it, the buyer or the creator (never the
  * seller) approves or rejects it, any participant disputes it.
  */
-export async function transitionMilestone(db: Db, milestoneId: string, to: MilestoneStatus, notes?: string): Promise<Milestone> {
-  const id = parseInput(uuid, milestoneId, "milestoneId");
-  const target = parseInput(milestoneStatusSchema, to, "to");
-  const text = parseInput(pgText().max(10_000).optional(), notes, "notes");
+export async function transitionMilestone(db: Db, input: TransitionMilestoneInput): Promise<Milestone> {
+  const v = parseInput(transitionMilestoneInput, input);
+  const { milestoneId: id, to: target, notes: text } = v;
   return callForRow(
     db,
     milestones,
@@ -201,7 +215,6 @@ export async function transitionMilestone(db: Db, milestoneId: string, to: Miles
   );
 }
 
-const transactionStatusSchema = z.enum(["pending", "processing", "completed", "failed", "cancelled", "refunded"]);
 /** A fee: zero or a decimal string with up to 4 places. */
 const feeSchema = z.string().regex(/^\d{1,15}(\.\d{1,4})?$/, "must be a decimal string with up to 4 decimal places");
 
@@ -213,11 +226,11 @@ const canonicalDecimal = (s: string) => {
 const sameDecimal = (a: string, b: string) => canonicalDecimal(a) === canonicalDecimal(b);
 
 export const recordTransactionInput = z.strictObject({
-  userId: uuid,
-  projectId: uuid.optional(),
-  milestoneId: uuid.optional(),
-  transactionType: z.enum(["deposit", "withdrawal", "escrow_hold", "escrow_release", "refund", "fee", "commission"]),
-  status: transactionStatusSchema.default("completed"),
+  userId: uuid(),
+  projectId: uuid().optional(),
+  milestoneId: uuid().optional(),
+  transactionType: enumOf(transactionType),
+  status: enumOf(transactionStatus).default("completed"),
   amount: moneySchema,
   fee: feeSchema.default("0"),
   currency: currencySchema.default("USD"),
@@ -238,36 +251,36 @@ export type RecordTransactionInput = z.input<typeof recordTransactionInput>;
  * `insufficient_funds`). Users record intents with {@link recordPaymentIntent}.
  */
 export async function recordTransaction(db: Db, input: RecordTransactionInput): Promise<{ transaction: Transaction; created: boolean }> {
-  const values = parseInput(recordTransactionInput, input);
+  const v = parseInput(recordTransactionInput, input);
   const [created] = await db
     .insert(transactions)
-    .values(values)
+    .values(v)
     .onConflictDoNothing({ target: transactions.gatewayTransactionId })
     .returning()
-    .catch((e: unknown) => rethrowEscrow(e, "project", values.projectId ?? ""));
+    .catch((e: unknown) => rethrowEscrow(e, "project", v.projectId ?? ""));
   if (created) return { transaction: created, created: true };
-  const [existing] = await primaryOf(db).select().from(transactions).where(eq(transactions.gatewayTransactionId, values.gatewayTransactionId!));
+  const [existing] = await primaryOf(db).select().from(transactions).where(eq(transactions.gatewayTransactionId, v.gatewayTransactionId!));
   const same =
     existing &&
-    existing.userId === values.userId &&
-    existing.projectId === (values.projectId ?? null) &&
-    existing.milestoneId === (values.milestoneId ?? null) &&
-    existing.transactionType === values.transactionType &&
-    existing.status === values.status &&
-    sameDecimal(existing.amount, values.amount) &&
-    sameDecimal(existing.fee, values.fee) &&
-    existing.currency === values.currency;
+    existing.userId === v.userId &&
+    existing.projectId === (v.projectId ?? null) &&
+    existing.milestoneId === (v.milestoneId ?? null) &&
+    existing.transactionType === v.transactionType &&
+    existing.status === v.status &&
+    sameDecimal(existing.amount, v.amount) &&
+    sameDecimal(existing.fee, v.fee) &&
+    existing.currency === v.currency;
   if (!same) throw new ConflictError("This gateway transaction id was recorded with different details", "transactions_gateway_transaction_id_key");
   return { transaction: existing, created: false };
 }
 
 export const recordPaymentIntentInput = z.strictObject({
   /** The acting user (under withRls, the context's user). */
-  userId: uuid,
+  userId: uuid(),
   /** Required for an escrow_hold; the user must be its creator, buyer or seller. */
-  projectId: uuid.optional(),
-  milestoneId: uuid.optional(),
-  transactionType: z.enum(["deposit", "withdrawal", "escrow_hold"]),
+  projectId: uuid().optional(),
+  milestoneId: uuid().optional(),
+  transactionType: enumOf(transactionType).extract(["deposit", "withdrawal", "escrow_hold"]),
   amount: moneySchema,
   currency: currencySchema.default("USD"),
   paymentGateway: pgText().min(1).max(50).optional(),
@@ -287,19 +300,19 @@ export type RecordPaymentIntentInput = z.input<typeof recordPaymentIntentInput>;
  *   recordPaymentIntent(tx, { userId: buyerId, projectId, transactionType: "escrow_hold", amount: "1000.00" }));
  */
 export async function recordPaymentIntent(db: Db, input: RecordPaymentIntentInput): Promise<Transaction> {
-  const values = parseInput(recordPaymentIntentInput, input);
+  const v = parseInput(recordPaymentIntentInput, input);
   const [row] = await db
     .insert(transactions)
-    .values({ ...values, status: "pending" })
+    .values({ ...v, status: "pending" })
     .returning()
-    .catch((e: unknown) => rethrowEscrow(e, "project", values.projectId ?? ""));
+    .catch((e: unknown) => rethrowEscrow(e, "project", v.projectId ?? ""));
   return row!;
 }
 
 export const settleTransactionInput = z.strictObject({
-  transactionId: uuid,
+  transactionId: uuid(),
   /** The gateway's verdict. */
-  status: z.enum(["completed", "failed"]),
+  status: enumOf(transactionStatus).extract(["completed", "failed"]),
   /** The amount the gateway reports; it must equal the transaction's exactly. */
   amount: moneySchema,
   gatewayTransactionId: pgText().min(1).max(255).optional(),
@@ -346,9 +359,16 @@ export async function settleTransaction(db: Db, input: SettleTransactionInput): 
   throw new InvariantError(`A transaction cannot go from ${existing.status} to ${v.status}`, "illegal_transition");
 }
 
-/** The project's escrow balance (held - released - refunded - fees) as an exact decimal string. */
-export async function getEscrowBalance(db: Db, projectId: string): Promise<string> {
-  const id = parseInput(uuid, projectId, "projectId");
+export const requireEscrowBalanceInput = z.strictObject({ projectId: uuid() });
+export type RequireEscrowBalanceInput = z.input<typeof requireEscrowBalanceInput>;
+
+/**
+ * The project's escrow balance (held - released - refunded - fees) as an exact decimal string;
+ * NotFoundError when the project is missing or not visible.
+ */
+export async function requireEscrowBalance(db: Db, input: RequireEscrowBalanceInput): Promise<string> {
+  const v = parseInput(requireEscrowBalanceInput, input);
+  const id = v.projectId;
   const [row] = rowsOf<{ balance: string | null }>(
     await db.execute(sql`select shared_db.project_escrow_balance(${id})::text as balance`).catch((e: unknown) => rethrowEscrow(e, "project", id)),
   );
@@ -357,13 +377,14 @@ export async function getEscrowBalance(db: Db, projectId: string): Promise<strin
 }
 
 export const releaseFundsInput = z.strictObject({
-  projectId: uuid,
+  projectId: uuid(),
   /** Who is paid: the project's seller (release) or its buyer (refund). */
-  userId: uuid,
-  kind: z.enum(["escrow_release", "refund"]).default("escrow_release"),
+  userId: uuid(),
+  /** @default "escrow_release" */
+  kind: enumOf(transactionType).extract(["escrow_release", "refund"]).default("escrow_release"),
   amount: moneySchema,
   /** Pays this approved milestone; its amount must equal `amount`. */
-  milestoneId: uuid.optional(),
+  milestoneId: uuid().optional(),
   /** Service work only. */
   gatewayTransactionId: pgText().min(1).max(255).optional(),
   description: pgText().max(10_000).optional(),

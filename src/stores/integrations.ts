@@ -1,19 +1,22 @@
 import { and, asc, eq, getTableName, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Keyring } from "../crypto";
 import { integrationCredentialAad as credentialAad } from "../crypto/aad";
 import { primaryOf, type Db, type Tx } from "../db";
 import { ConflictError, NotFoundError, rethrowConflict, rethrowDbError } from "../errors";
-import { parseInput, pgDate, pgJson, pgText } from "../input";
+import { enumOf, keyring, parseInput, pgDate, pgJson, pgText, uuid } from "../input";
 import {
+  accessLevel,
   credentialType,
   integrationCredentials,
   integrationEvents,
   integrations,
   integrationShares,
   resourceAccess,
+  integrationStatus,
   resourceType,
   serviceResources,
+  serviceType,
+  shareLevel,
   type Integration,
   type IntegrationEventType,
   type IntegrationShare,
@@ -23,13 +26,12 @@ import {
 import { teamMembers } from "../schema/teams";
 import { requireTeamRole } from "./teams";
 
-const uuid = z.uuid();
-const json = pgJson();
 /** Driver errors of a write, mapped to typed errors without the statement's parameters. */
 const mapped = (e: unknown) => rethrowDbError(e);
 
 /**
- * The team that owns row `id` of `table` and that the actor administers (ADMIN or OWNER). Ids are
+ * Internal (for the team stores, not exported from the index): the team that owns row `id` of
+ * `table` and that the actor administers (ADMIN or OWNER). Ids are
  * unique only per team (the key is (id, owner_team_id)), so the id is matched together with a team
  * the actor administers, never alone.
  */
@@ -51,7 +53,7 @@ export async function adminTeamOf(
     .where(eq(table.id, id));
   if (rows.length === 0) throw new NotFoundError(entity, id);
   const administered = rows.filter((r) => r.role === "OWNER" || r.role === "ADMIN");
-  if (administered.length === 0) await requireTeamRole(db, rows[0]!.ownerTeamId, actorId, "ADMIN");
+  if (administered.length === 0) await requireTeamRole(db, { teamId: rows[0]!.ownerTeamId, userId: actorId, min: "ADMIN" });
   if (administered.length > 1)
     throw new ConflictError(`The ${entity} id is used by more than one of your teams`, `${getTableName(table)}_id_tenant_key`);
   return administered[0]!.ownerTeamId;
@@ -60,7 +62,7 @@ export async function adminTeamOf(
 /** The integration's owner team, after checking the actor is its ADMIN or OWNER. */
 const ownerTeamFor = (db: Db, integrationId: string, actorId: string) => adminTeamOf(db, integrations, integrationId, actorId, "integration");
 
-/** Appends an IntegrationEvent in the caller's transaction. */
+/** Internal (for the team stores, not exported from the index): appends an IntegrationEvent in the caller's transaction. */
 export function recordEvent(
   tx: Tx,
   e: {
@@ -83,19 +85,21 @@ export function recordEvent(
 }
 
 export const createIntegrationInput = z.strictObject({
-  actorId: uuid,
-  ownerTeamId: uuid,
+  actorId: uuid(),
+  ownerTeamId: uuid(),
   name: pgText().trim().min(1).max(255),
   description: pgText().max(10_000).nullable().optional(),
-  serviceType: z.enum(["SLACK", "GITHUB", "NOTION", "DISCORD"]),
+  serviceType: enumOf(serviceType),
   workspaceId: pgText().min(1).max(255).nullable().optional(),
-  integrationMetadata: json.optional(),
+  integrationMetadata: pgJson().optional(),
 });
+export type CreateIntegrationInput = z.input<typeof createIntegrationInput>;
 
 /** Creates an integration for a team (ADMIN or OWNER); unique per team, workspace and service. */
-export async function createIntegration(db: Db, input: z.input<typeof createIntegrationInput>): Promise<Integration> {
-  const { actorId, ...values } = parseInput(createIntegrationInput, input);
-  await requireTeamRole(db, values.ownerTeamId, actorId, "ADMIN");
+export async function createIntegration(db: Db, input: CreateIntegrationInput): Promise<Integration> {
+  const v = parseInput(createIntegrationInput, input);
+  const { actorId, ...values } = v;
+  await requireTeamRole(db, { teamId: values.ownerTeamId, userId: actorId, min: "ADMIN" });
   return db
     .transaction(async (tx) => {
       const [row] = await tx
@@ -109,15 +113,12 @@ export async function createIntegration(db: Db, input: z.input<typeof createInte
     .catch(mapped);
 }
 
+export const updateIntegrationStatusInput = z.strictObject({ actorId: uuid(), integrationId: uuid(), status: enumOf(integrationStatus) });
+export type UpdateIntegrationStatusInput = z.input<typeof updateIntegrationStatusInput>;
+
 /** Sets an integration's status (ADMIN or OWNER of the owner team). */
-export async function updateIntegrationStatus(
-  db: Db,
-  input: { actorId: string; integrationId: string; status: Integration["status"] },
-): Promise<Integration> {
-  const v = parseInput(
-    z.strictObject({ actorId: uuid, integrationId: uuid, status: z.enum(["ACTIVE", "DISCONNECTED", "EXPIRED", "REVOKED", "ERROR"]) }),
-    input,
-  );
+export async function updateIntegrationStatus(db: Db, input: UpdateIntegrationStatusInput): Promise<Integration> {
+  const v = parseInput(updateIntegrationStatusInput, input);
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
@@ -138,15 +139,18 @@ export async function updateIntegrationStatus(
     .catch(mapped);
 }
 
+export const recordIntegrationUseInput = z.strictObject({ id: uuid(), ownerTeamId: uuid() });
+export type RecordIntegrationUseInput = z.input<typeof recordIntegrationUseInput>;
+
 /**
  * Stamps last_used_at with the database's clock (service work, e.g. a sync job). Takes the
- * integration's (id, owner team) key, e.g. the row itself.
+ * integration's (id, owner team) key.
  *
  * @example
- * await recordIntegrationUse(db, integration);
+ * await recordIntegrationUse(db, { id: integration.id, ownerTeamId: integration.ownerTeamId });
  */
-export async function recordIntegrationUse(db: Db, integration: { id: string; ownerTeamId: string }): Promise<void> {
-  const v = parseInput(z.object({ id: uuid, ownerTeamId: uuid }), integration);
+export async function recordIntegrationUse(db: Db, input: RecordIntegrationUseInput): Promise<void> {
+  const v = parseInput(recordIntegrationUseInput, input);
   await db
     .update(integrations)
     .set({ lastUsedAt: sql`now()` })
@@ -154,22 +158,22 @@ export async function recordIntegrationUse(db: Db, integration: { id: string; ow
     .catch(mapped);
 }
 
-const credentialTypeSchema = z.enum(credentialType.enumValues);
 export const storeIntegrationCredentialInput = z.strictObject({
-  actorId: uuid,
-  integrationId: uuid,
-  credentialType: credentialTypeSchema,
+  keyring: keyring(),
+  actorId: uuid(),
+  integrationId: uuid(),
+  credentialType: enumOf(credentialType),
   value: pgText().min(1).max(8192),
   refreshToken: pgText().min(1).max(8192).optional(),
   expiresAt: pgDate().nullable().optional(),
   scopes: z.array(pgText().max(255)).max(500).optional(),
 });
+export type StoreIntegrationCredentialInput = z.input<typeof storeIntegrationCredentialInput>;
 
 /** Stores (or replaces) a credential, encrypted and bound to its row and column (ADMIN or OWNER). */
 export async function storeIntegrationCredential(
   db: Db,
-  keyring: Keyring,
-  input: z.input<typeof storeIntegrationCredentialInput>,
+  input: StoreIntegrationCredentialInput,
 ): Promise<{ id: string; credentialType: string; expiresAt: Date | null }> {
   const v = parseInput(storeIntegrationCredentialInput, input);
   return db
@@ -178,8 +182,8 @@ export async function storeIntegrationCredential(
       const id = crypto.randomUUID();
       const fields = {
         id,
-        encryptedValue: keyring.encrypt(v.value, credentialAad("encrypted_value", id)),
-        refreshToken: v.refreshToken ? keyring.encrypt(v.refreshToken, credentialAad("refresh_token", id)) : null,
+        encryptedValue: v.keyring.encrypt(v.value, credentialAad("encrypted_value", id)),
+        refreshToken: v.refreshToken ? v.keyring.encrypt(v.refreshToken, credentialAad("refresh_token", id)) : null,
         expiresAt: v.expiresAt ?? null,
         scopes: v.scopes ?? null,
       };
@@ -202,16 +206,23 @@ export async function storeIntegrationCredential(
     .catch(mapped);
 }
 
+export const revealCredentialInput = z.strictObject({
+  keyring: keyring(),
+  actorId: uuid(),
+  integrationId: uuid(),
+  credentialType: enumOf(credentialType),
+});
+export type RevealCredentialInput = z.input<typeof revealCredentialInput>;
+
 /**
  * The decrypted credential: only the owner team's ADMIN or OWNER may call it (checked here, and by
  * RLS under withRls). Shared teams never can.
  */
 export async function revealCredential(
   db: Db,
-  keyring: Keyring,
-  input: { actorId: string; integrationId: string; credentialType: z.input<typeof credentialTypeSchema> },
+  input: RevealCredentialInput,
 ): Promise<{ value: string; refreshToken?: string; expiresAt: Date | null } | undefined> {
-  const v = parseInput(z.strictObject({ actorId: uuid, integrationId: uuid, credentialType: credentialTypeSchema }), input);
+  const v = parseInput(revealCredentialInput, input);
   const ownerTeamId = await ownerTeamFor(db, v.integrationId, v.actorId);
   const [row] = await db
     .select()
@@ -225,22 +236,24 @@ export async function revealCredential(
     );
   if (!row) return undefined;
   return {
-    value: keyring.decrypt(row.encryptedValue, credentialAad("encrypted_value", row.id)),
-    refreshToken: row.refreshToken ? keyring.decrypt(row.refreshToken, credentialAad("refresh_token", row.id)) : undefined,
+    value: v.keyring.decrypt(row.encryptedValue, credentialAad("encrypted_value", row.id)),
+    refreshToken: row.refreshToken ? v.keyring.decrypt(row.refreshToken, credentialAad("refresh_token", row.id)) : undefined,
     expiresAt: row.expiresAt,
   };
 }
 
-const shareInput = z.strictObject({
-  actorId: uuid,
-  integrationId: uuid,
-  teamId: uuid,
-  shareLevel: z.enum(["FULL_ACCESS", "LIMITED_ACCESS", "READ_ONLY"]).default("READ_ONLY"),
+export const shareIntegrationInput = z.strictObject({
+  actorId: uuid(),
+  integrationId: uuid(),
+  teamId: uuid(),
+  /** @default "READ_ONLY" */
+  shareLevel: enumOf(shareLevel).default("READ_ONLY"),
 });
+export type ShareIntegrationInput = z.input<typeof shareIntegrationInput>;
 
 /** Shares an integration with another team (or re-activates a revoked share). */
-export async function shareIntegration(db: Db, input: z.input<typeof shareInput>): Promise<IntegrationShare> {
-  const v = parseInput(shareInput, input);
+export async function shareIntegration(db: Db, input: ShareIntegrationInput): Promise<IntegrationShare> {
+  const v = parseInput(shareIntegrationInput, input);
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
@@ -263,9 +276,12 @@ export async function shareIntegration(db: Db, input: z.input<typeof shareInput>
     .catch(mapped);
 }
 
+export const revokeShareInput = z.strictObject({ actorId: uuid(), integrationId: uuid(), teamId: uuid() });
+export type RevokeShareInput = z.input<typeof revokeShareInput>;
+
 /** Revokes a share: the other team stops seeing the integration at once. */
-export async function revokeShare(db: Db, input: { actorId: string; integrationId: string; teamId: string }): Promise<IntegrationShare> {
-  const v = parseInput(shareInput.omit({ shareLevel: true }), input);
+export async function revokeShare(db: Db, input: RevokeShareInput): Promise<IntegrationShare> {
+  const v = parseInput(revokeShareInput, input);
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await ownerTeamFor(tx, v.integrationId, v.actorId);
@@ -293,31 +309,36 @@ export async function revokeShare(db: Db, input: { actorId: string; integrationI
     .catch(mapped);
 }
 
+export const listSharedWithTeamInput = z.strictObject({ teamId: uuid() });
+export type ListSharedWithTeamInput = z.input<typeof listSharedWithTeamInput>;
+
 /** Integrations actively shared with the team, with the share level. */
-export async function listSharedWithTeam(db: Db, teamId: string): Promise<(Integration & { shareLevel: IntegrationShare["shareLevel"] })[]> {
+export async function listSharedWithTeam(
+  db: Db,
+  input: ListSharedWithTeamInput,
+): Promise<(Integration & { shareLevel: IntegrationShare["shareLevel"] })[]> {
+  const v = parseInput(listSharedWithTeamInput, input);
   const rows = await db
     .select({ integration: integrations, shareLevel: integrationShares.shareLevel })
     .from(integrationShares)
     .innerJoin(integrations, and(eq(integrations.id, integrationShares.integrationId), eq(integrations.ownerTeamId, integrationShares.ownerTeamId)))
-    .where(
-      and(
-        eq(integrationShares.teamId, parseInput(uuid, teamId, "teamId")),
-        eq(integrationShares.status, "active"),
-        isNull(integrationShares.revokedAt),
-      ),
-    )
+    .where(and(eq(integrationShares.teamId, v.teamId), eq(integrationShares.status, "active"), isNull(integrationShares.revokedAt)))
     .orderBy(asc(integrations.name));
   return rows.map((r) => ({ ...r.integration, shareLevel: r.shareLevel }));
 }
+
+export const listIntegrationsForUserInput = z.strictObject({ userId: uuid() });
+export type ListIntegrationsForUserInput = z.input<typeof listIntegrationsForUserInput>;
 
 /**
  * Integrations the user can see: their teams' own and those actively shared with their teams, in
  * one query with explicit conditions (for service work; under withRls, `select from integrations`
  * returns the same rows through the policies).
  */
-export async function listIntegrationsForUser(db: Db, userId: string): Promise<Integration[]> {
+export async function listIntegrationsForUser(db: Db, input: ListIntegrationsForUserInput): Promise<Integration[]> {
+  const v = parseInput(listIntegrationsForUserInput, input);
   const myTeams = sql`select ${teamMembers.teamId} from ${teamMembers}
-    where ${teamMembers.userId} = ${parseInput(uuid, userId, "userId")} and ${teamMembers.invitationStatus} = 'accepted'`;
+    where ${teamMembers.userId} = ${v.userId} and ${teamMembers.invitationStatus} = 'accepted'`;
   // (id, owner team) pairs: an id alone would also match another team's integration reusing it.
   const sharedToMe = sql`select ${integrationShares.integrationId}, ${integrationShares.ownerTeamId} from ${integrationShares}
     where ${integrationShares.teamId} in (${myTeams}) and ${integrationShares.status} = 'active' and ${integrationShares.revokedAt} is null`;
@@ -329,24 +350,26 @@ export async function listIntegrationsForUser(db: Db, userId: string): Promise<I
 }
 
 export const upsertServiceResourceInput = z.strictObject({
-  actorId: uuid,
-  integrationId: uuid,
-  resourceType: z.enum(resourceType.enumValues),
+  actorId: uuid(),
+  integrationId: uuid(),
+  resourceType: enumOf(resourceType),
   externalId: pgText().min(1).max(255),
   name: pgText().max(255).nullable().optional(),
-  resourceMetadata: json.optional(),
+  resourceMetadata: pgJson().optional(),
 });
+export type UpsertServiceResourceInput = z.input<typeof upsertServiceResourceInput>;
 
 /** Creates or updates a resource by (integration, type, external id). */
-export async function upsertServiceResource(db: Db, input: z.input<typeof upsertServiceResourceInput>): Promise<ServiceResource> {
-  const { actorId, ...v } = parseInput(upsertServiceResourceInput, input);
+export async function upsertServiceResource(db: Db, input: UpsertServiceResourceInput): Promise<ServiceResource> {
+  const v = parseInput(upsertServiceResourceInput, input);
+  const { actorId, ...values } = v;
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await ownerTeamFor(tx, v.integrationId, actorId);
       const changes = { name: v.name ?? null, resourceMetadata: v.resourceMetadata ?? {}, lastSyncedAt: new Date() };
       const [row] = await tx
         .insert(serviceResources)
-        .values({ ...v, ownerTeamId, ...changes })
+        .values({ ...values, ownerTeamId, ...changes })
         .onConflictDoUpdate({
           target: [serviceResources.integrationId, serviceResources.resourceType, serviceResources.externalId, serviceResources.ownerTeamId],
           set: changes,
@@ -364,12 +387,12 @@ export async function upsertServiceResource(db: Db, input: z.input<typeof upsert
     .catch(mapped);
 }
 
+export const grantResourceAccessInput = z.strictObject({ actorId: uuid(), resourceId: uuid(), teamId: uuid(), accessLevel: enumOf(accessLevel) });
+export type GrantResourceAccessInput = z.input<typeof grantResourceAccessInput>;
+
 /** Grants a team access to one resource at a level (replacing an earlier grant). */
-export async function grantResourceAccess(
-  db: Db,
-  input: { actorId: string; resourceId: string; teamId: string; accessLevel: ResourceAccess["accessLevel"] },
-): Promise<ResourceAccess> {
-  const v = parseInput(z.strictObject({ actorId: uuid, resourceId: uuid, teamId: uuid, accessLevel: z.enum(["READ", "WRITE", "ADMIN"]) }), input);
+export async function grantResourceAccess(db: Db, input: GrantResourceAccessInput): Promise<ResourceAccess> {
+  const v = parseInput(grantResourceAccessInput, input);
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await adminTeamOf(tx, serviceResources, v.resourceId, v.actorId, "service resource");

@@ -1,10 +1,10 @@
 import { and, asc, Column, eq, getTableName, gt, is, isNotNull, not, sql, type SQL } from "drizzle-orm";
 import { PgTable, type PgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { DecryptionError, type DecryptionFailure, type Keyring } from "../crypto";
+import { DecryptionError, type DecryptionFailure } from "../crypto";
 import { secretAad, slackTokenAad } from "../crypto/aad";
 import type { Db } from "../db";
-import { parseInput } from "../input";
+import { callback, keyring, parseInput } from "../input";
 import { propertyOf } from "../schema/namespace";
 import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";
@@ -44,28 +44,16 @@ const aadFor = (s: SecretColumn, row: Record<string, unknown>) =>
 /** Rows after `row` in (key, tenant) order: the next batch. */
 const afterRow = (s: SecretColumn, key: PgColumn, row: Record<string, unknown>): SQL =>
   s.tenant ? sql`(${key}, ${s.tenant}) > (${row.key}, ${row.tenant})` : gt(key, row.key);
-const columnsInput = z.array(
+/** A list of SecretColumn: checks each one's table and column (named by path), keeps the rest as given. */
+const secretColumnList = z.array(
   z.looseObject({
     table: z.custom<PgTable>((t) => is(t, PgTable), "must be a Drizzle table"),
     column: z.custom<PgColumn>((c) => is(c, Column), "must be a Drizzle column"),
   }),
-);
-const rotateOptions = z.looseObject({ batchSize: z.number().int().min(1).max(100_000).optional() });
+) as unknown as z.ZodType<readonly SecretColumn[], readonly SecretColumn[]>;
 
 /** Values not under `keyId`: legacy Fernet tokens and values of any other key. */
 const notUnder = (s: SecretColumn, keyId: string): SQL => and(isNotNull(s.column), not(sql`${s.column} like ${`sdb1:${keyId}:%`}`))!;
-
-export interface RotateSecretsOptions {
-  /** Rows per transaction. @default 500 */
-  batchSize?: number;
-  /** Called after each batch. */
-  onProgress?: (progress: { column: string; rotated: number }) => void;
-  /**
-   * Called for each value the keyring cannot decrypt; the run then leaves it as it is and goes on.
-   * Without it, the first such value stops the run with its DecryptionError.
-   */
-  onUndecryptable?: (value: UndecryptableSecret) => void;
-}
 
 /** Where a value that could not be re-encrypted is: never the value itself. */
 export interface UndecryptableSecret {
@@ -76,6 +64,23 @@ export interface UndecryptableSecret {
   reason: DecryptionFailure;
 }
 
+export const rotateSecretsInput = z.strictObject({
+  /** Decrypts the stored values; encrypts them under its primary key. */
+  keyring: keyring(),
+  /** The columns to walk, usually `secretColumns`. */
+  columns: secretColumnList,
+  /** Rows per transaction. @default 500 */
+  batchSize: z.number().int().min(1).max(100_000).default(500),
+  /** Called after each batch. */
+  onProgress: callback<(progress: { column: string; rotated: number }) => void>().optional(),
+  /**
+   * Called for each value the keyring cannot decrypt; the run then leaves it as it is and goes on.
+   * Without it, the first such value stops the run with its DecryptionError.
+   */
+  onUndecryptable: callback<(value: UndecryptableSecret) => void>().optional(),
+});
+export type RotateSecretsInput = z.input<typeof rotateSecretsInput>;
+
 /**
  * Re-encrypts every stored secret that is not under the keyring's primary key, in batches of one
  * transaction each. Resumable: a stopped run leaves rotated rows rotated, and the next run picks up
@@ -83,19 +88,14 @@ export interface UndecryptableSecret {
  *
  * @example
  * const keyring = keyringFromEnv(); // ENCRYPTION_KEYS="new,old"
- * await rotateSecrets(db, keyring, secretColumns);
- * await countSecretsByKey(db, keyring, secretColumns); // { "<new id>": n } once done
+ * await rotateSecrets(db, { keyring, columns: secretColumns });
+ * await countSecretsByKey(db, { columns: secretColumns }); // { "<new id>": n } once done
  */
-export async function rotateSecrets(
-  db: Db,
-  keyring: Keyring,
-  columns: readonly SecretColumn[],
-  options: RotateSecretsOptions = {},
-): Promise<Record<string, number>> {
-  parseInput(columnsInput, columns, "columns");
-  const batchSize = parseInput(rotateOptions, options).batchSize ?? 500;
+export async function rotateSecrets(db: Db, input: RotateSecretsInput): Promise<Record<string, number>> {
+  const v = parseInput(rotateSecretsInput, input);
+  const { batchSize } = v;
   const done: Record<string, number> = {};
-  for (const s of columns) {
+  for (const s of v.columns) {
     const key = keyOf(s);
     const property = propertyOf(s.table, s.column);
     let rotated = 0;
@@ -111,7 +111,7 @@ export async function rotateSecrets(
             ...s.aadColumns,
           })
           .from(s.table)
-          .where(and(notUnder(s, keyring.primaryKeyId), after === undefined ? undefined : afterRow(s, key, after)))
+          .where(and(notUnder(s, v.keyring.primaryKeyId), after === undefined ? undefined : afterRow(s, key, after)))
           .orderBy(asc(key), ...(s.tenant ? [asc(s.tenant)] : []))
           .limit(batchSize)
           .for("update")) as Record<string, unknown>[];
@@ -119,10 +119,10 @@ export async function rotateSecrets(
         for (const row of rows) {
           let value: string;
           try {
-            value = row.plain ? keyring.encrypt(row.value as string, aadFor(s, row)) : keyring.rotate(row.value as string, aadFor(s, row));
+            value = row.plain ? v.keyring.encrypt(row.value as string, aadFor(s, row)) : v.keyring.rotate(row.value as string, aadFor(s, row));
           } catch (e) {
-            if (!(e instanceof DecryptionError) || !options.onUndecryptable) throw e;
-            options.onUndecryptable({ table: getTableName(s.table), column: s.column.name, row: String(row.key), reason: e.reason });
+            if (!(e instanceof DecryptionError) || !v.onUndecryptable) throw e;
+            v.onUndecryptable({ table: getTableName(s.table), column: s.column.name, row: String(row.key), reason: e.reason });
             continue;
           }
           if (value === row.value) continue; // a Fernet column's value already under the primary key
@@ -136,7 +136,7 @@ export async function rotateSecrets(
         return { read: rows.length, rewritten };
       });
       rotated += count.rewritten;
-      if (count.rewritten > 0) options.onProgress?.({ column: label(s), rotated });
+      if (count.rewritten > 0) v.onProgress?.({ column: label(s), rotated });
       if (count.read < batchSize) break;
     }
     done[label(s)] = rotated;
@@ -144,10 +144,17 @@ export async function rotateSecrets(
   return done;
 }
 
+export const countPlaintextSecretsInput = z.strictObject({
+  /** The columns to count, usually `secretColumns`. */
+  columns: secretColumnList,
+});
+export type CountPlaintextSecretsInput = z.input<typeof countPlaintextSecretsInput>;
+
 /** How many plaintext values each column with a `plaintext` predicate still holds (only those above 0). */
-export async function countPlaintextSecrets(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
+export async function countPlaintextSecrets(db: Db, input: CountPlaintextSecretsInput): Promise<Record<string, number>> {
+  const v = parseInput(countPlaintextSecretsInput, input);
   const counts: Record<string, number> = {};
-  for (const s of columns) {
+  for (const s of v.columns) {
     if (!s.plaintext) continue;
     const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(s.table).where(s.plaintext(s.column));
     if (row && row.n > 0) counts[label(s)] = row.n;
@@ -155,11 +162,17 @@ export async function countPlaintextSecrets(db: Db, columns: readonly SecretColu
   return counts;
 }
 
+export const countSecretsByKeyInput = z.strictObject({
+  /** The columns to count, usually `secretColumns`. */
+  columns: secretColumnList,
+});
+export type CountSecretsByKeyInput = z.input<typeof countSecretsByKeyInput>;
+
 /** How many stored values each key id (or "fernet") holds, over all secret columns. */
-export async function countSecretsByKey(db: Db, columns: readonly SecretColumn[]): Promise<Record<string, number>> {
-  parseInput(columnsInput, columns, "columns");
+export async function countSecretsByKey(db: Db, input: CountSecretsByKeyInput): Promise<Record<string, number>> {
+  const v = parseInput(countSecretsByKeyInput, input);
   const counts: Record<string, number> = {};
-  for (const s of columns) {
+  for (const s of v.columns) {
     const keyId = sql<string>`case when ${s.column} like 'sdb1:%' then split_part(${s.column}, ':', 2)
       ${s.plaintext ? sql`when ${s.plaintext(s.column)} then 'plaintext'` : sql``} else 'fernet' end`;
     const rows = await db.select({ keyId, n: sql<number>`count(*)::int` }).from(s.table).where(isNotNull(s.column)).groupBy(keyId);

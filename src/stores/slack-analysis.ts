@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { InvariantError, NotFoundError, rethrowDbError } from "../errors";
-import { parseInput, pgDate, pgInt, pgJson, pgJsonValue, pgText } from "../input";
+import { enumOf, parseInput, pgDate, pgInt, pgJson, pgJsonValue, pgText, uuid } from "../input";
 import {
   slackAnalyses,
   slackAnalysisChannels,
@@ -18,22 +18,20 @@ import {
   type SlackMessage,
 } from "../schema/slack-data";
 
-const uuid = z.uuid();
-
 export const createAnalysisInput = z
   .strictObject({
-    workspaceId: uuid,
-    createdByUserId: uuid.optional(),
+    workspaceId: uuid(),
+    createdByUserId: uuid().optional(),
     name: pgText().trim().min(1).max(255),
     description: pgText().max(10_000).optional(),
     startDate: pgDate(),
     endDate: pgDate(),
-    channelIds: z.array(uuid).min(1).max(1000),
+    channelIds: z.array(uuid()).min(1).max(1000),
     parameters: pgJson().optional(),
     llmModel: pgText().max(255).optional(),
     analysisType: pgText().max(50).optional(),
     isScheduled: z.boolean().optional(),
-    scheduleFrequency: z.enum(["daily", "weekly", "monthly"]).optional(),
+    scheduleFrequency: enumOf(slackAnalyses.scheduleFrequency).optional(),
     nextRunAt: pgDate().optional(),
   })
   .refine((v) => v.endDate > v.startDate, { path: ["endDate"], message: "must be after startDate" })
@@ -41,10 +39,12 @@ export const createAnalysisInput = z
     path: ["scheduleFrequency"],
     message: "and nextRunAt are required when scheduled",
   });
+export type CreateAnalysisInput = z.input<typeof createAnalysisInput>;
 
 /** Creates an analysis over a workspace, a date range and channels (in one transaction). */
-export async function createAnalysis(db: Db, input: z.input<typeof createAnalysisInput>): Promise<SlackAnalysis> {
-  const { channelIds, ...v } = parseInput(createAnalysisInput, input);
+export async function createAnalysis(db: Db, input: CreateAnalysisInput): Promise<SlackAnalysis> {
+  const v = parseInput(createAnalysisInput, input);
+  const { channelIds, ...values } = v;
   return db
     .transaction(async (tx) => {
       const [ws] = await tx.select({ teamId: slackWorkspaces.teamId }).from(slackWorkspaces).where(eq(slackWorkspaces.id, v.workspaceId));
@@ -57,7 +57,7 @@ export async function createAnalysis(db: Db, input: z.input<typeof createAnalysi
         throw new InvariantError("Every channel must belong to the workspace", "channel_not_in_workspace");
       const [analysis] = await tx
         .insert(slackAnalyses)
-        .values({ ...v, teamId: ws.teamId })
+        .values({ ...values, teamId: ws.teamId })
         .returning();
       await tx.insert(slackAnalysisChannels).values(channels.map((c) => ({ analysisId: analysis!.id, channelId: c.id, teamId: ws.teamId })));
       return analysis!;
@@ -65,31 +65,27 @@ export async function createAnalysis(db: Db, input: z.input<typeof createAnalysi
     .catch((e: unknown) => rethrowDbError(e));
 }
 
-const STATUS_FROM: Record<string, string[]> = { running: ["pending", "running"], completed: ["running"], failed: ["pending", "running"] };
+type AnalysisStatus = SlackAnalysis["status"];
+const STATUS_FROM: Record<Exclude<AnalysisStatus, "pending">, AnalysisStatus[]> = {
+  running: ["pending", "running"],
+  completed: ["running"],
+  failed: ["pending", "running"],
+};
+
+export const setAnalysisStatusInput = z
+  .strictObject({
+    analysisId: uuid(),
+    status: enumOf(slackAnalyses.status).extract(["running", "completed", "failed"]),
+    progress: z.number().min(0).max(100).optional(),
+    errorMessage: pgText().max(10_000).optional(),
+    resultSummary: pgJson().optional(),
+  })
+  .refine((x) => x.status !== "failed" || x.errorMessage, { path: ["errorMessage"], message: "is required when the analysis failed" });
+export type SetAnalysisStatusInput = z.input<typeof setAnalysisStatusInput>;
 
 /** pending -> running (progress 0..100) -> completed | failed (with an error message). */
-export async function setAnalysisStatus(
-  db: Db,
-  input: {
-    analysisId: string;
-    status: "running" | "completed" | "failed";
-    progress?: number;
-    errorMessage?: string;
-    resultSummary?: Record<string, unknown>;
-  },
-): Promise<SlackAnalysis> {
-  const v = parseInput(
-    z
-      .strictObject({
-        analysisId: uuid,
-        status: z.enum(["running", "completed", "failed"]),
-        progress: z.number().min(0).max(100).optional(),
-        errorMessage: pgText().max(10_000).optional(),
-        resultSummary: pgJson().optional(),
-      })
-      .refine((x) => x.status !== "failed" || x.errorMessage, { path: ["errorMessage"], message: "is required when the analysis failed" }),
-    input,
-  );
+export async function setAnalysisStatus(db: Db, input: SetAnalysisStatusInput): Promise<SlackAnalysis> {
+  const v = parseInput(setAnalysisStatusInput, input);
   const [row] = await db
     .update(slackAnalyses)
     .set({
@@ -99,7 +95,7 @@ export async function setAnalysisStatus(
       resultSummary: v.resultSummary,
       completionTime: v.status === "running" ? undefined : sql`now()`,
     })
-    .where(and(eq(slackAnalyses.id, v.analysisId), inArray(slackAnalyses.status, STATUS_FROM[v.status]!)))
+    .where(and(eq(slackAnalyses.id, v.analysisId), inArray(slackAnalyses.status, STATUS_FROM[v.status])))
     .returning()
     .catch((e: unknown) => rethrowDbError(e));
   if (row) return row;
@@ -108,23 +104,33 @@ export async function setAnalysisStatus(
   throw new InvariantError(`An analysis cannot go from ${current.status} to ${v.status}`, "illegal_transition");
 }
 
+export const dueScheduledAnalysesInput = z.strictObject({
+  /** @default new Date() */
+  now: pgDate().default(() => new Date()),
+});
+export type DueScheduledAnalysesInput = z.input<typeof dueScheduledAnalysesInput>;
+
 /** Scheduled analyses whose next run is due. */
-export async function dueScheduledAnalyses(db: Db, now = new Date()): Promise<SlackAnalysis[]> {
-  const at = parseInput(pgDate(), now, "now");
+export async function dueScheduledAnalyses(db: Db, input: DueScheduledAnalysesInput = {}): Promise<SlackAnalysis[]> {
+  const v = parseInput(dueScheduledAnalysesInput, input);
   return db
     .select()
     .from(slackAnalyses)
-    .where(and(eq(slackAnalyses.isScheduled, true), lte(slackAnalyses.nextRunAt, at)))
+    .where(and(eq(slackAnalyses.isScheduled, true), lte(slackAnalyses.nextRunAt, v.now)))
     .orderBy(asc(slackAnalyses.nextRunAt));
 }
+
+export const computeContributionsInput = z.strictObject({ analysisId: uuid() });
+export type ComputeContributionsInput = z.input<typeof computeContributionsInput>;
 
 /**
  * Counts, in SQL, each user's messages, thread replies, reactions given and reactions received per
  * channel of the analysis in its date range, and stores them as contributions (re-running
  * replaces the counts and keeps scores and insights).
  */
-export async function computeContributions(db: Db, analysisId: string): Promise<number> {
-  const id = parseInput(uuid, analysisId, "analysisId");
+export async function computeContributions(db: Db, input: ComputeContributionsInput): Promise<number> {
+  const v = parseInput(computeContributionsInput, input);
+  const id = v.analysisId;
   const rows = await db
     .execute(sql`
     with a as (select * from shared_db.slack_analyses where id = ${id}),
@@ -152,23 +158,25 @@ export async function computeContributions(db: Db, analysisId: string): Promise<
   return rowsOf(rows).length;
 }
 
-export const contributionScoresInput = z.strictObject({
-  analysisId: uuid,
-  userId: uuid,
-  channelId: uuid,
+export const writeContributionScoresInput = z.strictObject({
+  analysisId: uuid(),
+  userId: uuid(),
+  channelId: uuid(),
   problemSolvingScore: z.number().min(0).max(100).optional(),
   knowledgeSharingScore: z.number().min(0).max(100).optional(),
   teamCoordinationScore: z.number().min(0).max(100).optional(),
   engagementScore: z.number().min(0).max(100).optional(),
   totalScore: z.number().min(0).max(100).optional(),
-  notableContributions: z.array(z.strictObject({ messageId: uuid, reason: pgText().max(2000) })).optional(),
+  notableContributions: z.array(z.strictObject({ messageId: uuid(), reason: pgText().max(2000) })).optional(),
   insights: pgText().max(100_000).optional(),
   insightsData: pgJson().optional(),
 });
+export type WriteContributionScoresInput = z.input<typeof writeContributionScoresInput>;
 
 /** Writes scores and insights (from an LLM, outside this library) onto a computed contribution. */
-export async function writeContributionScores(db: Db, input: z.input<typeof contributionScoresInput>): Promise<SlackContribution> {
-  const { analysisId, userId, channelId, ...scores } = parseInput(contributionScoresInput, input);
+export async function writeContributionScores(db: Db, input: WriteContributionScoresInput): Promise<SlackContribution> {
+  const v = parseInput(writeContributionScoresInput, input);
+  const { analysisId, userId, channelId, ...scores } = v;
   const [row] = await db
     .update(slackContributions)
     .set(scores)
@@ -179,9 +187,9 @@ export async function writeContributionScores(db: Db, input: z.input<typeof cont
   return row;
 }
 
-export const channelAnalysisInput = z.strictObject({
-  analysisId: uuid,
-  channelId: uuid,
+export const saveChannelAnalysisInput = z.strictObject({
+  analysisId: uuid(),
+  channelId: uuid(),
   startDate: pgDate().optional(),
   endDate: pgDate().optional(),
   messageCount: pgInt().min(0).optional(),
@@ -194,13 +202,15 @@ export const channelAnalysisInput = z.strictObject({
   keyHighlights: pgText().max(100_000).optional(),
   modelUsed: pgText().max(255).optional(),
   rawResponse: pgJsonValue(),
-  status: z.enum(["completed", "failed"]).default("completed"),
+  /** @default "completed" */
+  status: enumOf(slackChannelAnalyses.status).default("completed"),
   errorMessage: pgText().max(10_000).optional(),
 });
+export type SaveChannelAnalysisInput = z.input<typeof saveChannelAnalysisInput>;
 
 /** Stores (or replaces) the LLM's per-channel result, raw response included. */
-export async function saveChannelAnalysis(db: Db, input: z.input<typeof channelAnalysisInput>): Promise<SlackChannelAnalysis> {
-  const v = parseInput(channelAnalysisInput, input);
+export async function saveChannelAnalysis(db: Db, input: SaveChannelAnalysisInput): Promise<SlackChannelAnalysis> {
+  const v = parseInput(saveChannelAnalysisInput, input);
   const [a] = await primaryOf(db).select({ teamId: slackAnalyses.teamId }).from(slackAnalyses).where(eq(slackAnalyses.id, v.analysisId));
   if (!a) throw new NotFoundError("slack analysis", v.analysisId);
   const { analysisId, channelId, ...rest } = v;
@@ -214,9 +224,18 @@ export async function saveChannelAnalysis(db: Db, input: z.input<typeof channelA
   return row!;
 }
 
+export const channelMessagesInput = z.strictObject({
+  channelId: uuid(),
+  from: pgDate(),
+  to: pgDate(),
+  /** @default 1000 */
+  limit: pgInt().min(1).max(10_000).default(1000),
+});
+export type ChannelMessagesInput = z.input<typeof channelMessagesInput>;
+
 /** A channel's messages in [from, to), oldest first (the channel_id/slack_ts index). */
-export async function channelMessages(db: Db, input: { channelId: string; from: Date; to: Date; limit?: number }): Promise<SlackMessage[]> {
-  const v = parseInput(z.strictObject({ channelId: uuid, from: pgDate(), to: pgDate(), limit: pgInt().min(1).max(10_000).default(1000) }), input);
+export async function channelMessages(db: Db, input: ChannelMessagesInput): Promise<SlackMessage[]> {
+  const v = parseInput(channelMessagesInput, input);
   const fromTs = (v.from.getTime() / 1000).toFixed(6);
   const toTs = (v.to.getTime() / 1000).toFixed(6);
   return db
@@ -227,17 +246,17 @@ export async function channelMessages(db: Db, input: { channelId: string; from: 
     .limit(v.limit);
 }
 
+export const threadWithRepliesInput = z.strictObject({
+  channelId: uuid(),
+  threadTs: pgText()
+    .max(50)
+    .regex(/^\d+\.\d+$/),
+});
+export type ThreadWithRepliesInput = z.input<typeof threadWithRepliesInput>;
+
 /** A thread: its parent and replies in order. */
-export async function threadWithReplies(db: Db, input: { channelId: string; threadTs: string }): Promise<SlackMessage[]> {
-  const v = parseInput(
-    z.strictObject({
-      channelId: uuid,
-      threadTs: pgText()
-        .max(50)
-        .regex(/^\d+\.\d+$/),
-    }),
-    input,
-  );
+export async function threadWithReplies(db: Db, input: ThreadWithRepliesInput): Promise<SlackMessage[]> {
+  const v = parseInput(threadWithRepliesInput, input);
   return db
     .select()
     .from(slackMessages)
@@ -245,8 +264,16 @@ export async function threadWithReplies(db: Db, input: { channelId: string; thre
     .orderBy(asc(slackMessages.slackTs));
 }
 
+export const contributionLeaderboardInput = z.strictObject({
+  analysisId: uuid(),
+  /** @default 20 */
+  limit: pgInt().min(1).max(10_000).default(20),
+});
+export type ContributionLeaderboardInput = z.input<typeof contributionLeaderboardInput>;
+
 /** Contributors of an analysis, best first (total score, then messages), summed over channels. */
-export async function contributionLeaderboard(db: Db, analysisId: string, limit = 20) {
+export async function contributionLeaderboard(db: Db, input: ContributionLeaderboardInput) {
+  const v = parseInput(contributionLeaderboardInput, input);
   return db
     .select({
       userId: slackContributions.userId,
@@ -259,8 +286,8 @@ export async function contributionLeaderboard(db: Db, analysisId: string, limit 
     })
     .from(slackContributions)
     .innerJoin(slackUsers, eq(slackUsers.id, slackContributions.userId))
-    .where(eq(slackContributions.analysisId, parseInput(uuid, analysisId, "analysisId")))
+    .where(eq(slackContributions.analysisId, v.analysisId))
     .groupBy(slackContributions.userId, slackUsers.slackId, slackUsers.displayName, slackUsers.realName, slackUsers.name)
     .orderBy(sql`sum(${slackContributions.totalScore}) desc nulls last`, desc(sql`sum(${slackContributions.messageCount})`))
-    .limit(parseInput(pgInt().min(1).max(10_000), limit, "limit"));
+    .limit(v.limit);
 }

@@ -2,13 +2,20 @@ import type { Installation } from "@slack/oauth";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rowsOf, type Db } from "../db";
-import { rethrowDbError, ValidationError } from "../errors";
-import { parseInput } from "../input";
+import { rethrowDbError } from "../errors";
+import { callback, parseInput } from "../input";
 import { SlackInstallationNotFoundError, type SlackInstallationStore } from "./slack-installation-store";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a SQL identifier");
 
 export const importSlackInstallationsInput = z.strictObject({
+  /** Where installations are saved (and looked up, to skip those already stored). */
+  store: z.custom<Pick<SlackInstallationStore, "storeInstallation" | "fetchInstallation">>(
+    (s) =>
+      typeof (s as SlackInstallationStore | null)?.storeInstallation === "function" &&
+      typeof (s as SlackInstallationStore).fetchInstallation === "function",
+    "must be an installation store",
+  ),
   /**
    * The source table's shape: `"seed"` (the Piccolo `SlackOAuthInstallation` of
    * slack-oauth-installations.md, one row per installation) or `"sqlalchemy"` (slack_sdk's
@@ -23,11 +30,10 @@ export const importSlackInstallationsInput = z.strictObject({
   clientId: z.string().min(1).max(255).optional(),
   /** Count what would be stored, write nothing. @default false */
   dryRun: z.boolean().default(false),
-});
-export type ImportSlackInstallationsInput = z.input<typeof importSlackInstallationsInput> & {
   /** When the source stored tokens encrypted (e.g. Fernet: `(v) => keyring.decrypt(v)`). @default tokens are plain text */
-  decryptToken?: (value: string) => string;
-};
+  decryptToken: callback<(value: string) => string>().optional(),
+});
+export type ImportSlackInstallationsInput = z.input<typeof importSlackInstallationsInput>;
 
 export interface ImportSlackInstallationsResult {
   /** Source rows read. */
@@ -115,27 +121,22 @@ function holds(stored: unknown, wanted: unknown): boolean {
 /**
  * One-shot import from a single-table installation store (the seed's Piccolo table, or slack_sdk's
  * SQLAlchemy `slack_installations`): the latest row of each installation is re-saved through
- * `store.storeInstallation`, so its tokens are encrypted and bound like any other. Idempotent: an
+ * `input.store.storeInstallation`, so its tokens are encrypted and bound like any other. Idempotent: an
  * installation the store already holds with the same content is skipped, so an interrupted run is
  * resumed by running it again (each installation is saved atomically, the import as a whole is
  * not). Every row is decrypted before the first write. `dryRun` only counts.
- * `source` is the database holding the old table (often the same one).
+ * `db` is the database holding the old table (often the same one as the store's).
  *
  * @example
  * const store = createSlackInstallationStore({ db, keyring: keyringFromEnv(), clientId });
- * await importSlackInstallations(db, store, { format: "sqlalchemy", clientId, dryRun: true }); // { stored: 42, ... }
- * await importSlackInstallations(db, store, { format: "sqlalchemy", clientId });
+ * await importSlackInstallations(db, { store, format: "sqlalchemy", clientId, dryRun: true }); // { stored: 42, ... }
+ * await importSlackInstallations(db, { store, format: "sqlalchemy", clientId });
  */
-export async function importSlackInstallations(
-  source: Db,
-  store: Pick<SlackInstallationStore, "storeInstallation" | "fetchInstallation">,
-  input: ImportSlackInstallationsInput,
-): Promise<ImportSlackInstallationsResult> {
-  const { decryptToken, ...rest } = input;
-  if (decryptToken !== undefined && typeof decryptToken !== "function") throw new ValidationError("decryptToken", "must be a function");
-  const { format, schema, table, clientId, dryRun } = parseInput(importSlackInstallationsInput, rest);
+export async function importSlackInstallations(db: Db, input: ImportSlackInstallationsInput): Promise<ImportSlackInstallationsResult> {
+  const v = parseInput(importSlackInstallationsInput, input);
+  const { store, format, schema, table, clientId, dryRun, decryptToken } = v;
   const from = sql`${sql.identifier(schema)}.${sql.identifier(table ?? (format === "seed" ? "slack_o_auth_installation" : "slack_installations"))}`;
-  const rows = rowsOf<Row>(await source.execute(sql`select * from ${from}`).catch((e: unknown) => rethrowDbError(e)));
+  const rows = rowsOf<Row>(await db.execute(sql`select * from ${from}`).catch((e: unknown) => rethrowDbError(e)));
   const selected = rows.filter((r) => clientId === undefined || !("client_id" in r) || r.client_id === clientId);
   // Oldest first, so the latest row of an installation wins and is stored last.
   selected.sort((a, b) => time(a.installed_at) - time(b.installed_at));

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { InvariantError, NotFoundError, rethrowDbError } from "../errors";
-import { parseInput, pgDate, pgJsonValue, pgText } from "../input";
+import { enumOf, parseInput, pgDate, pgJsonValue, pgText, uuid } from "../input";
 import {
   slackAnalyses,
   slackContributions,
@@ -11,18 +11,17 @@ import {
   type SlackContribution,
   type SlackMessage,
 } from "../schema/slack-data";
-import { contributionScoresInput } from "./slack-analysis";
+import { writeContributionScoresInput } from "./slack-analysis";
 
-const uuid = z.uuid();
 const category = pgText().trim().min(1).max(100);
 const sentiment = z.number().min(-1).max(1);
 
 export const recordMessageAnalysisInput = z.strictObject({
-  channelId: uuid,
+  channelId: uuid(),
   results: z
     .array(
       z.strictObject({
-        messageId: uuid,
+        messageId: uuid(),
         /** e.g. question, answer, announcement. */
         messageCategory: category.nullable().optional(),
         /** From -1 (negative) to 1 (positive). */
@@ -70,7 +69,7 @@ export async function recordMessageAnalysis(db: Db, input: RecordMessageAnalysis
 }
 
 export const listUnanalyzedMessagesInput = z.strictObject({
-  channelId: uuid,
+  channelId: uuid(),
   /** @default 500 */
   limit: z.number().int().min(1).max(10_000).default(500),
 });
@@ -89,7 +88,7 @@ export async function listUnanalyzedMessages(db: Db, input: ListUnanalyzedMessag
 
 export const findAnalyzedMessagesInput = z
   .strictObject({
-    channelId: uuid,
+    channelId: uuid(),
     messageCategory: category.optional(),
     minSentiment: sentiment.optional(),
     maxSentiment: sentiment.optional(),
@@ -121,10 +120,10 @@ export async function findAnalyzedMessages(db: Db, input: FindAnalyzedMessagesIn
     .limit(v.limit);
 }
 
-const STEP = { daily: "1 day", weekly: "7 days", monthly: "1 month" } as const;
+const STEP: Record<NonNullable<SlackAnalysis["scheduleFrequency"]>, string> = { daily: "1 day", weekly: "7 days", monthly: "1 month" };
 
 export const completeScheduledRunInput = z.strictObject({
-  analysisId: uuid,
+  analysisId: uuid(),
   /** @default the database's now() */
   now: pgDate().optional(),
 });
@@ -147,7 +146,7 @@ export async function completeScheduledRun(db: Db, input: CompleteScheduledRunIn
         .where(eq(slackAnalyses.id, v.analysisId))
         .for("update");
       if (!a) throw new NotFoundError("slack analysis", v.analysisId, { field: "analysisId" });
-      const step = STEP[a.frequency as keyof typeof STEP];
+      const step = a.frequency ? STEP[a.frequency] : undefined;
       if (!a.isScheduled || !step || !a.nextRunAt)
         throw new InvariantError("Only a scheduled analysis with a frequency and a next run advances", "not_scheduled");
       // next + k * step for the smallest k >= 1 after now (a separate SELECT: a set-returning
@@ -169,8 +168,8 @@ export async function completeScheduledRun(db: Db, input: CompleteScheduledRunIn
 }
 
 export const listAnalysesInput = z.strictObject({
-  workspaceId: uuid,
-  status: pgText().max(50).optional(),
+  workspaceId: uuid(),
+  status: enumOf(slackAnalyses.status).optional(),
   /** @default 100 */
   limit: z.number().int().min(1).max(1000).default(100),
 });
@@ -187,7 +186,7 @@ export async function listAnalyses(db: Db, input: ListAnalysesInput): Promise<Sl
     .limit(v.limit);
 }
 
-export const computeOverallContributionsInput = z.strictObject({ analysisId: uuid });
+export const computeOverallContributionsInput = z.strictObject({ analysisId: uuid() });
 export type ComputeOverallContributionsInput = z.input<typeof computeOverallContributionsInput>;
 
 /**
@@ -213,12 +212,13 @@ export async function computeOverallContributions(db: Db, input: ComputeOverallC
   return rowsOf(rows).length;
 }
 
-export const overallContributionScoresInput = contributionScoresInput.omit({ channelId: true });
-export type OverallContributionScoresInput = z.input<typeof overallContributionScoresInput>;
+export const writeOverallContributionScoresInput = writeContributionScoresInput.omit({ channelId: true });
+export type WriteOverallContributionScoresInput = z.input<typeof writeOverallContributionScoresInput>;
 
 /** Writes scores and insights onto a user's overall contribution row (after computeOverallContributions). */
-export async function writeOverallContributionScores(db: Db, input: OverallContributionScoresInput): Promise<SlackContribution> {
-  const { analysisId, userId, ...scores } = parseInput(overallContributionScoresInput, input);
+export async function writeOverallContributionScores(db: Db, input: WriteOverallContributionScoresInput): Promise<SlackContribution> {
+  const v = parseInput(writeOverallContributionScoresInput, input);
+  const { analysisId, userId, ...scores } = v;
   const [row] = await db
     .update(slackContributions)
     .set(scores)

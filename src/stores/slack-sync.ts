@@ -2,7 +2,7 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db, type Tx } from "../db";
 import { ConflictError, NotFoundError, rethrowDbError } from "../errors";
-import { parseInput, pgInt, pgJsonValue, pgText } from "../input";
+import { parseInput, pgInt, pgJsonValue, pgText, uuid } from "../input";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
 
 /** The last second a timestamptz written as an ISO string can name (9999-12-31T23:59:59Z). */
@@ -72,22 +72,23 @@ export type SlackApiMessage = z.input<typeof slackApiMessage>;
 /**
  * An array whose items must not repeat a key: one INSERT ... ON CONFLICT cannot touch a row twice
  * (21000), so a page listing the same id twice fails as a ValidationError naming the second item.
+ * Its input type is `unknown[]`: a page comes as Slack's API returned it and is checked here.
  */
 const uniqueBy = <T extends z.ZodType>(item: T, key: (v: z.output<T>) => string, keyName: string, max: number) =>
-  z
-    .array(item)
-    .max(max)
-    .superRefine((items, ctx) => {
-      const seen = new Map<string, number>();
-      items.forEach((v, i) => {
-        const k = key(v);
-        const first = seen.get(k);
-        if (first !== undefined) ctx.addIssue({ code: "custom", path: [i, keyName], message: `repeats item ${first} of the page` });
-        else seen.set(k, i);
-      });
-    });
-
-const uuid = z.uuid();
+  z.array(z.unknown()).pipe(
+    z
+      .array(item)
+      .max(max)
+      .superRefine((items, ctx) => {
+        const seen = new Map<string, number>();
+        items.forEach((v, i) => {
+          const k = key(v);
+          const first = seen.get(k);
+          if (first !== undefined) ctx.addIssue({ code: "custom", path: [i, keyName], message: `repeats item ${first} of the page` });
+          else seen.set(k, i);
+        });
+      }),
+  );
 
 /** Rows as one JSON parameter, expanded by jsonb_to_recordset: one statement however many rows. */
 const asJson = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
@@ -107,25 +108,22 @@ async function loadWorkspace(db: Db, workspaceId: string) {
   return ws;
 }
 
+export const upsertSlackWorkspaceInput = z.strictObject({
+  teamId: uuid(),
+  slackId,
+  name: pgText().max(255).optional(),
+  domain: pgText().max(255).optional(),
+  iconUrl: pgText().max(1024).optional(),
+});
+export type UpsertSlackWorkspaceInput = z.input<typeof upsertSlackWorkspaceInput>;
+
 /**
  * Registers a workspace for a team (service work, e.g. after an OAuth install). Registering it
  * again for the same team refreshes it; a workspace registered to another team is a
  * ConflictError and that team's row is left as it was.
  */
-export async function upsertSlackWorkspace(
-  db: Db,
-  input: { teamId: string; slackId: string; name?: string; domain?: string; iconUrl?: string },
-): Promise<typeof slackWorkspaces.$inferSelect> {
-  const v = parseInput(
-    z.strictObject({
-      teamId: uuid,
-      slackId,
-      name: pgText().max(255).optional(),
-      domain: pgText().max(255).optional(),
-      iconUrl: pgText().max(1024).optional(),
-    }),
-    input,
-  );
+export async function upsertSlackWorkspace(db: Db, input: UpsertSlackWorkspaceInput): Promise<typeof slackWorkspaces.$inferSelect> {
+  const v = parseInput(upsertSlackWorkspaceInput, input);
   const [row] = await db
     .insert(slackWorkspaces)
     .values(v)
@@ -141,9 +139,12 @@ export async function upsertSlackWorkspace(
   return row;
 }
 
+export const syncChannelsInput = z.strictObject({ workspaceId: uuid(), channels: uniqueBy(slackApiChannel, (c) => c.id, "id", 10_000) });
+export type SyncChannelsInput = z.input<typeof syncChannelsInput>;
+
 /** Upserts `conversations.list` channels by (workspace, slack id); a re-sync of the same page changes nothing. */
-export async function syncChannels(db: Db, input: { workspaceId: string; channels: unknown[] }): Promise<number> {
-  const v = parseInput(z.strictObject({ workspaceId: uuid, channels: uniqueBy(slackApiChannel, (c) => c.id, "id", 10_000) }), input);
+export async function syncChannels(db: Db, input: SyncChannelsInput): Promise<number> {
+  const v = parseInput(syncChannelsInput, input);
   const ws = await loadWorkspace(db, v.workspaceId);
   const rows = v.channels.map((c) => ({
     slack_id: c.id,
@@ -170,9 +171,12 @@ export async function syncChannels(db: Db, input: { workspaceId: string; channel
   return rowsOf(result).length;
 }
 
+export const syncUsersInput = z.strictObject({ workspaceId: uuid(), members: uniqueBy(slackApiUser, (m) => m.id, "id", 10_000) });
+export type SyncUsersInput = z.input<typeof syncUsersInput>;
+
 /** Upserts `users.list` members by (workspace, slack id); returns how many rows changed. */
-export async function syncUsers(db: Db, input: { workspaceId: string; members: unknown[] }): Promise<number> {
-  const v = parseInput(z.strictObject({ workspaceId: uuid, members: uniqueBy(slackApiUser, (m) => m.id, "id", 10_000) }), input);
+export async function syncUsers(db: Db, input: SyncUsersInput): Promise<number> {
+  const v = parseInput(syncUsersInput, input);
   const ws = await loadWorkspace(db, v.workspaceId);
   const rows = v.members.map((m) => ({
     slack_id: m.id,
@@ -294,6 +298,9 @@ async function stagePage(tx: Tx, rows: Record<string, unknown>[]) {
   );
 }
 
+export const syncMessagesInput = z.strictObject({ channelId: uuid(), messages: uniqueBy(slackApiMessage, (m) => m.ts, "ts", 20_000) });
+export type SyncMessagesInput = z.input<typeof syncMessagesInput>;
+
 /**
  * Ingests one page of `conversations.history` or `conversations.replies` for a channel, atomically
  * with the channel's sync cursors: messages (edits update text, is_edited, edited_ts), reactions
@@ -306,8 +313,8 @@ async function stagePage(tx: Tx, rows: Record<string, unknown>[]) {
  * const { messages } = await web.conversations.history({ channel: "C123", limit: 1000 });
  * await syncMessages(db, { channelId, messages });
  */
-export async function syncMessages(db: Db, input: { channelId: string; messages: unknown[] }): Promise<{ messages: number; reactions: number }> {
-  const v = parseInput(z.strictObject({ channelId: uuid, messages: uniqueBy(slackApiMessage, (m) => m.ts, "ts", 20_000) }), input);
+export async function syncMessages(db: Db, input: SyncMessagesInput): Promise<{ messages: number; reactions: number }> {
+  const v = parseInput(syncMessagesInput, input);
   if (v.messages.length === 0) return { messages: 0, reactions: 0 };
   return db
     .transaction(async (tx) => {

@@ -1,10 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Keyring } from "../crypto";
 import { slackWorkspaceTokenAad as tokenAad } from "../crypto/aad";
 import { primaryOf, type Db } from "../db";
 import { ForbiddenError, NotFoundError, rethrowDbError } from "../errors";
-import { parseInput, pgDate, pgInt, pgJson, pgText } from "../input";
+import { keyring, parseInput, pgDate, pgInt, pgJson, pgText, uuid } from "../input";
 import {
   slackChannels,
   slackMessages,
@@ -17,7 +16,6 @@ import {
   type SlackWorkspace,
 } from "../schema/slack-data";
 
-const uuid = z.uuid();
 const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100");
 const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");
 
@@ -33,7 +31,8 @@ async function workspaceKey(db: Db, workspaceId: string) {
 const byKey = (ws: { id: string; teamId: string }) => and(eq(slackWorkspaces.id, ws.id), eq(slackWorkspaces.teamId, ws.teamId));
 
 export const connectSlackWorkspaceInput = z.strictObject({
-  workspaceId: uuid,
+  keyring: keyring(),
+  workspaceId: uuid(),
   accessToken: pgText().min(1).max(8192),
   refreshToken: pgText().min(1).max(8192).optional(),
   tokenExpiresAt: pgDate().nullable().optional(),
@@ -49,16 +48,16 @@ export type ConnectSlackWorkspaceInput = z.input<typeof connectSlackWorkspaceInp
  * (service work, e.g. after OAuth). A refresh token not given is cleared: a new grant replaces the old.
  *
  * @example
- * await connectSlackWorkspace(db, keyring, { workspaceId, accessToken: "xoxp-…", tokenExpiresAt });
+ * await connectSlackWorkspace(db, { keyring, workspaceId, accessToken: "xoxp-…", tokenExpiresAt });
  */
-export async function connectSlackWorkspace(db: Db, keyring: Keyring, input: ConnectSlackWorkspaceInput): Promise<SlackWorkspace> {
+export async function connectSlackWorkspace(db: Db, input: ConnectSlackWorkspaceInput): Promise<SlackWorkspace> {
   const v = parseInput(connectSlackWorkspaceInput, input);
   const ws = await workspaceKey(db, v.workspaceId);
   const [row] = await db
     .update(slackWorkspaces)
     .set({
-      accessToken: keyring.encrypt(v.accessToken, tokenAad("access_token", ws.id)),
-      refreshToken: v.refreshToken === undefined ? null : keyring.encrypt(v.refreshToken, tokenAad("refresh_token", ws.id)),
+      accessToken: v.keyring.encrypt(v.accessToken, tokenAad("access_token", ws.id)),
+      refreshToken: v.refreshToken === undefined ? null : v.keyring.encrypt(v.refreshToken, tokenAad("refresh_token", ws.id)),
       tokenExpiresAt: v.tokenExpiresAt ?? null,
       teamSize: v.teamSize,
       workspaceMetadata: v.workspaceMetadata,
@@ -73,7 +72,7 @@ export async function connectSlackWorkspace(db: Db, keyring: Keyring, input: Con
 }
 
 export const disconnectSlackWorkspaceInput = z.strictObject({
-  workspaceId: uuid,
+  workspaceId: uuid(),
   /** @default "disconnected" */
   connectionStatus: pgText().min(1).max(50).default("disconnected"),
 });
@@ -92,13 +91,12 @@ export async function disconnectSlackWorkspace(db: Db, input: DisconnectSlackWor
   return row!;
 }
 
-export const revealSlackWorkspaceTokensInput = z.strictObject({ workspaceId: uuid });
+export const revealSlackWorkspaceTokensInput = z.strictObject({ keyring: keyring(), workspaceId: uuid() });
 export type RevealSlackWorkspaceTokensInput = z.input<typeof revealSlackWorkspaceTokensInput>;
 
 /** The decrypted tokens (service work: user work cannot read the token columns); undefined when disconnected. */
 export async function revealSlackWorkspaceTokens(
   db: Db,
-  keyring: Keyring,
   input: RevealSlackWorkspaceTokensInput,
 ): Promise<{ accessToken: string; refreshToken?: string; tokenExpiresAt: Date | null } | undefined> {
   const v = parseInput(revealSlackWorkspaceTokensInput, input);
@@ -115,14 +113,14 @@ export async function revealSlackWorkspaceTokens(
   if (!row) throw new NotFoundError("slack workspace", v.workspaceId);
   if (!row.accessToken) return undefined;
   return {
-    accessToken: keyring.decrypt(row.accessToken, tokenAad("access_token", row.id)),
-    refreshToken: row.refreshToken ? keyring.decrypt(row.refreshToken, tokenAad("refresh_token", row.id)) : undefined,
+    accessToken: v.keyring.decrypt(row.accessToken, tokenAad("access_token", row.id)),
+    refreshToken: row.refreshToken ? v.keyring.decrypt(row.refreshToken, tokenAad("refresh_token", row.id)) : undefined,
     tokenExpiresAt: row.tokenExpiresAt,
   };
 }
 
 export const updateSlackWorkspaceInfoInput = z.strictObject({
-  workspaceId: uuid,
+  workspaceId: uuid(),
   teamSize: pgInt().nonnegative().nullable().optional(),
   workspaceMetadata: pgJson().optional(),
   connectionStatus: pgText().min(1).max(50).optional(),
@@ -133,7 +131,8 @@ export type UpdateSlackWorkspaceInfoInput = z.input<typeof updateSlackWorkspaceI
 
 /** Team size, metadata, connection status and the end of a sync (service work). */
 export async function updateSlackWorkspaceInfo(db: Db, input: UpdateSlackWorkspaceInfoInput): Promise<SlackWorkspace> {
-  const { workspaceId, synced, ...set } = parseInput(updateSlackWorkspaceInfoInput, input);
+  const v = parseInput(updateSlackWorkspaceInfoInput, input);
+  const { workspaceId, synced, ...set } = v;
   const ws = await workspaceKey(db, workspaceId);
   const [row] = await db
     .update(slackWorkspaces)
@@ -145,8 +144,8 @@ export async function updateSlackWorkspaceInfo(db: Db, input: UpdateSlackWorkspa
 }
 
 export const selectChannelsForAnalysisInput = z.strictObject({
-  workspaceId: uuid,
-  channelIds: z.array(uuid).min(1).max(10_000),
+  workspaceId: uuid(),
+  channelIds: z.array(uuid()).min(1).max(10_000),
   /** @default true */
   selected: z.boolean().default(true),
 });
@@ -173,7 +172,7 @@ export async function selectChannelsForAnalysis(db: Db, input: SelectChannelsFor
     .catch((e: unknown) => rethrowDbError(e));
 }
 
-export const listChannelsForAnalysisInput = z.strictObject({ workspaceId: uuid });
+export const listChannelsForAnalysisInput = z.strictObject({ workspaceId: uuid() });
 export type ListChannelsForAnalysisInput = z.input<typeof listChannelsForAnalysisInput>;
 
 /** The workspace's channels selected for analysis that are supported, by name. */
@@ -187,7 +186,7 @@ export async function listChannelsForAnalysis(db: Db, input: ListChannelsForAnal
 }
 
 export const updateChannelBotStateInput = z.strictObject({
-  channelId: uuid,
+  channelId: uuid(),
   hasBot: z.boolean().optional(),
   /** When the bot joined; @default now() when hasBot becomes true and this is not given */
   botJoinedAt: pgDate().nullable().optional(),
@@ -209,7 +208,7 @@ export async function updateChannelBotState(db: Db, input: UpdateChannelBotState
   return row;
 }
 
-export const saveSlackUserProfileInput = z.strictObject({ slackUserId: uuid, profileData: pgJson() });
+export const saveSlackUserProfileInput = z.strictObject({ slackUserId: uuid(), profileData: pgJson() });
 export type SaveSlackUserProfileInput = z.input<typeof saveSlackUserProfileInput>;
 
 /** Stores the rest of a user's Slack profile (fields, status, images) as profile_data (service work). */
@@ -225,7 +224,7 @@ export async function saveSlackUserProfile(db: Db, input: SaveSlackUserProfileIn
   return row;
 }
 
-export const deleteSlackUserInput = z.strictObject({ slackUserId: uuid });
+export const deleteSlackUserInput = z.strictObject({ slackUserId: uuid() });
 export type DeleteSlackUserInput = z.input<typeof deleteSlackUserInput>;
 
 /**
@@ -246,7 +245,7 @@ export async function deleteSlackUser(db: Db, input: DeleteSlackUserInput): Prom
 }
 
 export const recordReactionInput = z.strictObject({
-  channelId: uuid,
+  channelId: uuid(),
   /** The ts of the message reacted to. */
   messageTs: slackTs,
   /** The Slack id of the user who reacted (U…). */

@@ -2,7 +2,7 @@ import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { ForbiddenError, NotFoundError, rethrowDbError } from "../errors";
-import { parseInput, pgDate, pgJson, pgText } from "../input";
+import { parseInput, pgDate, pgJson, pgText, uuid } from "../input";
 import {
   integrationCredentials,
   integrationEvents,
@@ -18,10 +18,8 @@ import { teamMembers, teams, type TeamMember } from "../schema/teams";
 import { adminTeamOf, recordEvent } from "./integrations";
 import { requireTeamRole } from "./teams";
 
-const uuid = z.uuid();
-
 export const listTeamMembersInput = z.strictObject({
-  teamId: uuid,
+  teamId: uuid(),
   /** Include pending invitations (never their token hash). @default false */
   includeInvitations: z.boolean().default(false),
 });
@@ -38,7 +36,7 @@ export async function listTeamMembers(db: Db, input: ListTeamMembersInput): Prom
     .orderBy(teamMembers.role, teamMembers.email);
 }
 
-export const deleteTeamInput = z.strictObject({ actorId: uuid, teamId: uuid });
+export const deleteTeamInput = z.strictObject({ actorId: uuid(), teamId: uuid() });
 export type DeleteTeamInput = z.input<typeof deleteTeamInput>;
 
 /**
@@ -49,14 +47,14 @@ export async function deleteTeam(db: Db, input: DeleteTeamInput): Promise<void> 
   const v = parseInput(deleteTeamInput, input);
   await db
     .transaction(async (tx) => {
-      await requireTeamRole(tx, v.teamId, v.actorId, "OWNER");
+      await requireTeamRole(tx, { teamId: v.teamId, userId: v.actorId, min: "OWNER" });
       const gone = await tx.delete(teams).where(eq(teams.id, v.teamId)).returning({ id: teams.id });
       if (gone.length === 0) throw new ForbiddenError("Deleting a team needs the OWNER role", { table: "teams" });
     })
     .catch((e: unknown) => rethrowDbError(e));
 }
 
-export const markMemberActiveInput = z.strictObject({ teamId: uuid, userId: uuid });
+export const markMemberActiveInput = z.strictObject({ teamId: uuid(), userId: uuid() });
 export type MarkMemberActiveInput = z.input<typeof markMemberActiveInput>;
 
 /**
@@ -75,8 +73,8 @@ export async function markMemberActive(db: Db, input: MarkMemberActiveInput): Pr
 
 export const updateIntegrationInput = z
   .strictObject({
-    actorId: uuid,
-    integrationId: uuid,
+    actorId: uuid(),
+    integrationId: uuid(),
     name: pgText().trim().min(1).max(255).optional(),
     description: pgText().max(10_000).nullable().optional(),
     workspaceId: pgText().min(1).max(255).nullable().optional(),
@@ -87,7 +85,8 @@ export type UpdateIntegrationInput = z.input<typeof updateIntegrationInput>;
 
 /** Updates an integration's name, description, workspace or metadata (ADMIN or OWNER) and records UPDATED. */
 export async function updateIntegration(db: Db, input: UpdateIntegrationInput): Promise<Integration> {
-  const { actorId, integrationId, ...changes } = parseInput(updateIntegrationInput, input);
+  const v = parseInput(updateIntegrationInput, input);
+  const { actorId, integrationId, ...changes } = v;
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await adminTeamOf(tx, integrations, integrationId, actorId, "integration");
@@ -103,7 +102,7 @@ export async function updateIntegration(db: Db, input: UpdateIntegrationInput): 
     .catch((e: unknown) => rethrowDbError(e));
 }
 
-export const deleteIntegrationInput = z.strictObject({ actorId: uuid, integrationId: uuid });
+export const deleteIntegrationInput = z.strictObject({ actorId: uuid(), integrationId: uuid() });
 export type DeleteIntegrationInput = z.input<typeof deleteIntegrationInput>;
 
 /** Deletes an integration (ADMIN or OWNER) with its credentials, resources, shares, grants and events. */
@@ -121,7 +120,7 @@ export async function deleteIntegration(db: Db, input: DeleteIntegrationInput): 
     .catch((e: unknown) => rethrowDbError(e));
 }
 
-export const revokeResourceAccessInput = z.strictObject({ actorId: uuid, resourceId: uuid, teamId: uuid });
+export const revokeResourceAccessInput = z.strictObject({ actorId: uuid(), resourceId: uuid(), teamId: uuid() });
 export type RevokeResourceAccessInput = z.input<typeof revokeResourceAccessInput>;
 
 /** Removes a team's grant on a resource (ADMIN or OWNER of the owner team) and records ACCESS_CHANGED. */
@@ -152,7 +151,7 @@ export async function revokeResourceAccess(db: Db, input: RevokeResourceAccessIn
     .catch((e: unknown) => rethrowDbError(e));
 }
 
-export const listServiceResourcesInput = z.strictObject({ integrationId: uuid, ownerTeamId: uuid });
+export const listServiceResourcesInput = z.strictObject({ integrationId: uuid(), ownerTeamId: uuid() });
 export type ListServiceResourcesInput = z.input<typeof listServiceResourcesInput>;
 
 /** An integration's resources the caller may see (RLS: owner team, a share of any level, or a grant). */
@@ -166,8 +165,8 @@ export async function listServiceResources(db: Db, input: ListServiceResourcesIn
 }
 
 export const listIntegrationEventsInput = z.strictObject({
-  integrationId: uuid,
-  ownerTeamId: uuid,
+  integrationId: uuid(),
+  ownerTeamId: uuid(),
   /** @default 100 */
   limit: z.number().int().min(1).max(1000).default(100),
 });
@@ -187,9 +186,6 @@ export async function listIntegrationEvents(db: Db, input: ListIntegrationEvents
     .limit(v.limit);
 }
 
-export const listIntegrationCredentialsInput = z.strictObject({ actorId: uuid, integrationId: uuid });
-export type ListIntegrationCredentialsInput = z.input<typeof listIntegrationCredentialsInput>;
-
 /** What an integration's credentials are, never their values (ADMIN or OWNER of the owner team). */
 export interface IntegrationCredentialInfo {
   id: string;
@@ -200,6 +196,9 @@ export interface IntegrationCredentialInfo {
   createdAt: Date;
   updatedAt: Date;
 }
+
+export const listIntegrationCredentialsInput = z.strictObject({ actorId: uuid(), integrationId: uuid() });
+export type ListIntegrationCredentialsInput = z.input<typeof listIntegrationCredentialsInput>;
 
 /** The integration's credentials as metadata: type, expiry, scopes, whether a refresh token exists. */
 export async function listIntegrationCredentials(db: Db, input: ListIntegrationCredentialsInput): Promise<IntegrationCredentialInfo[]> {
@@ -221,11 +220,11 @@ export async function listIntegrationCredentials(db: Db, input: ListIntegrationC
 }
 
 export const recordSharedIntegrationUseInput = z.strictObject({
-  actorId: uuid,
-  integrationId: uuid,
-  ownerTeamId: uuid,
+  actorId: uuid(),
+  integrationId: uuid(),
+  ownerTeamId: uuid(),
   /** The receiving team the use is for. */
-  teamId: uuid,
+  teamId: uuid(),
   details: pgJson().optional(),
 });
 export type RecordSharedIntegrationUseInput = z.input<typeof recordSharedIntegrationUseInput>;
@@ -239,7 +238,7 @@ export async function recordSharedIntegrationUse(db: Db, input: RecordSharedInte
   const v = parseInput(recordSharedIntegrationUseInput, input);
   return db
     .transaction(async (tx) => {
-      await requireTeamRole(tx, v.teamId, v.actorId, "MEMBER");
+      await requireTeamRole(tx, { teamId: v.teamId, userId: v.actorId, min: "MEMBER" });
       const shared = await primaryOf(tx).execute(sql`
         select 1 from shared_db.integration_shares where integration_id = ${v.integrationId} and owner_team_id = ${v.ownerTeamId} and team_id = ${v.teamId}
           and status = 'active' and revoked_at is null and share_level <= 'LIMITED_ACCESS'`);
@@ -262,8 +261,8 @@ export async function recordSharedIntegrationUse(db: Db, input: RecordSharedInte
 }
 
 export const updateServiceResourceInput = z.strictObject({
-  resourceId: uuid,
-  ownerTeamId: uuid,
+  resourceId: uuid(),
+  ownerTeamId: uuid(),
   name: pgText().max(255).nullable().optional(),
   resourceMetadata: pgJson().optional(),
   lastSyncedAt: pgDate().nullable().optional(),
@@ -276,7 +275,8 @@ export type UpdateServiceResourceInput = z.input<typeof updateServiceResourceInp
  * withRls). A resource the caller may only see is a ForbiddenError, one it cannot see a NotFoundError.
  */
 export async function updateServiceResource(db: Db, input: UpdateServiceResourceInput): Promise<ServiceResource> {
-  const { resourceId, ownerTeamId, ...changes } = parseInput(updateServiceResourceInput, input);
+  const v = parseInput(updateServiceResourceInput, input);
+  const { resourceId, ownerTeamId, ...changes } = v;
   const key = and(eq(serviceResources.id, resourceId), eq(serviceResources.ownerTeamId, ownerTeamId));
   return db
     .transaction(async (tx) => {

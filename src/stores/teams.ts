@@ -3,12 +3,12 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { ConflictError, ForbiddenError, InvariantError, NotFoundError, pgErrorOf, rethrowDbError } from "../errors";
-import { isPgText, parseInput, PG_TEXT_MESSAGE, pgInt, pgJson, pgText } from "../input";
-import { teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
+import { enumOf, isPgText, parseInput, PG_TEXT_MESSAGE, pgInt, pgJson, pgText, uuid } from "../input";
+import { teamMemberRole, teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
 import { users } from "../schema/users";
 
-const ROLE_ORDER: readonly TeamMemberRole[] = ["OWNER", "ADMIN", "MEMBER", "VIEWER"];
-const roleSchema = z.enum(["OWNER", "ADMIN", "MEMBER", "VIEWER"]);
+/** Strongest first, as the enum is declared. */
+const ROLE_ORDER: readonly TeamMemberRole[] = teamMemberRole.enumValues;
 const slugSchema = z
   .string()
   .max(255)
@@ -27,18 +27,25 @@ export function slugify(name: string): string {
   return slug || "team";
 }
 
-const requireTeamRoleInput = z.strictObject({ teamId: z.uuid(), userId: z.uuid(), min: roleSchema });
+export const requireTeamRoleInput = z.strictObject({ teamId: uuid(), userId: uuid(), min: enumOf(teamMemberRole) });
+export type RequireTeamRoleInput = z.input<typeof requireTeamRoleInput>;
 
-/** Throws ForbiddenError unless `userId` is an accepted member of the team with at least `min`. */
-export async function requireTeamRole(db: Db, teamId: string, userId: string, min: TeamMemberRole): Promise<TeamMemberRole> {
-  const v = parseInput(requireTeamRoleInput, { teamId, userId, min });
+/**
+ * Throws ForbiddenError unless `userId` is an accepted member of the team with at least `min`;
+ * returns the member's role.
+ *
+ * @example
+ * await requireTeamRole(db, { teamId, userId, min: "ADMIN" });
+ */
+export async function requireTeamRole(db: Db, input: RequireTeamRoleInput): Promise<TeamMemberRole> {
+  const v = parseInput(requireTeamRoleInput, input);
   // A revoked role must stop working at once, so permission checks never read a replica.
   const [row] = await primaryOf(db)
     .select({ role: teamMembers.role })
     .from(teamMembers)
     .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId), eq(teamMembers.invitationStatus, "accepted")));
-  if (!row || ROLE_ORDER.indexOf(row.role) > ROLE_ORDER.indexOf(min)) {
-    throw new ForbiddenError(`This needs the ${min} role in the team${row ? ` (you are ${row.role})` : ""}`);
+  if (!row || ROLE_ORDER.indexOf(row.role) > ROLE_ORDER.indexOf(v.min)) {
+    throw new ForbiddenError(`This needs the ${v.min} role in the team${row ? ` (you are ${row.role})` : ""}`);
   }
   return row.role;
 }
@@ -51,7 +58,7 @@ const lastOwner = (e: unknown): never => {
 };
 
 export const createTeamInput = z.strictObject({
-  actorId: z.uuid(),
+  actorId: uuid(),
   name: pgText().trim().min(1).max(255),
   /** @default derived from the name (with a random suffix if that slug is taken) */
   slug: slugSchema.optional(),
@@ -75,7 +82,8 @@ export type CreateTeamInput = z.input<typeof createTeamInput>;
  * const team = await withRls(db, { userId }, (tx) => createTeam(tx, { actorId: userId, name: "Platform" }));
  */
 export async function createTeam(db: Db, input: CreateTeamInput): Promise<Team> {
-  const { actorId, slug, ...values } = parseInput(createTeamInput, input);
+  const v = parseInput(createTeamInput, input);
+  const { actorId, slug, ...values } = v;
   for (let attempt = 0; ; attempt++) {
     const candidate = slug ?? (attempt === 0 ? slugify(values.name) : `${slugify(values.name).slice(0, 240)}-${randomBytes(3).toString("hex")}`);
     try {
@@ -97,15 +105,17 @@ export async function createTeam(db: Db, input: CreateTeamInput): Promise<Team> 
 }
 
 export const updateTeamInput = z.strictObject({
-  teamId: z.uuid(),
-  actorId: z.uuid(),
+  teamId: uuid(),
+  actorId: uuid(),
   patch: createTeamInput.pick({ name: true, description: true, avatarUrl: true, teamSize: true, teamMetadata: true }).partial(),
 });
+export type UpdateTeamInput = z.input<typeof updateTeamInput>;
 
 /** Renames or updates a team (ADMIN or OWNER). */
-export async function updateTeam(db: Db, input: z.input<typeof updateTeamInput>): Promise<Team> {
-  const { teamId, actorId, patch } = parseInput(updateTeamInput, input);
-  await requireTeamRole(db, teamId, actorId, "ADMIN");
+export async function updateTeam(db: Db, input: UpdateTeamInput): Promise<Team> {
+  const v = parseInput(updateTeamInput, input);
+  const { teamId, actorId, patch } = v;
+  await requireTeamRole(db, { teamId, userId: actorId, min: "ADMIN" });
   const [row] = await db
     .update(teams)
     .set(patch)
@@ -116,37 +126,42 @@ export async function updateTeam(db: Db, input: z.input<typeof updateTeamInput>)
   return row;
 }
 
+export const listMyTeamsInput = z.strictObject({ userId: uuid() });
+export type ListMyTeamsInput = z.input<typeof listMyTeamsInput>;
+
 /** The teams the user is an accepted member of, with their role, by name. */
-export async function listMyTeams(db: Db, userId: string): Promise<(Team & { role: TeamMemberRole })[]> {
-  const id = parseInput(z.uuid(), userId, "userId");
+export async function listMyTeams(db: Db, input: ListMyTeamsInput): Promise<(Team & { role: TeamMemberRole })[]> {
+  const v = parseInput(listMyTeamsInput, input);
   const rows = await db
     .select({ team: teams, role: teamMembers.role })
     .from(teamMembers)
     .innerJoin(teams, eq(teams.id, teamMembers.teamId))
-    .where(and(eq(teamMembers.userId, id), eq(teamMembers.invitationStatus, "accepted")))
+    .where(and(eq(teamMembers.userId, v.userId), eq(teamMembers.invitationStatus, "accepted")))
     .orderBy(asc(teams.name));
   return rows.map((r) => ({ ...r.team, role: r.role }));
 }
 
+export const getTeamBySlugInput = z.strictObject({ slug: slugSchema });
+export type GetTeamBySlugInput = z.input<typeof getTeamBySlugInput>;
+
 /** The team with this slug (undefined when missing or not visible). */
-export async function getTeamBySlug(db: Db, slug: string): Promise<Team | undefined> {
-  const [row] = await db
-    .select()
-    .from(teams)
-    .where(eq(teams.slug, parseInput(slugSchema, slug, "slug")));
+export async function getTeamBySlug(db: Db, input: GetTeamBySlugInput): Promise<Team | undefined> {
+  const v = parseInput(getTeamBySlugInput, input);
+  const [row] = await db.select().from(teams).where(eq(teams.slug, v.slug));
   return row;
 }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export const inviteMemberInput = z.strictObject({
-  teamId: z.uuid(),
-  actorId: z.uuid(),
+  teamId: uuid(),
+  actorId: uuid(),
   email: z
     .email()
     .max(255)
     .transform((s) => s.toLowerCase()),
-  role: roleSchema.default("MEMBER"),
+  /** @default "MEMBER" */
+  role: enumOf(teamMemberRole).default("MEMBER"),
   displayName: pgText().max(255).optional(),
   /** @default 604800 (7 days) */
   expiresInSeconds: z
@@ -156,14 +171,15 @@ export const inviteMemberInput = z.strictObject({
     .max(30 * 86_400)
     .default(7 * 86_400),
 });
+export type InviteMemberInput = z.input<typeof inviteMemberInput>;
 
 /**
  * Invites someone by email (ADMIN or OWNER; only an OWNER invites an OWNER). Returns the token
  * once, to send in the invitation link; the database keeps only its SHA-256.
  */
-export async function inviteMember(db: Db, input: z.input<typeof inviteMemberInput>): Promise<{ invitation: TeamMember; token: string }> {
+export async function inviteMember(db: Db, input: InviteMemberInput): Promise<{ invitation: TeamMember; token: string }> {
   const v = parseInput(inviteMemberInput, input);
-  await requireTeamRole(db, v.teamId, v.actorId, v.role === "OWNER" ? "OWNER" : "ADMIN");
+  await requireTeamRole(db, { teamId: v.teamId, userId: v.actorId, min: v.role === "OWNER" ? "OWNER" : "ADMIN" });
   const token = randomBytes(32).toString("base64url");
   const [invitation] = await db
     .insert(teamMembers)
@@ -181,9 +197,12 @@ export async function inviteMember(db: Db, input: z.input<typeof inviteMemberInp
   return { invitation: invitation!, token };
 }
 
+export const acceptInvitationInput = z.strictObject({ teamId: uuid(), token: pgText().min(1).max(200), userId: uuid() });
+export type AcceptInvitationInput = z.input<typeof acceptInvitationInput>;
+
 /** Accepts an invitation for `userId`; refuses unknown, reused, expired or other-team tokens. */
-export async function acceptInvitation(db: Db, input: { teamId: string; token: string; userId: string }): Promise<TeamMember> {
-  const v = parseInput(z.strictObject({ teamId: z.uuid(), token: pgText().min(1).max(200), userId: z.uuid() }), input);
+export async function acceptInvitation(db: Db, input: AcceptInvitationInput): Promise<TeamMember> {
+  const v = parseInput(acceptInvitationInput, input);
   let memberId: string;
   // Service work may accept for a user it has authenticated; under withRls only that user may.
   try {
@@ -207,19 +226,19 @@ export async function acceptInvitation(db: Db, input: { teamId: string; token: s
   return member!;
 }
 
-const memberChange = z.strictObject({ teamId: z.uuid(), actorId: z.uuid(), userId: z.uuid() });
+export const changeMemberRoleInput = z.strictObject({ teamId: uuid(), actorId: uuid(), userId: uuid(), role: enumOf(teamMemberRole) });
+export type ChangeMemberRoleInput = z.input<typeof changeMemberRoleInput>;
 
 /** Changes a member's role (ADMIN or OWNER; OWNER for anything involving OWNER). The last OWNER stays. */
-export async function changeMemberRole(db: Db, input: z.input<typeof memberChange> & { role: TeamMemberRole }): Promise<TeamMember> {
-  const { role, ...who } = input;
-  const v = { ...parseInput(memberChange, who), role: parseInput(roleSchema, role, "role") };
+export async function changeMemberRole(db: Db, input: ChangeMemberRoleInput): Promise<TeamMember> {
+  const v = parseInput(changeMemberRoleInput, input);
   return db.transaction(async (tx) => {
     const [target] = await tx
       .select({ role: teamMembers.role })
       .from(teamMembers)
       .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)));
     if (!target) throw new NotFoundError("team member", v.userId);
-    await requireTeamRole(tx, v.teamId, v.actorId, v.role === "OWNER" || target.role === "OWNER" ? "OWNER" : "ADMIN");
+    await requireTeamRole(tx, { teamId: v.teamId, userId: v.actorId, min: v.role === "OWNER" || target.role === "OWNER" ? "OWNER" : "ADMIN" });
     const [row] = await tx
       .update(teamMembers)
       .set({ role: v.role })
@@ -230,11 +249,14 @@ export async function changeMemberRole(db: Db, input: z.input<typeof memberChang
   });
 }
 
+export const removeMemberInput = z.strictObject({ teamId: uuid(), actorId: uuid(), userId: uuid() });
+export type RemoveMemberInput = z.input<typeof removeMemberInput>;
+
 /** Removes a member (ADMIN or OWNER, or the member themselves). The last OWNER stays. */
-export async function removeMember(db: Db, input: z.input<typeof memberChange>): Promise<void> {
-  const v = parseInput(memberChange, input);
+export async function removeMember(db: Db, input: RemoveMemberInput): Promise<void> {
+  const v = parseInput(removeMemberInput, input);
   await db.transaction(async (tx) => {
-    if (v.actorId !== v.userId) await requireTeamRole(tx, v.teamId, v.actorId, "ADMIN");
+    if (v.actorId !== v.userId) await requireTeamRole(tx, { teamId: v.teamId, userId: v.actorId, min: "ADMIN" });
     const removed = await tx
       .delete(teamMembers)
       .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)))

@@ -3,7 +3,7 @@ import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db } from "../db";
 import { NotFoundError, UserHasProjectsError, pgErrorOf, rethrowConflict, rethrowDbError } from "../errors";
-import { isPgText, parseInput, PG_TEXT_MESSAGE, pgText } from "../input";
+import { isPgText, parseInput, PG_TEXT_MESSAGE, pgText, uuid } from "../input";
 import { prepared } from "../prepared";
 import { projects, transactions } from "../schema/escrow";
 import { userCredentials, users, type User } from "../schema/users";
@@ -31,6 +31,8 @@ const profile = {
     .nullable(),
   bio: pgText().max(5000).nullable(),
 };
+/** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
+const passwordHash = pgText().min(1).max(1024).nullable();
 
 export const createUserInput = z.strictObject({
   email,
@@ -40,15 +42,13 @@ export const createUserInput = z.strictObject({
   avatarUrl: profile.avatarUrl.optional(),
   bio: profile.bio.optional(),
   /** Already hashed by the caller (bcrypt, argon2): shared-db never sees a password. */
-  passwordHash: pgText().min(1).max(1024).nullable().optional(),
+  passwordHash: passwordHash.optional(),
   isVerified: z.boolean().optional(),
 });
 export type CreateUserInput = z.input<typeof createUserInput>;
 
-export const updateProfileInput = z.strictObject(profile).partial();
-export type UpdateProfileInput = z.input<typeof updateProfileInput>;
-
-const userId = z.uuid();
+/** The key of one user: `{ id }`. */
+const userKey = { id: uuid() };
 
 const emailTaken = (constraint: string | undefined) =>
   constraint === "users_google_id_key" ? "A user with this Google id already exists" : "A user with this email already exists";
@@ -58,7 +58,8 @@ const emailTaken = (constraint: string | undefined) =>
  * transaction). Throws ConflictError for a duplicate email (case-insensitive) or Google id.
  */
 export async function createUser(db: Db, input: CreateUserInput): Promise<PublicUser> {
-  const { passwordHash, ...values } = parseInput(createUserInput, input);
+  const v = parseInput(createUserInput, input);
+  const { passwordHash, ...values } = v;
   try {
     return await db.transaction(async (tx) => {
       const [row] = await tx.insert(users).values(values).returning();
@@ -70,24 +71,30 @@ export async function createUser(db: Db, input: CreateUserInput): Promise<Public
   }
 }
 
-const passwordHashInput = pgText().min(1).max(1024).nullable();
+export const getPasswordHashInput = z.strictObject(userKey);
+export type GetPasswordHashInput = z.input<typeof getPasswordHashInput>;
 
 /**
  * The user's password hash, or undefined when it has none. Service work only: the application
  * role has no privilege on `user_credentials`, so under `withRls` this throws.
  */
-export async function getPasswordHash(db: Db, id: string): Promise<string | undefined> {
-  const [row] = await db
-    .select({ passwordHash: userCredentials.passwordHash })
-    .from(userCredentials)
-    .where(eq(userCredentials.userId, parseInput(userId, id, "id")));
+export async function getPasswordHash(db: Db, input: GetPasswordHashInput): Promise<string | undefined> {
+  const v = parseInput(getPasswordHashInput, input);
+  const [row] = await db.select({ passwordHash: userCredentials.passwordHash }).from(userCredentials).where(eq(userCredentials.userId, v.id));
   return row?.passwordHash;
 }
 
+export const setPasswordHashInput = z.strictObject({
+  ...userKey,
+  /** Already hashed by the caller; null removes it. */
+  passwordHash,
+});
+export type SetPasswordHashInput = z.input<typeof setPasswordHashInput>;
+
 /** Sets (or, with null, removes) the user's password hash. Service work only. */
-export async function setPasswordHash(db: Db, id: string, passwordHash: string | null): Promise<void> {
-  const key = parseInput(userId, id, "id");
-  const hash = parseInput(passwordHashInput, passwordHash, "passwordHash");
+export async function setPasswordHash(db: Db, input: SetPasswordHashInput): Promise<void> {
+  const v = parseInput(setPasswordHashInput, input);
+  const { id: key, passwordHash: hash } = v;
   if (hash === null) {
     await db.delete(userCredentials).where(eq(userCredentials.userId, key));
     return;
@@ -104,8 +111,12 @@ export async function setPasswordHash(db: Db, id: string, passwordHash: string |
   }
 }
 
+export const getUserByIdInput = z.strictObject(userKey);
+export type GetUserByIdInput = z.input<typeof getUserByIdInput>;
+
 /** The user with this id, or undefined (also when RLS hides it). */
-export async function getUserById(db: Db, id: string): Promise<PublicUser | undefined> {
+export async function getUserById(db: Db, input: GetUserByIdInput): Promise<PublicUser | undefined> {
+  const v = parseInput(getUserByIdInput, input);
   const query = prepared(db, "shared_db_get_user_by_id", (d) =>
     d
       .select()
@@ -113,22 +124,25 @@ export async function getUserById(db: Db, id: string): Promise<PublicUser | unde
       .where(eq(users.id, sql.placeholder("id")))
       .prepare("shared_db_get_user_by_id"),
   );
-  const [row] = await query.execute({ id: parseInput(userId, id, "id") });
+  const [row] = await query.execute({ id: v.id });
   return row;
 }
 
+export const getUserByEmailInput = z.strictObject({ email });
+export type GetUserByEmailInput = z.input<typeof getUserByEmailInput>;
+
 /** The user with this email, compared case-insensitively, or undefined. */
-export async function getUserByEmail(db: Db, address: string): Promise<PublicUser | undefined> {
-  const normalized = parseInput(email, address, "email");
+export async function getUserByEmail(db: Db, input: GetUserByEmailInput): Promise<PublicUser | undefined> {
+  const v = parseInput(getUserByEmailInput, input);
   const [row] = await db
     .select()
     .from(users)
-    .where(eq(sql`lower(${users.email})`, normalized));
+    .where(eq(sql`lower(${users.email})`, v.email));
   return row;
 }
 
-async function updateUser(db: Db, id: string, set: PgUpdateSetSource<typeof users>): Promise<PublicUser> {
-  const key = parseInput(userId, id, "id");
+/** Updates the user `key` (already parsed); NotFoundError when missing or hidden. */
+async function updateUser(db: Db, key: string, set: PgUpdateSetSource<typeof users>): Promise<PublicUser> {
   const [row] = await db
     .update(users)
     .set(set)
@@ -139,20 +153,42 @@ async function updateUser(db: Db, id: string, set: PgUpdateSetSource<typeof user
   return row;
 }
 
-/** Updates profile fields (full name, phone, avatar, bio). Works as the user under withRls. */
-export async function updateProfile(db: Db, id: string, input: UpdateProfileInput): Promise<PublicUser> {
-  return updateUser(db, id, parseInput(updateProfileInput, input));
+export const updateProfileInput = z.strictObject(profile).partial().extend(userKey);
+export type UpdateProfileInput = z.input<typeof updateProfileInput>;
+
+/**
+ * Updates profile fields (full name, phone, avatar, bio) of the user `id`; fields not given stay.
+ * Works as the user under withRls.
+ *
+ * @example
+ * await updateProfile(db, { id: userId, fullName: "Ada Lovelace", phone: null });
+ */
+export async function updateProfile(db: Db, input: UpdateProfileInput): Promise<PublicUser> {
+  const v = parseInput(updateProfileInput, input);
+  const { id, ...set } = v;
+  return updateUser(db, id, set);
 }
+
+export const recordLoginInput = z.strictObject(userKey);
+export type RecordLoginInput = z.input<typeof recordLoginInput>;
 
 /** Sets last_login to the database's clock. */
-export async function recordLogin(db: Db, id: string): Promise<PublicUser> {
-  return updateUser(db, id, { lastLogin: sql`now()` });
+export async function recordLogin(db: Db, input: RecordLoginInput): Promise<PublicUser> {
+  const v = parseInput(recordLoginInput, input);
+  return updateUser(db, v.id, { lastLogin: sql`now()` });
 }
 
+export const deactivateUserInput = z.strictObject(userKey);
+export type DeactivateUserInput = z.input<typeof deactivateUserInput>;
+
 /** Marks a user inactive (rows that reference it stay intact). */
-export async function deactivateUser(db: Db, id: string): Promise<PublicUser> {
-  return updateUser(db, id, { isActive: false });
+export async function deactivateUser(db: Db, input: DeactivateUserInput): Promise<PublicUser> {
+  const v = parseInput(deactivateUserInput, input);
+  return updateUser(db, v.id, { isActive: false });
 }
+
+export const deleteUserInput = z.strictObject(userKey);
+export type DeleteUserInput = z.input<typeof deleteUserInput>;
 
 /**
  * Deletes a user (service work): their credentials, team memberships and own integrations go with
@@ -160,8 +196,9 @@ export async function deactivateUser(db: Db, id: string): Promise<PublicUser> {
  * UserHasProjectsError, naming the projects, while the user is a party to an escrow project
  * (creator, buyer, seller or payer of a transaction): deactivate such a user instead.
  */
-export async function deleteUser(db: Db, id: string): Promise<void> {
-  const userIdValue = parseInput(userId, id, "id");
+export async function deleteUser(db: Db, input: DeleteUserInput): Promise<void> {
+  const v = parseInput(deleteUserInput, input);
+  const userIdValue = v.id;
   await db
     .transaction(async (tx) => {
       // Locks the row: a project created concurrently (FOR KEY SHARE on the user) waits or fails.

@@ -79,6 +79,26 @@ describe("shared-db command", () => {
     ok(await run(["verify", "--url", url]));
   });
 
+  it("verify turns red when a policy differs from the schema's, or one the schema does not declare exists", async () => {
+    await tamper(
+      "drop policy users_select_own on shared_db.users",
+      "create policy users_select_own on shared_db.users for all to shared_db_app, shared_db_service using (id = (select shared_db.current_user_id()))",
+      "create policy users_select_all on shared_db.users for select to public using (true)",
+    );
+    const r = await run(["verify", "--url", url]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      "policy users.users_select_own is PERMISSIVE FOR ALL TO shared_db_app,shared_db_service, not PERMISSIVE FOR SELECT TO shared_db_app",
+    );
+    expect(r.stdout).toContain("unexpected policy users.users_select_all (PERMISSIVE FOR SELECT TO public)");
+    await tamper(
+      "drop policy users_select_all on shared_db.users",
+      "drop policy users_select_own on shared_db.users",
+      "create policy users_select_own on shared_db.users for select to shared_db_app using (id = (select shared_db.current_user_id()))",
+    );
+    ok(await run(["verify", "--url", url]));
+  });
+
   it("verify turns red when FORCE row-level security is off", async () => {
     await tamper("alter table shared_db.audit_logs no force row level security");
     const r = await run(["verify", "--url", url]);

@@ -77,7 +77,7 @@ describe("Fernet writes for columns shared with Python services", () => {
       baseUrl: "https://api.example.com",
     });
     const key = { userId: user.id, integrationId: integration.id, credentialType: "api_key" } as const;
-    const info = await storeCustomCredential(t.db, ring, { ...key, value: "from-node" });
+    const info = await storeCustomCredential(t.db, { keyring: ring, ...key, value: "from-node" });
     const [row] = await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.id, info.id));
     expect(row!.encryptedValue.startsWith("gAAAAA")).toBe(true);
     // What the Python service does when it writes the column: a plain Fernet token.
@@ -85,8 +85,8 @@ describe("Fernet writes for columns shared with Python services", () => {
       .update(customIntegrationCredentials)
       .set({ encryptedValue: python.tokens[0]!.token })
       .where(eq(customIntegrationCredentials.id, info.id));
-    expect(await revealCustomCredential(t.db, ring, key)).toBe(python.tokens[0]!.plaintext);
-    const rotated = await rotateSecrets(t.db, ring, secretColumns);
+    expect(await revealCustomCredential(t.db, { keyring: ring, ...key })).toBe(python.tokens[0]!.plaintext);
+    const rotated = await rotateSecrets(t.db, { keyring: ring, columns: secretColumns });
     expect(rotated[COLUMN] ?? 0).toBe(0);
     const [after] = await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.id, info.id));
     expect(after!.encryptedValue).toBe(python.tokens[0]!.token);

@@ -45,26 +45,28 @@ beforeAll(async () => {
 
 describe("rotateSecrets", () => {
   it("re-encrypts every value under the primary key in batches, resumably, leaving none under old keys", async () => {
-    expect(await countSecretsByKey(t.db, columns)).toEqual({ [oldRing.primaryKeyId]: 23 + 12, fernet: 2 });
+    expect(await countSecretsByKey(t.db, { columns })).toEqual({ [oldRing.primaryKeyId]: 23 + 12, fernet: 2 });
 
     // A run stopped after its first batch (the progress callback throws)...
     const stop = new Error("stopped");
     await expect(
-      rotateSecrets(t.db, bothRing, columns, {
+      rotateSecrets(t.db, {
+        keyring: bothRing,
+        columns,
         batchSize: 10,
         onProgress: () => {
           throw stop;
         },
       }),
     ).rejects.toBe(stop);
-    expect((await countSecretsByKey(t.db, columns))[bothRing.primaryKeyId]).toBe(10);
+    expect((await countSecretsByKey(t.db, { columns }))[bothRing.primaryKeyId]).toBe(10);
 
     // ...and the next run finishes the job.
     const progress: number[] = [];
-    const done = await rotateSecrets(t.db, bothRing, columns, { batchSize: 10, onProgress: (p) => progress.push(p.rotated) });
+    const done = await rotateSecrets(t.db, { keyring: bothRing, columns, batchSize: 10, onProgress: (p) => progress.push(p.rotated) });
     expect(done).toEqual({ "test_vault.api_key": 15, "test_vault.refresh_token": 12 });
     expect(progress.length).toBeGreaterThan(2);
-    expect(await countSecretsByKey(t.db, columns)).toEqual({ [bothRing.primaryKeyId]: 23 + 12 + 2 });
+    expect(await countSecretsByKey(t.db, { columns })).toEqual({ [bothRing.primaryKeyId]: 23 + 12 + 2 });
 
     // The old key can go: a ring with only the new key reads everything, bound to its row.
     const newOnly = createKeyring({ keys: [newKey] });
@@ -73,7 +75,7 @@ describe("rotateSecrets", () => {
       const plain = newOnly.decrypt(row.apiKey!, secretAad("test_vault", "api_key", row.id));
       expect(plain).toMatch(/^key-\d+$|^xoxb-|^$/);
     }
-    expect(await rotateSecrets(t.db, bothRing, columns)).toEqual({ "test_vault.api_key": 0, "test_vault.refresh_token": 0 });
+    expect(await rotateSecrets(t.db, { keyring: bothRing, columns })).toEqual({ "test_vault.api_key": 0, "test_vault.refresh_token": 0 });
   });
 
   it("refuses (and writes nothing for) a value it cannot authenticate", async () => {
@@ -81,7 +83,7 @@ describe("rotateSecrets", () => {
     // A ciphertext bound to another row fails its AAD check: rotation stops, fail closed.
     const copied = oldRing.encrypt("x", secretAad("test_vault", "api_key", ids[1]!));
     await t.db.execute(sql`update shared_db.test_vault set api_key = ${copied} where id = ${id}`);
-    await expect(rotateSecrets(t.db, bothRing, columns)).rejects.toBeInstanceOf(DecryptionError);
+    await expect(rotateSecrets(t.db, { keyring: bothRing, columns })).rejects.toBeInstanceOf(DecryptionError);
     const [row] = await t.db.select().from(vault).where(sql`id = ${id}`);
     expect(row!.apiKey).toBe(copied);
   });
@@ -93,7 +95,7 @@ describe("rotateSecrets", () => {
     const fresh = oldRing.encrypt("fresh", secretAad("test_vault", "api_key", ids[4]!));
     await t.db.execute(sql`update shared_db.test_vault set api_key = ${fresh} where id = ${ids[4]!}`);
     const failed: unknown[] = [];
-    const done = await rotateSecrets(t.db, bothRing, columns, { batchSize: 2, onUndecryptable: (f) => failed.push(f) });
+    const done = await rotateSecrets(t.db, { keyring: bothRing, columns, batchSize: 2, onUndecryptable: (f) => failed.push(f) });
     expect(done["test_vault.api_key"]).toBe(1);
     expect(failed).toEqual(
       expect.arrayContaining([
@@ -133,7 +135,7 @@ describe("rotateSecrets on a tenant table", () => {
         .insert(tenantVault)
         .values({ id: r.id, tenant: r.tenant, apiKey: oldRing.encrypt(r.plain, secretAad("test_tenant_vault", "api_key", r.id)) });
     }
-    expect(await rotateSecrets(t.db, bothRing, tenantColumns, { batchSize: 1 })).toEqual({ "test_tenant_vault.api_key": 3 });
+    expect(await rotateSecrets(t.db, { keyring: bothRing, columns: tenantColumns, batchSize: 1 })).toEqual({ "test_tenant_vault.api_key": 3 });
     const newOnly = createKeyring({ keys: [newKey] });
     for (const r of rows) {
       const [row] = await t.db.select().from(tenantVault).where(sql`id = ${r.id} and tenant = ${r.tenant}`);

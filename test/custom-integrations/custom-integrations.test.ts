@@ -9,7 +9,7 @@ import {
   buildActionRequest,
   createCustomIntegration,
   deleteCustomIntegration,
-  getCustomIntegration,
+  requireCustomIntegration,
   listCustomIntegrations,
   markCustomCredential,
   revealCustomCredential,
@@ -42,7 +42,7 @@ describe("custom integrations", () => {
     const u = await makeUser(t.db);
     const created = await createCustomIntegration(t.db, input(u.id));
     expect(created.actions.map((a) => a.actionId)).toEqual(["list_items", "get_item"]);
-    expect(await listCustomIntegrations(t.db, u.id)).toEqual([{ ...created, actions: expect.arrayContaining(created.actions) }]);
+    expect(await listCustomIntegrations(t.db, { userId: u.id })).toEqual([{ ...created, actions: expect.arrayContaining(created.actions) }]);
     const updated = await updateCustomIntegration(t.db, {
       userId: u.id,
       integrationId: created.id,
@@ -51,9 +51,9 @@ describe("custom integrations", () => {
     });
     expect(updated.displayName).toBe("Renamed");
     expect(updated.actions.map((a) => a.actionId)).toEqual(["create"]);
-    await storeCustomCredential(t.db, keyring, { userId: u.id, integrationId: created.id, credentialType: "api_key", value: "k" });
+    await storeCustomCredential(t.db, { keyring, userId: u.id, integrationId: created.id, credentialType: "api_key", value: "k" });
     await deleteCustomIntegration(t.db, { userId: u.id, integrationId: created.id });
-    await expect(getCustomIntegration(t.db, { userId: u.id, integrationId: created.id })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(requireCustomIntegration(t.db, { userId: u.id, integrationId: created.id })).rejects.toBeInstanceOf(NotFoundError);
     expect(await t.db.select().from(customIntegrationActions).where(eq(customIntegrationActions.integrationId, created.id))).toEqual([]);
     expect(await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.integrationId, created.id))).toEqual([]);
   });
@@ -74,7 +74,7 @@ describe("custom integrations", () => {
         actions: [{ actionId: "x", actionName: "y".repeat(300), httpMethod: "GET", endpoint: "/a" }],
       }),
     ).rejects.toThrow();
-    const after = await getCustomIntegration(t.db, { userId: u.id, integrationId: created.id });
+    const after = await requireCustomIntegration(t.db, { userId: u.id, integrationId: created.id });
     expect(after.displayName).toBe("My API");
     expect(after.actions.map((a) => a.id).sort()).toEqual(created.actions.map((a) => a.id).sort());
   });
@@ -125,17 +125,17 @@ describe("credentials", () => {
     const u = await makeUser(t.db);
     const i = await createCustomIntegration(t.db, input(u.id));
     const key = { userId: u.id, integrationId: i.id, credentialType: "api_key" } as const;
-    const first = await storeCustomCredential(t.db, keyring, { ...key, value: "sk_live_FIRST_SECRET" });
+    const first = await storeCustomCredential(t.db, { keyring, ...key, value: "sk_live_FIRST_SECRET" });
     expect(first).not.toHaveProperty("encryptedValue");
-    const second = await storeCustomCredential(t.db, keyring, { ...key, value: "sk_live_SECOND_SECRET", tokenExpiresAt: new Date("2030-01-01") });
-    expect(await revealCustomCredential(t.db, keyring, key)).toBe("sk_live_SECOND_SECRET");
+    const second = await storeCustomCredential(t.db, { keyring, ...key, value: "sk_live_SECOND_SECRET", tokenExpiresAt: new Date("2030-01-01") });
+    expect(await revealCustomCredential(t.db, { keyring, ...key })).toBe("sk_live_SECOND_SECRET");
     const rows = await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.integrationId, i.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.id).toBe(second.id);
     expect(JSON.stringify(rowsOf(await t.db.execute(sql`select * from shared_db.custom_integration_credentials`)))).not.toContain("sk_live_");
-    const marked = await markCustomCredential(t.db, key, false);
+    const marked = await markCustomCredential(t.db, { ...key, isValid: false });
     expect(marked).toMatchObject({ isValid: false, lastValidatedAt: expect.any(Date) });
-    expect(await revealCustomCredential(t.db, keyring, { ...key, credentialType: "oauth_token" })).toBeUndefined();
+    expect(await revealCustomCredential(t.db, { keyring, ...key, credentialType: "oauth_token" })).toBeUndefined();
   });
 
   it("a ciphertext copied into another row fails to decrypt", async () => {
@@ -143,19 +143,19 @@ describe("credentials", () => {
     const [i1, i2] = [await createCustomIntegration(t.db, input(u.id)), await createCustomIntegration(t.db, input(u.id))];
     const k1 = { userId: u.id, integrationId: i1.id, credentialType: "api_key" } as const;
     const k2 = { ...k1, integrationId: i2.id };
-    await storeCustomCredential(t.db, keyring, { ...k1, value: "secret-one" });
-    await storeCustomCredential(t.db, keyring, { ...k2, value: "secret-two" });
+    await storeCustomCredential(t.db, { keyring, ...k1, value: "secret-one" });
+    await storeCustomCredential(t.db, { keyring, ...k2, value: "secret-two" });
     await t.db.execute(
       sql`update shared_db.custom_integration_credentials set encrypted_value = (select encrypted_value from shared_db.custom_integration_credentials where integration_id = ${i1.id}) where integration_id = ${i2.id}`,
     );
-    await expect(revealCustomCredential(t.db, keyring, k2)).rejects.toBeInstanceOf(DecryptionError);
+    await expect(revealCustomCredential(t.db, { keyring, ...k2 })).rejects.toBeInstanceOf(DecryptionError);
   });
 
   it("cannot be stored on someone else's integration", async () => {
     const [a, b] = [await makeUser(t.db), await makeUser(t.db)];
     const i = await createCustomIntegration(t.db, input(a.id));
     await expect(
-      storeCustomCredential(t.db, keyring, { userId: b.id, integrationId: i.id, credentialType: "api_key", value: "x" }),
+      storeCustomCredential(t.db, { keyring, userId: b.id, integrationId: i.id, credentialType: "api_key", value: "x" }),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 });
@@ -203,7 +203,7 @@ describe("RLS", () => {
   it("owners see only their integrations under withRls", async () => {
     const [a, b] = [await makeUser(t.db), await makeUser(t.db)];
     await createCustomIntegration(t.db, input(a.id));
-    const mine = await withRls(t.db, { userId: b.id }, (tx) => listCustomIntegrations(tx, a.id));
+    const mine = await withRls(t.db, { userId: b.id }, (tx) => listCustomIntegrations(tx, { userId: a.id }));
     expect(mine).toEqual([]);
   });
 });

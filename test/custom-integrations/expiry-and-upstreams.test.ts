@@ -28,18 +28,18 @@ describe("custom integration credentials: expiry, activity, upstream addresses",
     });
     const key = { userId: user.id, integrationId: integration.id, credentialType: "oauth_token" } as const;
     const expiredAt = new Date(Date.now() - 1000);
-    await storeCustomCredential(t.db, keyring, { ...key, value: "tok", tokenExpiresAt: expiredAt });
-    const e = await revealCustomCredential(t.db, keyring, key).catch((x: unknown) => x);
+    await storeCustomCredential(t.db, { keyring, ...key, value: "tok", tokenExpiresAt: expiredAt });
+    const e = await revealCustomCredential(t.db, { keyring, ...key }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CredentialExpiredError);
     expect(e).toMatchObject({ code: "invariant", rule: "credential_expired", credential: "oauth_token" });
     expect((e as CredentialExpiredError).expiredAt.getTime()).toBe(expiredAt.getTime());
     expect(
       (await t.db.select().from(customIntegrationCredentials).where(eq(customIntegrationCredentials.integrationId, integration.id))).length,
     ).toBe(1);
-    await storeCustomCredential(t.db, keyring, { ...key, value: "tok2", tokenExpiresAt: new Date(Date.now() + 60_000) });
-    expect(await revealCustomCredential(t.db, keyring, key)).toBe("tok2");
-    await storeCustomCredential(t.db, keyring, { ...key, value: "tok3" });
-    expect(await revealCustomCredential(t.db, keyring, key)).toBe("tok3");
+    await storeCustomCredential(t.db, { keyring, ...key, value: "tok2", tokenExpiresAt: new Date(Date.now() + 60_000) });
+    expect(await revealCustomCredential(t.db, { keyring, ...key })).toBe("tok2");
+    await storeCustomCredential(t.db, { keyring, ...key, value: "tok3" });
+    expect(await revealCustomCredential(t.db, { keyring, ...key })).toBe("tok3");
   });
 
   it("buildActionRequest refuses an inactive integration", () => {

@@ -171,12 +171,12 @@ const cases: Case[] = [
     kinds: TEXT,
     call: (v) => stores.createUser(t.db, { ...user(), avatarUrl: `https://x.example/${v as string}` }),
   },
-  { fn: "getUserById", field: "id", kinds: ID, call: (v) => stores.getUserById(t.db, v as string) },
-  { fn: "getUserByEmail", field: "email", kinds: [...TEXT, "injection"], call: (v) => stores.getUserByEmail(t.db, v as string) },
-  { fn: "updateProfile", field: "id", kinds: ID, call: (v) => stores.updateProfile(t.db, v as string, { bio: "x" }) },
-  { fn: "updateProfile", field: "fullName", kinds: TEXT, call: (v) => stores.updateProfile(t.db, ctx.userId, { fullName: v as string }) },
-  { fn: "recordLogin", field: "id", kinds: ID, call: (v) => stores.recordLogin(t.db, v as string) },
-  { fn: "deactivateUser", field: "id", kinds: ID, call: (v) => stores.deactivateUser(t.db, v as string) },
+  { fn: "getUserById", field: "id", kinds: ID, call: (v) => stores.getUserById(t.db, { id: v as string }) },
+  { fn: "getUserByEmail", field: "email", kinds: [...TEXT, "injection"], call: (v) => stores.getUserByEmail(t.db, { email: v as string }) },
+  { fn: "updateProfile", field: "id", kinds: ID, call: (v) => stores.updateProfile(t.db, { id: v as string, bio: "x" }) },
+  { fn: "updateProfile", field: "fullName", kinds: TEXT, call: (v) => stores.updateProfile(t.db, { id: ctx.userId, fullName: v as string }) },
+  { fn: "recordLogin", field: "id", kinds: ID, call: (v) => stores.recordLogin(t.db, { id: v as string }) },
+  { fn: "deactivateUser", field: "id", kinds: ID, call: (v) => stores.deactivateUser(t.db, { id: v as string }) },
   // audit
   { fn: "appendAudit", field: "actorId", kinds: ID, call: (v) => stores.appendAudit(t.db, { actorId: v as string, action: "a", entityType: "e" }) },
   ...(["action", "entityType", "entityId"] as const).map((f) => ({
@@ -196,7 +196,7 @@ const cases: Case[] = [
   { fn: "listAudit", field: "entityType", kinds: TEXT, call: (v) => stores.listAudit(t.db, { entityType: v as string }) },
   { fn: "listAudit", field: "actorId", kinds: ID, call: (v) => stores.listAudit(t.db, { actorId: v as string }) },
   // custom integrations
-  { fn: "listCustomIntegrations", field: "userId", kinds: ID, call: (v) => stores.listCustomIntegrations(t.db, v as string) },
+  { fn: "listCustomIntegrations", field: "userId", kinds: ID, call: (v) => stores.listCustomIntegrations(t.db, { userId: v as string }) },
   ...(["displayName", "description", "baseUrl", "authPrefix"] as const).map((f) => ({
     fn: "createCustomIntegration",
     field: f,
@@ -237,10 +237,10 @@ const cases: Case[] = [
     call: (v) => stores.createCustomIntegration(t.db, { ...integrationInput(), oauthConfig: { scope: v } }),
   },
   {
-    fn: "getCustomIntegration",
+    fn: "requireCustomIntegration",
     field: "integrationId",
     kinds: ID,
-    call: (v) => stores.getCustomIntegration(t.db, { userId: ctx.userId, integrationId: v as string }),
+    call: (v) => stores.requireCustomIntegration(t.db, { userId: ctx.userId, integrationId: v as string }),
   },
   {
     fn: "updateCustomIntegration",
@@ -258,31 +258,31 @@ const cases: Case[] = [
     fn: "storeCustomCredential",
     field: "value",
     kinds: TEXT,
-    call: (v) => stores.storeCustomCredential(t.db, keyring, { ...credential(), value: v as string }),
+    call: (v) => stores.storeCustomCredential(t.db, { keyring, ...credential(), value: v as string }),
   },
   {
     fn: "storeCustomCredential",
     field: "credentialType",
     kinds: ENUM,
-    call: (v) => stores.storeCustomCredential(t.db, keyring, { ...credential(), credentialType: v as "api_key", value: "k" }),
+    call: (v) => stores.storeCustomCredential(t.db, { keyring, ...credential(), credentialType: v as "api_key", value: "k" }),
   },
   {
     fn: "storeCustomCredential",
     field: "tokenExpiresAt",
     kinds: DATE,
-    call: (v) => stores.storeCustomCredential(t.db, keyring, { ...credential(), value: "k", tokenExpiresAt: v as Date }),
+    call: (v) => stores.storeCustomCredential(t.db, { keyring, ...credential(), value: "k", tokenExpiresAt: v as Date }),
   },
   {
     fn: "markCustomCredential",
     field: "integrationId",
     kinds: ID,
-    call: (v) => stores.markCustomCredential(t.db, { ...credential(), integrationId: v as string }, true),
+    call: (v) => stores.markCustomCredential(t.db, { ...credential(), integrationId: v as string, isValid: true }),
   },
   {
     fn: "revealCustomCredential",
     field: "credentialType",
     kinds: ENUM,
-    call: (v) => stores.revealCustomCredential(t.db, keyring, { ...credential(), credentialType: v as "api_key" }),
+    call: (v) => stores.revealCustomCredential(t.db, { keyring, ...credential(), credentialType: v as "api_key" }),
   },
   // slack analysis
   ...(["name", "description", "llmModel"] as const).map((f) => ({
@@ -322,8 +322,8 @@ const cases: Case[] = [
     kinds: TEXT,
     call: (v) => stores.setAnalysisStatus(t.db, { analysisId: ctx.analysisId, status: "failed", errorMessage: v as string }),
   },
-  { fn: "dueScheduledAnalyses", field: "now", kinds: DATE, call: (v) => stores.dueScheduledAnalyses(t.db, v as Date) },
-  { fn: "computeContributions", field: "analysisId", kinds: ID, call: (v) => stores.computeContributions(t.db, v as string) },
+  { fn: "dueScheduledAnalyses", field: "now", kinds: DATE, call: (v) => stores.dueScheduledAnalyses(t.db, { now: v as Date }) },
+  { fn: "computeContributions", field: "analysisId", kinds: ID, call: (v) => stores.computeContributions(t.db, { analysisId: v as string }) },
   {
     fn: "writeContributionScores",
     field: "totalScore",
@@ -383,8 +383,13 @@ const cases: Case[] = [
     kinds: [...TEXT, "injection"],
     call: (v) => stores.threadWithReplies(t.db, { channelId: ctx.channelId, threadTs: v as string }),
   },
-  { fn: "contributionLeaderboard", field: "analysisId", kinds: ID, call: (v) => stores.contributionLeaderboard(t.db, v as string) },
-  { fn: "contributionLeaderboard", field: "limit", kinds: NUMBER, call: (v) => stores.contributionLeaderboard(t.db, ctx.analysisId, v as number) },
+  { fn: "contributionLeaderboard", field: "analysisId", kinds: ID, call: (v) => stores.contributionLeaderboard(t.db, { analysisId: v as string }) },
+  {
+    fn: "contributionLeaderboard",
+    field: "limit",
+    kinds: NUMBER,
+    call: (v) => stores.contributionLeaderboard(t.db, { analysisId: ctx.analysisId, limit: v as number }),
+  },
   // slack sync
   {
     fn: "syncChannels",
@@ -475,8 +480,8 @@ const cases: Case[] = [
     call: (v) => stores.updateTeam(t.db, { teamId: ctx.teamId, actorId: ctx.userId, patch: { teamSize: v as number } }),
   },
   { fn: "updateTeam", field: "teamId", kinds: ID, call: (v) => stores.updateTeam(t.db, { teamId: v as string, actorId: ctx.userId, patch: {} }) },
-  { fn: "listMyTeams", field: "userId", kinds: ID, call: (v) => stores.listMyTeams(t.db, v as string) },
-  { fn: "getTeamBySlug", field: "slug", kinds: [...TEXT, "injection"], call: (v) => stores.getTeamBySlug(t.db, v as string) },
+  { fn: "listMyTeams", field: "userId", kinds: ID, call: (v) => stores.listMyTeams(t.db, { userId: v as string }) },
+  { fn: "getTeamBySlug", field: "slug", kinds: [...TEXT, "injection"], call: (v) => stores.getTeamBySlug(t.db, { slug: v as string }) },
   {
     fn: "inviteMember",
     field: "email",
@@ -531,8 +536,18 @@ const cases: Case[] = [
     kinds: ID,
     call: (v) => stores.removeMember(t.db, { teamId: ctx.teamId, actorId: ctx.userId, userId: v as string }),
   },
-  { fn: "requireTeamRole", field: "teamId", kinds: ID, call: (v) => stores.requireTeamRole(t.db, v as string, ctx.userId, "ADMIN") },
-  { fn: "requireTeamRole", field: "min", kinds: ENUM, call: (v) => stores.requireTeamRole(t.db, ctx.teamId, ctx.userId, v as "ADMIN") },
+  {
+    fn: "requireTeamRole",
+    field: "teamId",
+    kinds: ID,
+    call: (v) => stores.requireTeamRole(t.db, { teamId: v as string, userId: ctx.userId, min: "ADMIN" }),
+  },
+  {
+    fn: "requireTeamRole",
+    field: "min",
+    kinds: ENUM,
+    call: (v) => stores.requireTeamRole(t.db, { teamId: ctx.teamId, userId: ctx.userId, min: v as "ADMIN" }),
+  },
   // integrations
   ...(["name", "description", "workspaceId"] as const).map((f) => ({
     fn: "createIntegration",
@@ -574,38 +589,51 @@ const cases: Case[] = [
     fn: "storeIntegrationCredential",
     field: f,
     kinds: TEXT,
-    call: (v: unknown) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), [f]: v }),
+    call: (v: unknown) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), [f]: v }),
   })),
   {
     fn: "storeIntegrationCredential",
     field: "expiresAt",
     kinds: DATE,
-    call: (v) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), expiresAt: v as Date }),
+    call: (v) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), expiresAt: v as Date }),
   },
   {
     fn: "storeIntegrationCredential",
     field: "scopes.0",
     kinds: TEXT,
-    call: (v) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), scopes: [v as string] }),
+    call: (v) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), scopes: [v as string] }),
   },
   {
     fn: "storeIntegrationCredential",
     field: "credentialType",
     kinds: ENUM,
-    call: (v) => stores.storeIntegrationCredential(t.db, keyring, { ...teamCredential(), credentialType: v as "API_KEY" }),
+    call: (v) => stores.storeIntegrationCredential(t.db, { keyring, ...teamCredential(), credentialType: v as "API_KEY" }),
   },
   {
     fn: "revealCredential",
     field: "credentialType",
     kinds: ENUM,
     call: (v) =>
-      stores.revealCredential(t.db, keyring, { actorId: ctx.userId, integrationId: ctx.teamIntegrationId, credentialType: v as "API_KEY" }),
+      stores.revealCredential(t.db, { keyring, actorId: ctx.userId, integrationId: ctx.teamIntegrationId, credentialType: v as "API_KEY" }),
   },
   {
     fn: "revealCredential",
     field: "integrationId",
     kinds: ID,
-    call: (v) => stores.revealCredential(t.db, keyring, { actorId: ctx.userId, integrationId: v as string, credentialType: "API_KEY" }),
+    call: (v) => stores.revealCredential(t.db, { keyring, actorId: ctx.userId, integrationId: v as string, credentialType: "API_KEY" }),
+  },
+  {
+    fn: "storeIntegrationCredential",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.storeIntegrationCredential(t.db, { ...teamCredential(), keyring: v as never }),
+  },
+  {
+    fn: "revealCredential",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) =>
+      stores.revealCredential(t.db, { keyring: v as never, actorId: ctx.userId, integrationId: ctx.teamIntegrationId, credentialType: "API_KEY" }),
   },
   {
     fn: "shareIntegration",
@@ -626,8 +654,8 @@ const cases: Case[] = [
     kinds: ID,
     call: (v) => stores.revokeShare(t.db, { actorId: ctx.userId, integrationId: ctx.teamIntegrationId, teamId: v as string }),
   },
-  { fn: "listSharedWithTeam", field: "teamId", kinds: ID, call: (v) => stores.listSharedWithTeam(t.db, v as string) },
-  { fn: "listIntegrationsForUser", field: "userId", kinds: ID, call: (v) => stores.listIntegrationsForUser(t.db, v as string) },
+  { fn: "listSharedWithTeam", field: "teamId", kinds: ID, call: (v) => stores.listSharedWithTeam(t.db, { teamId: v as string }) },
+  { fn: "listIntegrationsForUser", field: "userId", kinds: ID, call: (v) => stores.listIntegrationsForUser(t.db, { userId: v as string }) },
   ...(["externalId", "name"] as const).map((f) => ({
     fn: "upsertServiceResource",
     field: f,
@@ -684,16 +712,31 @@ const cases: Case[] = [
     kinds: DATE,
     call: (v) => stores.createProject(t.db, { ...project(), milestones: [{ title: "m", amount: "1", dueDate: v as Date }] }),
   },
-  { fn: "transitionProject", field: "projectId", kinds: ID, call: (v) => stores.transitionProject(t.db, v as string, "pending") },
-  { fn: "transitionProject", field: "to", kinds: ENUM, call: (v) => stores.transitionProject(t.db, ctx.projectId, v as "pending") },
-  { fn: "acceptTerms", field: "projectId", kinds: ID, call: (v) => stores.acceptTerms(t.db, v as string) },
-  { fn: "transitionMilestone", field: "milestoneId", kinds: ID, call: (v) => stores.transitionMilestone(t.db, v as string, "in_progress") },
-  { fn: "transitionMilestone", field: "to", kinds: ENUM, call: (v) => stores.transitionMilestone(t.db, ctx.milestoneId, v as "in_progress") },
+  { fn: "transitionProject", field: "projectId", kinds: ID, call: (v) => stores.transitionProject(t.db, { projectId: v as string, to: "pending" }) },
+  {
+    fn: "transitionProject",
+    field: "to",
+    kinds: ENUM,
+    call: (v) => stores.transitionProject(t.db, { projectId: ctx.projectId, to: v as "pending" }),
+  },
+  { fn: "acceptTerms", field: "projectId", kinds: ID, call: (v) => stores.acceptTerms(t.db, { projectId: v as string }) },
+  {
+    fn: "transitionMilestone",
+    field: "milestoneId",
+    kinds: ID,
+    call: (v) => stores.transitionMilestone(t.db, { milestoneId: v as string, to: "in_progress" }),
+  },
+  {
+    fn: "transitionMilestone",
+    field: "to",
+    kinds: ENUM,
+    call: (v) => stores.transitionMilestone(t.db, { milestoneId: ctx.milestoneId, to: v as "in_progress" }),
+  },
   {
     fn: "transitionMilestone",
     field: "notes",
     kinds: TEXT,
-    call: (v) => stores.transitionMilestone(t.db, ctx.milestoneId, "in_progress", v as string),
+    call: (v) => stores.transitionMilestone(t.db, { milestoneId: ctx.milestoneId, to: "in_progress", notes: v as string }),
   },
   ...(["paymentGateway", "gatewayTransactionId", "gatewayReference", "description"] as const).map((f) => ({
     fn: "recordTransaction",
@@ -719,7 +762,7 @@ const cases: Case[] = [
     kinds: ENUM,
     call: (v) => stores.recordTransaction(t.db, { ...txInput(), transactionType: v as "deposit" }),
   },
-  { fn: "getEscrowBalance", field: "projectId", kinds: ID, call: (v) => stores.getEscrowBalance(t.db, v as string) },
+  { fn: "requireEscrowBalance", field: "projectId", kinds: ID, call: (v) => stores.requireEscrowBalance(t.db, { projectId: v as string }) },
   { fn: "releaseFunds", field: "description", kinds: TEXT, call: (v) => stores.releaseFunds(t.db, { ...release(), description: v as string }) },
   {
     fn: "releaseFunds",
@@ -734,21 +777,31 @@ const cases: Case[] = [
     fn: "rotateSecrets",
     field: "batchSize",
     kinds: NUMBER,
-    call: (v) => stores.rotateSecrets(t.db, keyring, stores.secretColumns, { batchSize: v as number }),
+    call: (v) => stores.rotateSecrets(t.db, { keyring, columns: stores.secretColumns, batchSize: v as number }),
   },
-  { fn: "rotateSecrets", field: "columns", kinds: ["injection", "nonUuid"], call: (v) => stores.rotateSecrets(t.db, keyring, v as never) },
+  {
+    fn: "rotateSecrets",
+    field: "columns",
+    kinds: ["injection", "nonUuid"],
+    call: (v) => stores.rotateSecrets(t.db, { keyring, columns: v as never }),
+  },
   {
     fn: "rotateSecrets",
     field: "columns.0.column",
     kinds: ["injection"],
-    call: (v) => stores.rotateSecrets(t.db, keyring, [{ ...stores.secretColumns[0]!, column: v as never }]),
+    call: (v) => stores.rotateSecrets(t.db, { keyring, columns: [{ ...stores.secretColumns[0]!, column: v as never }] }),
   },
-  { fn: "countSecretsByKey", field: "columns", kinds: ["injection", "nonUuid"], call: (v) => stores.countSecretsByKey(t.db, v as never) },
+  {
+    fn: "countSecretsByKey",
+    field: "columns",
+    kinds: ["injection", "nonUuid"],
+    call: (v) => stores.countSecretsByKey(t.db, { columns: v as never }),
+  },
   {
     fn: "countSecretsByKey",
     field: "columns.0.table",
     kinds: ["injection"],
-    call: (v) => stores.countSecretsByKey(t.db, [{ ...stores.secretColumns[0]!, table: v as never }]),
+    call: (v) => stores.countSecretsByKey(t.db, { columns: [{ ...stores.secretColumns[0]!, table: v as never }] }),
   },
   // slack installation store (Bolt's InstallationStore, and the cache and uninstall handlers it comes with)
   {
@@ -868,6 +921,24 @@ const cases: Case[] = [
   },
   // slack workspaces
   {
+    fn: "connectSlackWorkspace",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.connectSlackWorkspace(t.db, { keyring: v as never, workspaceId: ctx.workspaceId, accessToken: "xoxp-matrix" }),
+  },
+  {
+    fn: "revealSlackWorkspaceTokens",
+    field: "keyring",
+    kinds: ["injection", "nan"],
+    call: (v) => stores.revealSlackWorkspaceTokens(t.db, { keyring: v as never, workspaceId: ctx.workspaceId }),
+  },
+  {
+    fn: "listAnalyses",
+    field: "status",
+    kinds: ENUM,
+    call: (v) => stores.listAnalyses(t.db, { workspaceId: ctx.workspaceId, status: v as "running" }),
+  },
+  {
     fn: "upsertSlackWorkspace",
     field: "teamId",
     kinds: ID,
@@ -956,7 +1027,7 @@ describe("bad-input matrix: every public function × every bad value -> a typed 
   it("free text with an SQL-injection string is stored verbatim, every table intact", async () => {
     const tables = Object.keys(await rowCounts());
     const u = await stores.createUser(t.db, { email: "bobby@example.com", fullName: BAD.injection, bio: "Robert'); DROP TABLE shared_db.users;--" });
-    expect((await stores.getUserById(t.db, u.id))!.fullName).toBe(BAD.injection);
+    expect((await stores.getUserById(t.db, { id: u.id }))!.fullName).toBe(BAD.injection);
     expect(Object.keys(await rowCounts())).toEqual(tables);
   });
 

@@ -6,7 +6,7 @@ import { milestones, projects, transactions } from "../../src/schema";
 import {
   acceptTerms,
   createProject,
-  getEscrowBalance,
+  requireEscrowBalance,
   MILESTONE_TRANSITIONS,
   PROJECT_TRANSITIONS,
   recordPaymentIntent,
@@ -89,7 +89,7 @@ describe("projects and milestones", () => {
       for (const to of statuses) {
         const { project: pr } = await createProject(t.db, { creatorId: p.creator.id, title: "t", totalAmount: "1" });
         await t.db.update(projects).set({ status: from }).where(eq(projects.id, pr.id));
-        const result = await transitionProject(t.db, pr.id, to).catch((x: unknown) => x);
+        const result = await transitionProject(t.db, { projectId: pr.id, to }).catch((x: unknown) => x);
         if (PROJECT_TRANSITIONS[from].includes(to)) expect(result, `${from} -> ${to}`).toMatchObject({ status: to });
         else expect((result as InvariantError).rule, `${from} -> ${to}`).toBe("illegal_transition");
       }
@@ -123,23 +123,25 @@ describe("projects and milestones", () => {
     for (const from of statuses) {
       for (const to of statuses) {
         await t.db.update(milestones).set({ status: from }).where(eq(milestones.id, m!.id));
-        const result = await transitionMilestone(t.db, m!.id, to).catch((x: unknown) => x);
+        const result = await transitionMilestone(t.db, { milestoneId: m!.id, to }).catch((x: unknown) => x);
         if (MILESTONE_TRANSITIONS[from].includes(to)) expect(result, `${from} -> ${to}`).toMatchObject({ status: to });
         else expect((result as InvariantError).rule, `${from} -> ${to}`).toBe("illegal_transition");
       }
     }
-    await expect(transitionMilestone(t.db, "00000000-0000-4000-8000-000000000000", "approved")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(transitionMilestone(t.db, { milestoneId: "00000000-0000-4000-8000-000000000000", to: "approved" })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it("accepts terms only for a pending project", async () => {
     const p = await parties();
     const { project: pr } = await project(p);
-    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({ code: "invariant", rule: "illegal_transition" });
-    await transitionProject(t.db, pr.id, "pending");
-    const active = await acceptTerms(t.db, pr.id);
+    await expect(acceptTerms(t.db, { projectId: pr.id })).rejects.toMatchObject({ code: "invariant", rule: "illegal_transition" });
+    await transitionProject(t.db, { projectId: pr.id, to: "pending" });
+    const active = await acceptTerms(t.db, { projectId: pr.id });
     expect(active.status).toBe("active");
     expect(active.termsAcceptedAt).toBeInstanceOf(Date);
-    await expect(acceptTerms(t.db, pr.id)).rejects.toMatchObject({
+    await expect(acceptTerms(t.db, { projectId: pr.id })).rejects.toMatchObject({
       code: "invariant",
       rule: "illegal_transition",
       message: expect.stringContaining("(it is active)"),
@@ -149,9 +151,9 @@ describe("projects and milestones", () => {
   it.each(["buyer", "seller"] as const)("the %s accepts the terms under withRls; the creator who proposed them cannot", async (who) => {
     const p = await parties();
     const { project: pr } = await project(p);
-    await withRls(t.db, { userId: p.creator.id }, (tx) => transitionProject(tx, pr.id, "pending"));
-    await expect(withRls(t.db, { userId: p.creator.id }, (tx) => acceptTerms(tx, pr.id))).rejects.toBeInstanceOf(ForbiddenError);
-    const active = await withRls(t.db, { userId: p[who].id }, (tx) => acceptTerms(tx, pr.id));
+    await withRls(t.db, { userId: p.creator.id }, (tx) => transitionProject(tx, { projectId: pr.id, to: "pending" }));
+    await expect(withRls(t.db, { userId: p.creator.id }, (tx) => acceptTerms(tx, { projectId: pr.id }))).rejects.toBeInstanceOf(ForbiddenError);
+    const active = await withRls(t.db, { userId: p[who].id }, (tx) => acceptTerms(tx, { projectId: pr.id }));
     expect(active).toMatchObject({ id: pr.id, status: "active" });
     expect(active.termsAcceptedAt).toBeInstanceOf(Date);
   });
@@ -163,13 +165,13 @@ describe("projects and milestones", () => {
       milestones: [m],
     } = await project(p);
     const asUser = <T>(u: PublicUser, fn: Parameters<typeof withRls<T>>[2]) => withRls(t.db, { userId: u.id }, fn);
-    await expect(asUser(p.buyer, (tx) => transitionMilestone(tx, m!.id, "in_progress"))).rejects.toBeInstanceOf(ForbiddenError);
-    await asUser(p.seller, (tx) => transitionMilestone(tx, m!.id, "in_progress"));
-    const done = await asUser(p.seller, (tx) => transitionMilestone(tx, m!.id, "completed", "shipped"));
+    await expect(asUser(p.buyer, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "in_progress" }))).rejects.toBeInstanceOf(ForbiddenError);
+    await asUser(p.seller, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "in_progress" }));
+    const done = await asUser(p.seller, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "completed", notes: "shipped" }));
     expect(done).toMatchObject({ status: "completed", completionNotes: "shipped", projectId: pr.id });
     expect(done.completedAt).toBeInstanceOf(Date);
-    await expect(asUser(p.seller, (tx) => transitionMilestone(tx, m!.id, "approved"))).rejects.toBeInstanceOf(ForbiddenError);
-    const approved = await asUser(p.buyer, (tx) => transitionMilestone(tx, m!.id, "approved"));
+    await expect(asUser(p.seller, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "approved" }))).rejects.toBeInstanceOf(ForbiddenError);
+    const approved = await asUser(p.buyer, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "approved" }));
     expect(approved.approvedAt).toBeInstanceOf(Date);
   });
 });
@@ -180,7 +182,7 @@ describe("money", () => {
     const { project: pr } = await project(p);
     await hold(p.buyer.id, pr.id, "0.1");
     await hold(p.buyer.id, pr.id, "0.2");
-    expect(await getEscrowBalance(t.db, pr.id)).toBe("0.3000");
+    expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("0.3000");
     const { transaction } = await recordTransaction(t.db, {
       userId: p.buyer.id,
       projectId: pr.id,
@@ -200,7 +202,7 @@ describe("money", () => {
     expect(first.created).toBe(true);
     expect(again).toEqual({ transaction: first.transaction, created: false });
     await expect(hold(p.buyer.id, pr.id, "501", "fincra-123")).rejects.toBeInstanceOf(ConflictError);
-    expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("500.0000");
   });
 
   it("a reused gateway id with a different project, amount, fee, type or status is a ConflictError, amounts compared exactly", async () => {
@@ -263,7 +265,7 @@ describe("money", () => {
       code: "invariant",
       rule: "illegal_transition",
     });
-    expect(await getEscrowBalance(t.db, pr.id)).toBe("250.5000");
+    expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("250.5000");
 
     const failing = await withRls(t.db, { userId: p.buyer.id }, (tx) =>
       recordPaymentIntent(tx, { userId: p.buyer.id, projectId: pr.id, transactionType: "escrow_hold", amount: "10" }),
@@ -271,7 +273,7 @@ describe("money", () => {
     const failed = await settleTransaction(t.db, { transactionId: failing.id, status: "failed", amount: "10" });
     expect(failed.transaction).toMatchObject({ status: "failed", completedAt: null });
     expect(failed.transaction.processedAt).toBeInstanceOf(Date);
-    expect(await getEscrowBalance(t.db, pr.id)).toBe("250.5000");
+    expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("250.5000");
     await expect(
       settleTransaction(t.db, { transactionId: "00000000-0000-4000-8000-000000000000", status: "failed", amount: "1" }),
     ).rejects.toBeInstanceOf(NotFoundError);
@@ -290,19 +292,19 @@ describe("money", () => {
       code: "invariant",
       rule: "milestone_not_approved",
     });
-    for (const s of ["in_progress", "completed", "approved"] as const) await transitionMilestone(t.db, design!.id, s);
+    for (const s of ["in_progress", "completed", "approved"] as const) await transitionMilestone(t.db, { milestoneId: design!.id, to: s });
     await releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "400", milestoneId: design!.id });
     await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "400", milestoneId: design!.id })).rejects.toMatchObject({
       code: "invariant",
       rule: "milestone_not_approved",
     });
     await releaseFunds(t.db, { projectId: pr.id, userId: p.buyer.id, amount: "75", kind: "refund" });
-    expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("500.0000");
     await expect(releaseFunds(t.db, { projectId: pr.id, userId: p.seller.id, amount: "500.0001" })).rejects.toMatchObject({
       code: "invariant",
       rule: "insufficient_funds",
     });
-    expect(await getEscrowBalance(t.db, pr.id)).toBe("500.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("500.0000");
   });
 
   it.skipIf(!onServer)(`50 concurrent releases never take the balance below zero${serverOnly}`, async () => {
@@ -317,7 +319,7 @@ describe("money", () => {
       const ok = results.filter((r) => r.status === "fulfilled").length;
       expect(ok).toBe(33); // floor(1000 / 30)
       for (const r of results) if (r.status === "rejected") expect((r.reason as InvariantError).rule).toBe("insufficient_funds");
-      expect(await getEscrowBalance(t.db, pr.id)).toBe("10.0000");
+      expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("10.0000");
     } finally {
       await Promise.all(pools.map((x) => x.close()));
     }
@@ -338,7 +340,7 @@ describe("money", () => {
       );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(33);
       for (const r of results) if (r.status === "rejected") expect((r.reason as InvariantError).rule).toBe("insufficient_funds");
-      expect(await getEscrowBalance(t.db, pr.id)).toBe("10.0000");
+      expect(await requireEscrowBalance(t.db, { projectId: pr.id })).toBe("10.0000");
     } finally {
       await Promise.all(pools.map((x) => x.close()));
     }
@@ -355,12 +357,14 @@ describe("escrow under RLS", () => {
       const seen = await withRls(t.db, { userId: u.id }, async (tx) => ({
         projects: await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, pr.id)),
         milestones: await tx.select({ id: milestones.id }).from(milestones).where(eq(milestones.projectId, pr.id)),
-        balance: await getEscrowBalance(tx, pr.id),
+        balance: await requireEscrowBalance(tx, { projectId: pr.id }),
       }));
       expect(seen).toMatchObject({ projects: [{ id: pr.id }], balance: "100.0000" });
       expect(seen.milestones).toHaveLength(2);
     }
-    await expect(withRls(t.db, { userId: stranger.id }, (tx) => getEscrowBalance(tx, pr.id))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(withRls(t.db, { userId: stranger.id }, (tx) => requireEscrowBalance(tx, { projectId: pr.id }))).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it("only the creator changes a project; buyers cannot; nobody updates a transaction", async () => {
@@ -370,8 +374,12 @@ describe("escrow under RLS", () => {
     expect(
       await withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(projects).set({ title: "x" }).where(eq(projects.id, pr.id)).returning()),
     ).toEqual([]);
-    await expect(withRls(t.db, { userId: p.buyer.id }, (tx) => transitionProject(tx, pr.id, "pending"))).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await withRls(t.db, { userId: p.creator.id }, (tx) => transitionProject(tx, pr.id, "pending"))).toMatchObject({ status: "pending" });
+    await expect(withRls(t.db, { userId: p.buyer.id }, (tx) => transitionProject(tx, { projectId: pr.id, to: "pending" }))).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect(await withRls(t.db, { userId: p.creator.id }, (tx) => transitionProject(tx, { projectId: pr.id, to: "pending" }))).toMatchObject({
+      status: "pending",
+    });
     await expect(
       withRls(t.db, { userId: p.buyer.id }, (tx) => tx.update(transactions).set({ amount: "1" }).where(eq(transactions.id, transaction.id))),
     ).rejects.toThrow();

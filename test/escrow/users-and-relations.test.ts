@@ -41,33 +41,33 @@ describe("deleting a user who is a party to escrow projects (escrow-backend.md)"
     const e1 = await escrow();
     const second = await createProject(t.db, { creatorId: e1.creator.id, title: "Second", totalAmount: "5" });
     for (const who of [e1.creator, e1.buyer, e1.seller]) {
-      const error = await deleteUser(t.db, who.id).catch((x: unknown) => x);
+      const error = await deleteUser(t.db, { id: who.id }).catch((x: unknown) => x);
       expect(error).toBeInstanceOf(UserHasProjectsError);
       expect(error).toBeInstanceOf(ConflictError);
       const expected = who === e1.creator ? [e1.project.id, second.project.id].sort() : [e1.project.id];
       expect((error as UserHasProjectsError).projectIds).toEqual(expected);
       expect((error as Error).message).toContain(e1.project.id);
-      expect(await getUserById(t.db, who.id)).toBeDefined();
+      expect(await getUserById(t.db, { id: who.id })).toBeDefined();
     }
     expect((await t.db.select().from(projects).where(eq(projects.creatorId, e1.creator.id))).length).toBe(2);
     // The documented alternative keeps every record.
-    expect((await deactivateUser(t.db, e1.creator.id)).isActive).toBe(false);
+    expect((await deactivateUser(t.db, { id: e1.creator.id })).isActive).toBe(false);
   });
 
   it("deletes a user with no projects; audit entries keep the row with the actor set to NULL", async () => {
     const { outsider } = await escrow();
     const entry = await appendAudit(t.db, { actorId: outsider.id, action: "login", entityType: "user" });
-    await deleteUser(t.db, outsider.id);
-    expect(await getUserById(t.db, outsider.id)).toBeUndefined();
+    await deleteUser(t.db, { id: outsider.id });
+    expect(await getUserById(t.db, { id: outsider.id })).toBeUndefined();
     const [kept] = await t.db.select().from(auditLogs).where(eq(auditLogs.id, entry.id));
     expect(kept?.actorId).toBeNull();
-    await expect(deleteUser(t.db, outsider.id)).rejects.toThrow(NotFoundError);
-    await expect(deleteUser(t.db, "not-a-uuid")).rejects.toThrow(ValidationError);
+    await expect(deleteUser(t.db, { id: outsider.id })).rejects.toThrow(NotFoundError);
+    await expect(deleteUser(t.db, { id: "not-a-uuid" })).rejects.toThrow(ValidationError);
   });
 
   it("a user cannot delete anyone under withRls, not even themselves", async () => {
     const { outsider } = await escrow();
-    await expect(withRls(t.db, { userId: outsider.id }, (tx) => deleteUser(tx, outsider.id))).rejects.toThrow();
+    await expect(withRls(t.db, { userId: outsider.id }, (tx) => deleteUser(tx, { id: outsider.id }))).rejects.toThrow();
     expect((await t.db.select().from(users).where(eq(users.id, outsider.id))).length).toBe(1);
   });
 });

@@ -68,7 +68,7 @@ describe("createDb", () => {
       await first.close();
       const second = await createDb({ url: `pglite:${dir}` });
       expect((await migrate(second.db)).applied).toEqual([]);
-      expect(await getUserByEmail(second.db, "disk@example.com")).toBeDefined();
+      expect(await getUserByEmail(second.db, { email: "disk@example.com" })).toBeDefined();
       await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

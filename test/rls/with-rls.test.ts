@@ -55,7 +55,7 @@ describe("withRls", () => {
       one<{ c: { name: string; sub: string } }>(tx, sql`select current_setting('request.jwt.claims')::jsonb as c`),
     );
     expect(claims.c).toEqual({ name: evil, sub: a.id });
-    expect(await getUserById(t.db, a.id)).toBeDefined();
+    expect(await getUserById(t.db, { id: a.id })).toBeDefined();
   });
 
   it("surfaces the real error when setup fails, and nothing in fn runs unscoped", async () => {
@@ -128,13 +128,13 @@ describe("withRls", () => {
       expect(e).toMatchObject({ code: "forbidden", table: "user_credentials", message: expect.stringContaining("for table user_credentials") });
       expect(pgErrorOf(e)?.code).toBe("42501");
     }
-    expect(await getPasswordHash(t.db, a.id)).toBe("$argon2id$v=19$secret");
-    expect(await getPasswordHash(t.db, b.id)).toBe("$argon2id$v=19$other");
+    expect(await getPasswordHash(t.db, { id: a.id })).toBe("$argon2id$v=19$secret");
+    expect(await getPasswordHash(t.db, { id: b.id })).toBe("$argon2id$v=19$other");
     await expect(withRls(t.db, { userId: a.id }, (tx) => tx.update(users).set({ isSuperuser: true }).where(eq(users.id, a.id)))).rejects.toThrow();
     await expect(
       withRls(t.db, { userId: a.id }, (tx) => tx.update(users).set({ email: "new@example.com" }).where(eq(users.id, a.id))),
     ).rejects.toThrow();
-    expect(await getUserById(t.db, a.id)).toMatchObject({ isSuperuser: false, email: a.email });
+    expect(await getUserById(t.db, { id: a.id })).toMatchObject({ isSuperuser: false, email: a.email });
   });
 });
 

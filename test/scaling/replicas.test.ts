@@ -49,9 +49,9 @@ describe.skipIf(skip)(`read replicas on a streaming standby${skip ? " (skipped: 
   it("with replay paused, a plain read is stale while primaryOf reads the write just made", async () => {
     const u = await makeUser(h.db, "stale", { fullName: "Before" });
     await standby.withReplayPaused(async () => {
-      await updateProfile(h.db, u.id, { fullName: "After" });
-      expect((await getUserById(h.db, u.id))?.fullName).toBe("Before");
-      expect((await getUserById(primaryOf(h.db), u.id))?.fullName).toBe("After");
+      await updateProfile(h.db, { id: u.id, fullName: "After" });
+      expect((await getUserById(h.db, { id: u.id }))?.fullName).toBe("Before");
+      expect((await getUserById(primaryOf(h.db), { id: u.id }))?.fullName).toBe("After");
     });
   });
 

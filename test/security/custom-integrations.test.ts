@@ -75,8 +75,8 @@ describe("credentials replaced under a fresh id (the guard lets an owner re-key,
     });
     const key = { userId: a.id, integrationId: integration.id, credentialType: "api_key" } as const;
     for (const value of ["first-key", "second-key"])
-      await withRls(t.db, { userId: a.id }, (tx) => storeCustomCredential(tx, keyring, { ...key, value }));
-    expect(await revealCustomCredential(t.db, keyring, key)).toBe("second-key");
+      await withRls(t.db, { userId: a.id }, (tx) => storeCustomCredential(tx, { keyring, ...key, value }));
+    expect(await revealCustomCredential(t.db, { keyring, ...key })).toBe("second-key");
   });
 
   it("a team's OWNER replaces a team credential under withRls", async () => {
@@ -87,10 +87,10 @@ describe("credentials replaced under a fresh id (the guard lets an owner re-key,
     );
     for (const value of ["xoxb-first", "xoxb-second"]) {
       await withRls(t.db, { userId: owner.id }, (tx) =>
-        storeIntegrationCredential(tx, keyring, { actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN", value }),
+        storeIntegrationCredential(tx, { keyring, actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN", value }),
       );
     }
-    expect(await revealCredential(t.db, keyring, { actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN" })).toMatchObject({
+    expect(await revealCredential(t.db, { keyring, actorId: owner.id, integrationId: integration.id, credentialType: "BOT_TOKEN" })).toMatchObject({
       value: "xoxb-second",
     });
   });

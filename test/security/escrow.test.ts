@@ -11,7 +11,7 @@ import { milestones, projects, transactions } from "../../src/schema";
 import {
   acceptTerms,
   createProject,
-  getEscrowBalance,
+  requireEscrowBalance,
   recordPaymentIntent,
   recordTransaction,
   releaseFunds,
@@ -38,7 +38,7 @@ const asNobody = <T>(fn: (tx: Tx) => Promise<T>) =>
 /** Every escrow row, read as service work, plus the balance of `projectId`. */
 async function state(projectId: string) {
   return {
-    balance: await getEscrowBalance(t.db, projectId),
+    balance: await requireEscrowBalance(t.db, { projectId }),
     projects: await t.db.select().from(projects).orderBy(asc(projects.id)),
     milestones: await t.db.select().from(milestones).orderBy(asc(milestones.id)),
     transactions: await t.db.select().from(transactions).orderBy(asc(transactions.id)),
@@ -61,9 +61,9 @@ async function funded(p: Parties, creator = p.creator) {
       { title: "Build", amount: "600.00" },
     ],
   });
-  await transitionProject(t.db, project.id, "pending");
-  await acceptTerms(t.db, project.id);
-  for (const s of ["in_progress", "completed"] as const) await transitionMilestone(t.db, design!.id, s);
+  await transitionProject(t.db, { projectId: project.id, to: "pending" });
+  await acceptTerms(t.db, { projectId: project.id });
+  for (const s of ["in_progress", "completed"] as const) await transitionMilestone(t.db, { milestoneId: design!.id, to: s });
   await recordTransaction(t.db, { userId: p.buyer.id, projectId: project.id, transactionType: "escrow_hold", amount: "1000" });
   return { project, design: design!, build: build! };
 }
@@ -146,7 +146,7 @@ describe("escrow attacks (issue 16, item 2)", () => {
         ),
       ForbiddenError,
     );
-    expect(await getEscrowBalance(t.db, project.id)).toBe("1000.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: project.id })).toBe("1000.0000");
   });
 
   it("a stranger cannot record a completed escrow_release, nor release through releaseFunds or the function", async () => {
@@ -228,7 +228,7 @@ describe("escrow attacks (issue 16, item 2)", () => {
       recordPaymentIntent(tx, { userId: p.seller.id, projectId: project.id, transactionType: "escrow_hold", amount: "5000" }),
     );
     expect(intent).toMatchObject({ status: "pending", completedAt: null, processedAt: null });
-    expect(await getEscrowBalance(t.db, project.id)).toBe("1000.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: project.id })).toBe("1000.0000");
     // Only the gateway's confirmation (service work) completes it, and it cannot un-complete.
     await refusedUnchanged(project.id, () =>
       as(p.seller, (tx) => settleTransaction(tx, { transactionId: intent.id, status: "completed", amount: "5000" })),
@@ -241,7 +241,7 @@ describe("escrow attacks (issue 16, item 2)", () => {
     });
     expect(settled.transaction).toMatchObject({ status: "completed", gatewayTransactionId: "gw-seller-5000" });
     expect(settled.transaction.processedAt).toBeInstanceOf(Date);
-    expect(await getEscrowBalance(t.db, project.id)).toBe("6000.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: project.id })).toBe("6000.0000");
     await refusedUnchanged(project.id, () => t.db.update(transactions).set({ status: "failed" }).where(eq(transactions.id, intent.id)));
     await refusedUnchanged(project.id, () => t.db.delete(transactions).where(eq(transactions.id, intent.id)));
   });
@@ -282,12 +282,16 @@ describe("escrow attacks (issue 16, item 2)", () => {
         throw x;
       }),
     );
-    expect(await getEscrowBalance(t.db, project.id)).toBe("1000.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: project.id })).toBe("1000.0000");
   });
 
   it("the seller cannot approve their own milestone, even as the project's creator, by function or raw update", async () => {
     const { project, design } = await funded(p);
-    await refusedUnchanged(project.id, () => as(p.seller, (tx) => transitionMilestone(tx, design.id, "approved")), ForbiddenError);
+    await refusedUnchanged(
+      project.id,
+      () => as(p.seller, (tx) => transitionMilestone(tx, { milestoneId: design.id, to: "approved" })),
+      ForbiddenError,
+    );
     // A project the seller created: still not theirs to approve.
     const {
       project: own,
@@ -300,21 +304,21 @@ describe("escrow attacks (issue 16, item 2)", () => {
       totalAmount: "10",
       milestones: [{ title: "m", amount: "10" }],
     });
-    for (const s of ["in_progress", "completed"] as const) await as(p.seller, (tx) => transitionMilestone(tx, m!.id, s));
-    await refusedUnchanged(own.id, () => as(p.seller, (tx) => transitionMilestone(tx, m!.id, "approved")), ForbiddenError);
+    for (const s of ["in_progress", "completed"] as const) await as(p.seller, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: s }));
+    await refusedUnchanged(own.id, () => as(p.seller, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "approved" })), ForbiddenError);
     await refusedUnchanged(own.id, () =>
       as(p.seller, (tx) => touch(tx, sql`update shared_db.milestones set status = 'approved', approved_at = now() where id = ${m!.id}`)),
     );
     await refusedUnchanged(own.id, () => as(p.seller, (tx) => tx.execute(sql`select shared_db.transition_milestone(${m!.id}::uuid, 'approved')`)));
     // The buyer approves, then the buyer (not the seller) pays it.
-    expect(await as(p.buyer, (tx) => transitionMilestone(tx, design.id, "approved"))).toMatchObject({ status: "approved" });
+    expect(await as(p.buyer, (tx) => transitionMilestone(tx, { milestoneId: design.id, to: "approved" }))).toMatchObject({ status: "approved" });
     await refusedUnchanged(
       project.id,
       () => as(p.seller, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "400", milestoneId: design.id })),
       ForbiddenError,
     );
     await as(p.buyer, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "400", milestoneId: design.id }));
-    expect(await getEscrowBalance(t.db, project.id)).toBe("600.0000");
+    expect(await requireEscrowBalance(t.db, { projectId: project.id })).toBe("600.0000");
   });
 
   it("forged status values on insert and update are refused", async () => {
@@ -350,8 +354,8 @@ describe("escrow attacks (issue 16, item 2)", () => {
       title: "d",
       totalAmount: "1",
     });
-    await as(p.creator, (tx) => transitionProject(tx, draft.id, "pending"));
-    await refusedUnchanged(draft.id, () => as(p.creator, (tx) => transitionProject(tx, draft.id, "active")), ForbiddenError);
+    await as(p.creator, (tx) => transitionProject(tx, { projectId: draft.id, to: "pending" }));
+    await refusedUnchanged(draft.id, () => as(p.creator, (tx) => transitionProject(tx, { projectId: draft.id, to: "active" })), ForbiddenError);
     await refusedUnchanged(draft.id, () =>
       as(p.creator, (tx) => touch(tx, sql`update shared_db.projects set terms_accepted_at = now() where id = ${draft.id}`)),
     );
@@ -449,7 +453,7 @@ describe("write-authority matrix: projects, milestones, transactions", () => {
     D = { id: d.project.id, milestone: d.milestones[0]!.id };
     Q = (await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, sellerId: p.seller.id, title: "Q", totalAmount: "10" })).project
       .id;
-    await transitionProject(t.db, Q, "pending");
+    await transitionProject(t.db, { projectId: Q, to: "pending" });
   });
 
   const me = (role: Role) => (role === "nobody" ? p.stranger.id : p[role].id);
@@ -521,7 +525,7 @@ describe("write-authority matrix: projects, milestones, transactions", () => {
       [],
       async (tx) => n(await tx.update(projects).set({ status: "active" }).where(eq(projects.id, Q)).returning()),
     ],
-    ["projects: accept Q's terms", ["buyer", "seller"], async (tx) => ((await acceptTerms(tx, Q)).status === "active" ? 1 : 0)],
+    ["projects: accept Q's terms", ["buyer", "seller"], async (tx) => ((await acceptTerms(tx, { projectId: Q })).status === "active" ? 1 : 0)],
     ["projects: delete P (money held)", [], async (tx) => n(await tx.delete(projects).where(eq(projects.id, P.project.id)).returning())],
     ["projects: delete draft D", ["creator"], async (tx) => n(await tx.delete(projects).where(eq(projects.id, D.id)).returning())],
     [
@@ -562,12 +566,12 @@ describe("write-authority matrix: projects, milestones, transactions", () => {
     [
       "milestones: approve Design (function)",
       ["creator", "buyer"],
-      async (tx) => ((await transitionMilestone(tx, P.design.id, "approved")).status === "approved" ? 1 : 0),
+      async (tx) => ((await transitionMilestone(tx, { milestoneId: P.design.id, to: "approved" })).status === "approved" ? 1 : 0),
     ],
     [
       "milestones: start Build (function)",
       ["creator", "seller"],
-      async (tx) => ((await transitionMilestone(tx, P.build.id, "in_progress")).status === "in_progress" ? 1 : 0),
+      async (tx) => ((await transitionMilestone(tx, { milestoneId: P.build.id, to: "in_progress" })).status === "in_progress" ? 1 : 0),
     ],
     ["milestones: delete from draft D", ["creator"], async (tx) => n(await tx.delete(milestones).where(eq(milestones.id, D.milestone)).returning())],
     ["milestones: delete from active P", [], async (tx) => n(await tx.delete(milestones).where(eq(milestones.id, P.build.id)).returning())],

@@ -106,7 +106,7 @@ const slackData = async (db: Db, owner: PublicUser) => {
     endDate: new Date("2024-01-01"),
     channelIds: [general!.id],
   });
-  await computeContributions(db, analysis.id);
+  await computeContributions(db, { analysisId: analysis.id });
   await saveChannelAnalysis(db, { analysisId: analysis.id, channelId: general!.id, rawResponse: {} });
   return { team, ws, general: general!, analysis };
 };
@@ -136,7 +136,7 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
     table: userCredentials,
     key: userCredentials.userId,
     seed: async (db, owner) => {
-      await setPasswordHash(db, owner.id, "$argon2id$v=19$leak-kit");
+      await setPasswordHash(db, { id: owner.id, passwordHash: "$argon2id$v=19$leak-kit" });
       return [owner.id];
     },
     update: { passwordHash: "pwned" },
@@ -182,7 +182,7 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       seed: async (db, owner) => {
         last = await ownIntegration(db, owner);
         return [
-          (await storeIntegrationCredential(db, keyring, { actorId: owner.id, integrationId: last.id, credentialType: "API_KEY", value: "s" })).id,
+          (await storeIntegrationCredential(db, { keyring, actorId: owner.id, integrationId: last.id, credentialType: "API_KEY", value: "s" })).id,
         ];
       },
       update: { scopes: ["pwned"] },
@@ -316,7 +316,7 @@ export const leakSpecs: Record<string, () => LeakSpec> = {
       table: customIntegrationCredentials,
       seed: async (db, owner) => {
         integrationId = (await createCustomIntegration(db, customInput(owner.id))).id;
-        return [(await storeCustomCredential(db, keyring, { userId: owner.id, integrationId, credentialType: "api_key", value: "s" })).id];
+        return [(await storeCustomCredential(db, { keyring, userId: owner.id, integrationId, credentialType: "api_key", value: "s" })).id];
       },
       update: { isValid: false },
       insertAsAttacker: (tx, owner) =>

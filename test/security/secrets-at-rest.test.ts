@@ -72,7 +72,8 @@ describe("secrets at rest (issue 17): no secret the package stores is readable i
       } as never);
     }
     const integration = await stores.createIntegration(t.db, { actorId: owner.id, ownerTeamId: team.id, name: "Scan GitHub", serviceType: "GITHUB" });
-    await stores.storeIntegrationCredential(t.db, keyring, {
+    await stores.storeIntegrationCredential(t.db, {
+      keyring,
       actorId: owner.id,
       integrationId: integration.id,
       credentialType: "OAUTH_TOKEN",
@@ -86,7 +87,8 @@ describe("secrets at rest (issue 17): no secret the package stores is readable i
       authType: "api_key",
       baseUrl: "https://api.example.com",
     });
-    await stores.storeCustomCredential(t.db, keyring, {
+    await stores.storeCustomCredential(t.db, {
+      keyring,
       userId: owner.id,
       integrationId: custom.id,
       credentialType: "api_key",
@@ -101,9 +103,9 @@ describe("secrets at rest (issue 17): no secret the package stores is readable i
       incomingWebhook: { url: s.webhookUrl },
     });
     expect(
-      await stores.revealCredential(t.db, keyring, { actorId: owner.id, integrationId: integration.id, credentialType: "OAUTH_TOKEN" }),
+      await stores.revealCredential(t.db, { keyring, actorId: owner.id, integrationId: integration.id, credentialType: "OAUTH_TOKEN" }),
     ).toMatchObject({ value: s.integrationCredential, refreshToken: s.integrationRefreshToken });
-    expect(await stores.revealCustomCredential(t.db, keyring, { userId: owner.id, integrationId: custom.id, credentialType: "api_key" })).toBe(
+    expect(await stores.revealCustomCredential(t.db, { keyring, userId: owner.id, integrationId: custom.id, credentialType: "api_key" })).toBe(
       s.customCredential,
     );
     const history = rowsOf<{ n: number }>(

@@ -67,7 +67,8 @@ export async function makeTeamWorld(db: Db, label: string, shareTo?: string): Pr
     serviceType: "SLACK",
     workspaceId: `T-${label}`,
   });
-  const credential = await storeIntegrationCredential(db, keyring, {
+  const credential = await storeIntegrationCredential(db, {
+    keyring,
     actorId: owner.id,
     integrationId: integration.id,
     credentialType: "BOT_TOKEN",

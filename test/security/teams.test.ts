@@ -95,9 +95,9 @@ describe("ids chosen by the application role (item 3)", () => {
       tx.execute(sql`select id, owner_team_id from shared_db.integrations where id = ${b.integrationId}`),
     );
     expect(rowsOf(seen)).toEqual([]);
-    expect((await listIntegrationsForUser(t.db, attacker.id)).map((i) => i.id)).not.toContain(b.integrationId);
+    expect((await listIntegrationsForUser(t.db, { userId: attacker.id })).map((i) => i.id)).not.toContain(b.integrationId);
     await expect(
-      revealCredential(t.db, keyring, { actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
+      revealCredential(t.db, { keyring, actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
     ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
@@ -118,14 +118,14 @@ describe("ids chosen by the application role (item 3)", () => {
       expect(seen.map((r) => r.owner_team_id)).toEqual([a.teamId]);
       const resources = await as(t.db, attacker.id, (tx) => tx.execute(sql`select id from shared_db.service_resources where id = ${b.resourceId}`));
       expect(rowsOf(resources)).toEqual([]);
-      const listed = (await listIntegrationsForUser(t.db, attacker.id)).filter((i) => i.id === b.integrationId);
+      const listed = (await listIntegrationsForUser(t.db, { userId: attacker.id })).filter((i) => i.id === b.integrationId);
       expect(listed.map((i) => i.ownerTeamId)).toEqual([a.teamId]);
       // Service path with the forged id: A's decoy has no credential; B's secret is not returned.
       expect(
-        await revealCredential(t.db, keyring, { actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
+        await revealCredential(t.db, { keyring, actorId: attacker.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
       ).toBeUndefined();
       expect(
-        await revealCredential(t.db, keyring, { actorId: b.owner.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
+        await revealCredential(t.db, { keyring, actorId: b.owner.id, integrationId: b.integrationId, credentialType: "BOT_TOKEN" }),
       ).toMatchObject({
         value: "xoxb-victim-secret",
       });

@@ -71,7 +71,8 @@ describe("workspace connection", () => {
   it("connect stores tokens encrypted and bound to the row; disconnect forgets them and keeps the data", async () => {
     const { ws, general } = await workspace();
     const expires = new Date("2031-01-01T00:00:00Z");
-    const connected = await connectSlackWorkspace(t.db, keyring, {
+    const connected = await connectSlackWorkspace(t.db, {
+      keyring,
       workspaceId: ws.id,
       accessToken: "xoxp-access",
       refreshToken: "xoxe-refresh",
@@ -88,7 +89,7 @@ describe("workspace connection", () => {
     });
     expect(connected.accessToken).toMatch(/^sdb1:/);
     expect(connected.accessToken).not.toContain("xoxp-access");
-    expect(await revealSlackWorkspaceTokens(t.db, keyring, { workspaceId: ws.id })).toEqual({
+    expect(await revealSlackWorkspaceTokens(t.db, { keyring, workspaceId: ws.id })).toEqual({
       accessToken: "xoxp-access",
       refreshToken: "xoxe-refresh",
       tokenExpiresAt: expires,
@@ -96,11 +97,11 @@ describe("workspace connection", () => {
     // Bound to the row: the same ciphertext copied to another workspace does not decrypt there.
     const other = await workspace();
     await t.db.update(slackWorkspaces).set({ accessToken: connected.accessToken }).where(eq(slackWorkspaces.id, other.ws.id));
-    await expect(revealSlackWorkspaceTokens(t.db, keyring, { workspaceId: other.ws.id })).rejects.toMatchObject({ name: "DecryptionError" });
+    await expect(revealSlackWorkspaceTokens(t.db, { keyring, workspaceId: other.ws.id })).rejects.toMatchObject({ name: "DecryptionError" });
 
     const gone = await disconnectSlackWorkspace(t.db, { workspaceId: ws.id });
     expect(gone).toMatchObject({ isConnected: false, connectionStatus: "disconnected", accessToken: null, refreshToken: null, tokenExpiresAt: null });
-    expect(await revealSlackWorkspaceTokens(t.db, keyring, { workspaceId: ws.id })).toBeUndefined();
+    expect(await revealSlackWorkspaceTokens(t.db, { keyring, workspaceId: ws.id })).toBeUndefined();
     expect(await t.db.select().from(slackChannels).where(eq(slackChannels.id, general.id))).toHaveLength(1);
   });
 
@@ -120,15 +121,15 @@ describe("workspace connection", () => {
       name: "ValidationError",
       field: "teamSize",
     });
-    await expect(connectSlackWorkspace(t.db, keyring, { workspaceId: ws.id, accessToken: "" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(connectSlackWorkspace(t.db, { keyring, workspaceId: ws.id, accessToken: "" })).rejects.toBeInstanceOf(ValidationError);
     await expect(updateSlackWorkspaceInfo(t.db, { workspaceId: crypto.randomUUID(), teamSize: 1 })).rejects.toBeInstanceOf(NotFoundError);
     expect(await wsRow(ws.id)).toMatchObject({ teamSize: 40, connectionStatus: "syncing", accessToken: null });
   });
 
   it("user work cannot read the token columns", async () => {
     const { ws, user } = await workspace();
-    await connectSlackWorkspace(t.db, keyring, { workspaceId: ws.id, accessToken: "xoxp-hidden" });
-    await expect(withRls(t.db, { userId: user.id }, (tx) => revealSlackWorkspaceTokens(tx, keyring, { workspaceId: ws.id }))).rejects.toBeInstanceOf(
+    await connectSlackWorkspace(t.db, { keyring, workspaceId: ws.id, accessToken: "xoxp-hidden" });
+    await expect(withRls(t.db, { userId: user.id }, (tx) => revealSlackWorkspaceTokens(tx, { keyring, workspaceId: ws.id }))).rejects.toBeInstanceOf(
       SharedDbError,
     );
   });
@@ -370,7 +371,7 @@ describe("analyses: scheduling, listing, overall contributions", () => {
       endDate: new Date("2023-12-01"),
       channelIds: [general.id, secret.id],
     });
-    await computeContributions(t.db, a.id);
+    await computeContributions(t.db, { analysisId: a.id });
     expect(await computeOverallContributions(t.db, { analysisId: a.id })).toBeGreaterThan(0);
     const alan = await userBySlackId(ws.id, "U0ALAN");
     const rows = await t.db

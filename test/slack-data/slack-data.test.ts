@@ -213,7 +213,7 @@ describe("analyses", () => {
       channelIds: [general.id],
     });
     await setAnalysisStatus(t.db, { analysisId: analysis.id, status: "running", progress: 10 });
-    expect(await computeContributions(t.db, analysis.id)).toBeGreaterThan(0);
+    expect(await computeContributions(t.db, { analysisId: analysis.id })).toBeGreaterThan(0);
     const ids = new Map((await t.db.select().from(slackUsers).where(eq(slackUsers.workspaceId, ws.id))).map((u) => [u.slackId, u.id]));
     const rows = await t.db.select().from(slackContributions).where(eq(slackContributions.analysisId, analysis.id));
     const of = (slack: string) => rows.find((r) => r.userId === ids.get(slack));
@@ -227,7 +227,7 @@ describe("analyses", () => {
       totalScore: 88,
       insights: "Helpful",
     });
-    const board = await contributionLeaderboard(t.db, analysis.id);
+    const board = await contributionLeaderboard(t.db, { analysisId: analysis.id });
     expect(board[0]).toMatchObject({ slackId: "U0ALAN", totalScore: 88, threadReplyCount: 2 });
     const saved = await saveChannelAnalysis(t.db, {
       analysisId: analysis.id,

@@ -39,11 +39,11 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
       ('T1', 'One', 'xoxb-seed-1', 'B1', 'UB1', 'chat:write,channels:read', 'U1', 'xoxp-seed-1', 'search:read', 'https://hooks.slack.com/services/T1/x', 'C1'),
       ('T2', 'Two', 'xoxb-seed-2', 'B2', 'UB2', 'chat:write', 'U2', NULL, NULL, NULL, NULL)`);
     const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "seed-app" });
-    const dry = await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", dryRun: true });
+    const dry = await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy", dryRun: true });
     expect(dry).toEqual({ read: 2, installations: 2, stored: 2, unchanged: 0, dryRun: true });
     expect(await bots()).toEqual([]);
 
-    expect(await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy" })).toMatchObject({ stored: 2, unchanged: 0 });
+    expect(await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy" })).toMatchObject({ stored: 2, unchanged: 0 });
     const one = await store.fetchInstallation({ teamId: "T1", enterpriseId: undefined, userId: "U1", isEnterpriseInstall: false });
     expect(one).toMatchObject({
       team: { id: "T1", name: "One" },
@@ -55,15 +55,15 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     expect(stored.map((b) => b.team_id)).toEqual(["T1", "T2"]);
     for (const b of stored) expect(b.bot_token).toMatch(/^sdb1:/);
 
-    const again = await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy" });
+    const again = await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy" });
     expect(again).toMatchObject({ stored: 0, unchanged: 2 });
-    expect(await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", dryRun: true })).toMatchObject({
+    expect(await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy", dryRun: true })).toMatchObject({
       stored: 0,
       unchanged: 2,
     });
     // A changed source row is re-saved; the rest stays.
     await t.db.execute(sql`UPDATE legacy.slack_o_auth_installation SET bot_token = 'xoxb-seed-2b' WHERE team_id = 'T2'`);
-    expect(await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy" })).toMatchObject({ stored: 1, unchanged: 1 });
+    expect(await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy" })).toMatchObject({ stored: 1, unchanged: 1 });
     expect((await store.fetchInstallation({ teamId: "T2", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe("xoxb-seed-2b");
   });
 
@@ -78,7 +78,7 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
       (client_id, app_id, enterprise_id, enterprise_name, bot_token, bot_id, bot_user_id, bot_scopes, user_id, is_enterprise_install, token_type) VALUES
       ('py-app', 'A1', 'E1', 'Grid', 'xoxb-org', 'BE', 'UBE', 'chat:write', 'UE', true, 'bot')`);
     const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "py-app" });
-    const result = await importSlackInstallations(t.db, store, { format: "sqlalchemy", schema: "legacy", clientId: "py-app" });
+    const result = await importSlackInstallations(t.db, { store, format: "sqlalchemy", schema: "legacy", clientId: "py-app" });
     expect(result).toEqual({ read: 4, installations: 2, stored: 2, unchanged: 0, dryRun: false });
     const nine = await store.fetchInstallation({ teamId: "T9", enterpriseId: undefined, isEnterpriseInstall: false });
     expect(nine.bot).toMatchObject({
@@ -90,7 +90,7 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     expect(nine.appId).toBe("A1");
     const org = await store.fetchInstallation({ teamId: undefined, enterpriseId: "E1", isEnterpriseInstall: true });
     expect(org).toMatchObject({ isEnterpriseInstall: true, enterprise: { id: "E1", name: "Grid" }, bot: { token: "xoxb-org" } });
-    expect(await importSlackInstallations(t.db, store, { format: "sqlalchemy", schema: "legacy", clientId: "py-app" })).toMatchObject({
+    expect(await importSlackInstallations(t.db, { store, format: "sqlalchemy", schema: "legacy", clientId: "py-app" })).toMatchObject({
       stored: 0,
       unchanged: 2,
     });
@@ -104,16 +104,16 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     );
     const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "fernet-app" });
     const old = createKeyring({ keys: [python.key] });
-    await importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) });
+    await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) });
     expect((await store.fetchInstallation({ teamId: "TF", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe(token.plaintext);
-    await expect(importSlackInstallations(t.db, store, { format: "seed", table: "x; drop table y" })).rejects.toThrow(ValidationError);
+    await expect(importSlackInstallations(t.db, { store, format: "seed", table: "x; drop table y" })).rejects.toThrow(ValidationError);
     // A token no key decrypts stops the import before any write.
     await t.db.execute(
       sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TG', ${python.tokens[1]!.token}, 'BG', 'UBG', 'UG'), ('TH', 'not-a-token', 'BH', 'UBH', 'UH')`,
     );
     const before = await bots();
     await expect(
-      importSlackInstallations(t.db, store, { format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) }),
+      importSlackInstallations(t.db, { store, format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) }),
     ).rejects.toThrow(DecryptionError);
     expect(await bots()).toEqual(before);
   });

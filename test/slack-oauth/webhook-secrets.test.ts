@@ -60,7 +60,7 @@ describe("Slack incoming webhook URLs are secrets (issue 17, migration 0020)", (
     await t.db.execute(sql`update shared_db.slack_bots set incoming_webhook_url = ${hook("T0OLD")} where team_id = 'T0OLD'`);
     await t.db.execute(sql`update shared_db.slack_installations set incoming_webhook_url = ${hook("T0OLD")} where team_id = 'T0OLD'`);
     expect((await fetch("T0OLD")).incomingWebhook?.url).toBe(hook("T0OLD"));
-    expect(await countPlaintextSecrets(t.db, secretColumns)).toEqual({
+    expect(await countPlaintextSecrets(t.db, { columns: secretColumns })).toEqual({
       "slack_bots.incoming_webhook_url": 1,
       "slack_installations.incoming_webhook_url": 1,
     });
@@ -68,19 +68,19 @@ describe("Slack incoming webhook URLs are secrets (issue 17, migration 0020)", (
     expect(before?.ok).toBe(false);
     expect(before?.detail).toMatch(/1 plaintext values in slack_bots\.incoming_webhook_url.*rotate-keys/);
     expect(before?.detail).not.toContain("hooks.slack.com");
-    expect((await countSecretsByKey(t.db, secretColumns)).plaintext).toBe(2);
+    expect((await countSecretsByKey(t.db, { columns: secretColumns })).plaintext).toBe(2);
 
-    const done = await rotateSecrets(t.db, keyring, secretColumns);
+    const done = await rotateSecrets(t.db, { keyring, columns: secretColumns });
     expect(done).toMatchObject({ "slack_bots.incoming_webhook_url": 1, "slack_installations.incoming_webhook_url": 1 });
     const [row] = await stored("T0OLD");
     expect(row!.bot).toMatch(/^sdb1:/);
     expect(row!.history).toMatch(/^sdb1:/);
-    expect(await countPlaintextSecrets(t.db, secretColumns)).toEqual({});
+    expect(await countPlaintextSecrets(t.db, { columns: secretColumns })).toEqual({});
     expect(await plaintextCheck()).toEqual({ name: "secret columns hold no plaintext", ok: true });
-    expect(Object.keys(await countSecretsByKey(t.db, secretColumns))).toEqual([keyring.primaryKeyId]);
+    expect(Object.keys(await countSecretsByKey(t.db, { columns: secretColumns }))).toEqual([keyring.primaryKeyId]);
     // Bound to the row it is in, so the fetch decrypts it like any other.
     expect((await fetch("T0OLD")).incomingWebhook?.url).toBe(hook("T0OLD"));
     // A second run finds nothing left to do.
-    expect(Object.values(await rotateSecrets(t.db, keyring, secretColumns)).every((n) => n === 0)).toBe(true);
+    expect(Object.values(await rotateSecrets(t.db, { keyring, columns: secretColumns })).every((n) => n === 0)).toBe(true);
   });
 });

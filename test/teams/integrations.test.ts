@@ -56,7 +56,7 @@ beforeAll(async () => {
     createIntegration(tx, { actorId: cast.admin.id, ownerTeamId: home.id, name: "Slack", serviceType: "SLACK", workspaceId: "T123" }),
   );
   integrationId = integration.id;
-  await storeIntegrationCredential(t.db, keyring, { actorId: cast.owner.id, integrationId, credentialType: "BOT_TOKEN", value: "xoxb-team-secret" });
+  await storeIntegrationCredential(t.db, { keyring, actorId: cast.owner.id, integrationId, credentialType: "BOT_TOKEN", value: "xoxb-team-secret" });
   await shareIntegration(t.db, { actorId: cast.owner.id, integrationId, teamId: full.id, shareLevel: "FULL_ACCESS" });
   await shareIntegration(t.db, { actorId: cast.owner.id, integrationId, teamId: readOnly.id, shareLevel: "READ_ONLY" });
   await shareIntegration(t.db, { actorId: cast.owner.id, integrationId, teamId: revoked.id, shareLevel: "FULL_ACCESS" });
@@ -92,25 +92,25 @@ describe("who sees and changes an integration", () => {
 
   it("lists the same integrations with explicit conditions as RLS shows", async () => {
     for (const u of Object.values(cast)) {
-      const explicit = (await listIntegrationsForUser(t.db, u.id)).map((i) => i.id);
+      const explicit = (await listIntegrationsForUser(t.db, { userId: u.id })).map((i) => i.id);
       const viaRls = (await as(u, (tx) => tx.select({ id: integrations.id }).from(integrations))).map((r) => r.id);
       expect(explicit.sort()).toEqual(viaRls.sort());
     }
   });
 
   it("reveals a credential only to the owner team's ADMIN/OWNER", async () => {
-    expect(await revealCredential(t.db, keyring, { actorId: cast.admin.id, integrationId, credentialType: "BOT_TOKEN" })).toMatchObject({
+    expect(await revealCredential(t.db, { keyring, actorId: cast.admin.id, integrationId, credentialType: "BOT_TOKEN" })).toMatchObject({
       value: "xoxb-team-secret",
     });
     for (const who of ["member", "viewer", "fullUser", "stranger"] as const) {
-      await expect(revealCredential(t.db, keyring, { actorId: cast[who].id, integrationId, credentialType: "BOT_TOKEN" })).rejects.toThrow();
+      await expect(revealCredential(t.db, { keyring, actorId: cast[who].id, integrationId, credentialType: "BOT_TOKEN" })).rejects.toThrow();
     }
     const raw = JSON.stringify(rowsOf(await t.db.execute(sql`select * from shared_db.integration_credentials`)));
     expect(raw).not.toContain("xoxb-team-secret");
   });
 
   it("lists what is shared with a team, and a revoked share hides it again", async () => {
-    const [full] = await listSharedWithTeam(t.db, (await as(cast.fullUser, (tx) => tx.select().from(integrationShares)))[0]!.teamId);
+    const [full] = await listSharedWithTeam(t.db, { teamId: (await as(cast.fullUser, (tx) => tx.select().from(integrationShares)))[0]!.teamId });
     expect(full).toMatchObject({ id: integrationId, shareLevel: "FULL_ACCESS" });
   });
 

@@ -23,7 +23,7 @@ describe("teams", () => {
     const u = await makeUser(t.db);
     const team = await withRls(t.db, { userId: u.id }, (tx) => createTeam(tx, { actorId: u.id, name: "Café Platform & Co" }));
     expect(team.slug).toMatch(/^cafe-platform-co/);
-    const mine = await withRls(t.db, { userId: u.id }, (tx) => listMyTeams(tx, u.id));
+    const mine = await withRls(t.db, { userId: u.id }, (tx) => listMyTeams(tx, { userId: u.id }));
     expect(mine.map((x) => [x.id, x.role])).toEqual([[team.id, "OWNER"]]);
     expect(slugify("  ---  ")).toBe("team");
   });
@@ -36,7 +36,7 @@ describe("teams", () => {
     expect(b.slug.startsWith("same-name-")).toBe(true);
     await expect(createTeam(t.db, { actorId: u.id, name: "x", slug: a.slug })).rejects.toBeInstanceOf(ConflictError);
     await expect(createTeam(t.db, { actorId: u.id, name: "x", slug: "Bad Slug" })).rejects.toMatchObject({ field: "slug" });
-    expect((await getTeamBySlug(t.db, a.slug))!.id).toBe(a.id);
+    expect((await getTeamBySlug(t.db, { slug: a.slug }))!.id).toBe(a.id);
   });
 
   it("lets only ADMIN/OWNER rename, and a stranger not even see the team", async () => {
@@ -46,7 +46,7 @@ describe("teams", () => {
     await expect(
       withRls(t.db, { userId: viewer.id }, (tx) => updateTeam(tx, { teamId: team.id, actorId: viewer.id, patch: { name: "x" } })),
     ).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await withRls(t.db, { userId: stranger.id }, (tx) => getTeamBySlug(tx, team.slug))).toBeUndefined();
+    expect(await withRls(t.db, { userId: stranger.id }, (tx) => getTeamBySlug(tx, { slug: team.slug }))).toBeUndefined();
     const renamed = await withRls(t.db, { userId: owner.id }, (tx) =>
       updateTeam(tx, { teamId: team.id, actorId: owner.id, patch: { name: "Renamed" } }),
     );

@@ -136,14 +136,16 @@ describe("integrations", () => {
 
   it("lists credentials as metadata only, for the owner team's ADMIN; the original application's credential types load", async () => {
     const i = await createIntegration(t.db, { actorId: owner.id, ownerTeamId: team.id, name: "Slack app", serviceType: "SLACK", workspaceId: "T9" });
-    await storeIntegrationCredential(t.db, keyring, {
+    await storeIntegrationCredential(t.db, {
+      keyring,
       actorId: owner.id,
       integrationId: i.id,
       credentialType: "APP_TOKEN",
       value: "xapp-secret",
       scopes: ["connections:write"],
     });
-    await storeIntegrationCredential(t.db, keyring, {
+    await storeIntegrationCredential(t.db, {
+      keyring,
       actorId: owner.id,
       integrationId: i.id,
       credentialType: "PERSONAL_TOKEN",

@@ -23,9 +23,9 @@ describe("users", () => {
     const u = await createUser(t.db, { email: "Ada.Lovelace@Example.com", fullName: "Ada Lovelace" });
     expect(u).toMatchObject({ email: "ada.lovelace@example.com", fullName: "Ada Lovelace", isActive: true });
     expect(u).not.toHaveProperty("passwordHash");
-    expect(await getUserById(t.db, u.id)).toEqual(u);
-    expect(await getUserByEmail(t.db, "ADA.LOVELACE@example.COM")).toEqual(u);
-    expect(await getUserByEmail(t.db, "nobody@example.com")).toBeUndefined();
+    expect(await getUserById(t.db, { id: u.id })).toEqual(u);
+    expect(await getUserByEmail(t.db, { email: "ADA.LOVELACE@example.COM" })).toEqual(u);
+    expect(await getUserByEmail(t.db, { email: "nobody@example.com" })).toBeUndefined();
   });
 
   it("refuses a duplicate email in any case with a ConflictError", async () => {
@@ -65,7 +65,7 @@ describe("users", () => {
   it("updates the profile; updated_at is set by the database", async () => {
     const u = await makeUser(t.db);
     await new Promise((r) => setTimeout(r, 5));
-    const updated = await updateProfile(t.db, u.id, { fullName: "New Name", bio: "hello" });
+    const updated = await updateProfile(t.db, { id: u.id, fullName: "New Name", bio: "hello" });
     expect(updated.fullName).toBe("New Name");
     expect(updated.updatedAt.getTime()).toBeGreaterThan(u.updatedAt.getTime());
     // Even a caller that sets updated_at explicitly gets the database's clock.
@@ -73,34 +73,34 @@ describe("users", () => {
       .update(users)
       .set({ updatedAt: new Date("2000-01-01") })
       .where(eq(users.id, u.id));
-    expect((await getUserById(t.db, u.id))!.updatedAt.getFullYear()).toBeGreaterThan(2000);
+    expect((await getUserById(t.db, { id: u.id }))!.updatedAt.getFullYear()).toBeGreaterThan(2000);
   });
 
   it("rejects unknown profile fields and a bad id", async () => {
     const u = await makeUser(t.db);
-    await expect(updateProfile(t.db, u.id, { email: "x@example.com" } as never)).rejects.toMatchObject({ field: "email" });
-    await expect(updateProfile(t.db, "not-a-uuid", {})).rejects.toBeInstanceOf(ValidationError);
+    await expect(updateProfile(t.db, { id: u.id, email: "x@example.com" } as never)).rejects.toMatchObject({ field: "email" });
+    await expect(updateProfile(t.db, { id: "not-a-uuid" })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("records a login and deactivates", async () => {
     const u = await makeUser(t.db);
     expect(u.lastLogin).toBeNull();
-    expect((await recordLogin(t.db, u.id)).lastLogin).toBeInstanceOf(Date);
-    expect((await deactivateUser(t.db, u.id)).isActive).toBe(false);
+    expect((await recordLogin(t.db, { id: u.id })).lastLogin).toBeInstanceOf(Date);
+    expect((await deactivateUser(t.db, { id: u.id })).isActive).toBe(false);
   });
 
   it("throws NotFoundError for an unknown user", async () => {
-    await expect(deactivateUser(t.db, "00000000-0000-4000-8000-000000000000")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deactivateUser(t.db, { id: "00000000-0000-4000-8000-000000000000" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("keeps the password hash in user_credentials: createUser stores it, service code reads and replaces it", async () => {
     const u = await createUser(t.db, { email: "hash@example.com", passwordHash: "$argon2id$v=19$first" });
-    expect(await getPasswordHash(t.db, u.id)).toBe("$argon2id$v=19$first");
-    await setPasswordHash(t.db, u.id, "$argon2id$v=19$second");
-    expect(await getPasswordHash(t.db, u.id)).toBe("$argon2id$v=19$second");
-    await setPasswordHash(t.db, u.id, null);
-    expect(await getPasswordHash(t.db, u.id)).toBeUndefined();
-    expect(await getPasswordHash(t.db, (await makeUser(t.db)).id)).toBeUndefined();
+    expect(await getPasswordHash(t.db, { id: u.id })).toBe("$argon2id$v=19$first");
+    await setPasswordHash(t.db, { id: u.id, passwordHash: "$argon2id$v=19$second" });
+    expect(await getPasswordHash(t.db, { id: u.id })).toBe("$argon2id$v=19$second");
+    await setPasswordHash(t.db, { id: u.id, passwordHash: null });
+    expect(await getPasswordHash(t.db, { id: u.id })).toBeUndefined();
+    expect(await getPasswordHash(t.db, { id: (await makeUser(t.db)).id })).toBeUndefined();
   });
 
   it("writes neither the user nor its hash when either fails, and refuses a hash for a missing user", async () => {
@@ -109,8 +109,8 @@ describe("users", () => {
     await expect(createUser(t.db, { email: "TAKEN@example.com", passwordHash: "$2b$10$x" })).rejects.toBeInstanceOf(ConflictError);
     await expect(createUser(t.db, { email: "new@example.com", passwordHash: "" })).rejects.toMatchObject({ field: "passwordHash" });
     const missing = "00000000-0000-4000-8000-000000000000";
-    await expect(setPasswordHash(t.db, missing, "$2b$10$x")).rejects.toBeInstanceOf(NotFoundError);
-    await expect(setPasswordHash(t.db, "not-a-uuid", "$2b$10$x")).rejects.toBeInstanceOf(ValidationError);
+    await expect(setPasswordHash(t.db, { id: missing, passwordHash: "$2b$10$x" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(setPasswordHash(t.db, { id: "not-a-uuid", passwordHash: "$2b$10$x" })).rejects.toBeInstanceOf(ValidationError);
     expect({ users: await count(), hashes: await hashes() }).toEqual(before);
   });
 });
