@@ -4,8 +4,10 @@ import { join } from "node:path";
 import oauth, { type Installation } from "@slack/oauth";
 import postgres from "postgres";
 import { createDb, type DbHandle } from "../src";
-import { createKeyring, generateKey } from "../src/crypto";
+import { createKeyring, generateKey, type Keyring } from "../src/crypto";
+import { slackTokenAad } from "../src/crypto/aad";
 import { createSlackInstallationStore, type SlackInstallationStore } from "../src/slack";
+import { readInstallation, type InstallationStoreContext } from "../src/stores/slack-installation-queries";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { startCountingProxy, type CountingProxy } from "../test/support/counting-proxy";
 import { defineSuite } from "./harness";
@@ -31,6 +33,18 @@ const installation: Installation = {
   authVersion: "v2",
 };
 
+let keyring: Keyring;
+/** The rows fetchInstallation reads (the columns an Installation needs), as one raw prepared query. */
+const rawFetch = () => raw`select b.id, b.client_id, b.enterprise_id, b.enterprise_name, b.enterprise_url, b.team_id, b.team_name,
+    b.is_enterprise_install, b.app_id, b.token_type, b.auth_version, b.metadata, b.incoming_webhook_url, b.incoming_webhook_channel,
+    b.incoming_webhook_channel_id, b.incoming_webhook_configuration_url, b.bot_id, b.bot_user_id, b.bot_token, b.bot_scopes,
+    b.bot_refresh_token, b.bot_token_expires_at, b.installer_user_id,
+    u.user_id, u.user_token, u.user_scopes, u.user_refresh_token, u.user_token_expires_at
+  from shared_db.slack_bots b left join shared_db.slack_user_tokens u on u.client_id = b.client_id
+    and u.enterprise_id is not distinct from b.enterprise_id and u.team_id is not distinct from b.team_id
+    and u.user_id = coalesce(${"U1"}::text, b.installer_user_id)
+  where b.client_id = ${"C"} and b.team_id = ${"T1"} order by b.installed_at desc limit 1`;
+
 const fetchSuite = defineSuite({
   name: "Slack fetchInstallation on the local server",
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
@@ -38,7 +52,7 @@ const fetchSuite = defineSuite({
   async setup() {
     t = await createTestDatabase();
     raw = postgres(t.url!, { max: 1 });
-    const keyring = createKeyring({ keys: [generateKey()] });
+    keyring = createKeyring({ keys: [generateKey()] });
     store = createSlackInstallationStore({ db: t.db, keyring, clientId: "C" });
     await store.storeInstallation(installation);
     dir = mkdtempSync(join(tmpdir(), "sdb-bench-"));
@@ -57,15 +71,24 @@ const fetchSuite = defineSuite({
   },
   baseline: {
     name: "raw postgres.js: the same rows (bot + user token), one prepared query (physical limit)",
-    fn: () => raw`select b.*, u.user_id, u.user_token, u.user_scopes, u.user_refresh_token, u.user_token_expires_at
-      from shared_db.slack_bots b left join shared_db.slack_user_tokens u on u.client_id = b.client_id
-        and u.enterprise_id is not distinct from b.enterprise_id and u.team_id is not distinct from b.team_id
-        and u.user_id = coalesce(${"U1"}::text, b.installer_user_id)
-      where b.client_id = ${"C"} and b.team_id = ${"T1"} order by b.installed_at desc limit 1`,
+    fn: () => rawFetch(),
   },
   cases: [
     { name: "fetchInstallation (bot)", fn: () => store.fetchInstallation(q) },
     { name: "fetchInstallation with userId (bot + user token)", fn: () => store.fetchInstallation({ ...q, userId: "U1" }) },
+    {
+      name: "the store's own statement through Drizzle (prepared, mapped), nothing decrypted",
+      fn: () => readInstallation({ db: t.db, clientId: "C" } as InstallationStoreContext, { ...q, userId: "U1" }),
+    },
+    {
+      name: "floor: the raw query + decrypting its bot and user tokens (keyring, AAD bound)",
+      fn: async () => {
+        const [row] = await rawFetch();
+        const owner = { clientId: row!.client_id, enterpriseId: row!.enterprise_id, teamId: row!.team_id };
+        keyring.decrypt(row!.bot_token, slackTokenAad("slack_bots", "bot_token", owner));
+        keyring.decrypt(row!.user_token, slackTokenAad("slack_user_tokens", "user_token", { ...owner, userId: row!.user_id }));
+      },
+    },
     { name: "@slack/oauth FileInstallationStore.fetchInstallation", fn: () => file.fetchInstallation(q) },
   ],
   async notes() {

@@ -77,11 +77,6 @@ export function generateKey(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** The associated data repositories bind a stored secret to: its table, column and (when known) row. */
-export function secretAad(table: string, column: string, rowId?: string): string {
-  return JSON.stringify(rowId === undefined ? [table, column] : [table, column, rowId]);
-}
-
 /**
  * A keyring for field encryption: the first key encrypts, every key decrypts, and values
  * written by Python's Fernet with any of the keys stay readable.
@@ -130,9 +125,10 @@ export function createKeyring(options: KeyringOptions): Keyring {
 
   const parse = (ciphertext: string) => {
     if (!ciphertext.startsWith(`${PREFIX}:`)) return undefined;
-    const [, id, payload, ...rest] = ciphertext.split(":");
-    if (!id || payload === undefined || rest.length > 0) throw new DecryptionError("malformed");
-    const body = decodeBase64Url(payload);
+    const idEnd = ciphertext.indexOf(":", PREFIX.length + 1);
+    const id = ciphertext.slice(PREFIX.length + 1, idEnd);
+    if (idEnd < 0 || !id || ciphertext.includes(":", idEnd + 1)) throw new DecryptionError("malformed");
+    const body = decodeBase64Url(ciphertext.slice(idEnd + 1));
     if (!body || body.length < IV_BYTES + TAG_BYTES) throw new DecryptionError("malformed");
     return { id, body };
   };
@@ -155,7 +151,10 @@ export function createKeyring(options: KeyringOptions): Keyring {
       const decipher = createDecipheriv("aes-256-gcm", key.gcm, body.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(gcmAad(key.id, aad));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]);
+      const plain = decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES));
+      // GCM's final() only checks the tag (it returns no bytes): no concatenation on every read.
+      const tail = decipher.final();
+      return tail.length === 0 ? plain : Buffer.concat([plain, tail]);
     } catch {
       throw new DecryptionError("authentication-failed");
     }

@@ -6,10 +6,9 @@ export {
   type SlackInstallationStore,
   type SlackInstallationStoreOptions,
   type SlackTokenRotationOptions,
-  type SlackInstallationQuery,
-  type SlackInstallationSummary,
-  type ExpiringSlackToken,
 } from "../stores/slack-installation-store";
+export type { SlackInstallationQuery } from "../stores/slack-installation-rows";
+export type { SlackInstallationSummary, ExpiringSlackToken } from "../stores/slack-installation-queries";
 export type { SlackInstallationCacheOptions } from "../stores/slack-installation-cache";
 export { createSlackStateStore, type SlackStateStoreOptions } from "../stores/slack-state-store";
 export { registerSlackUninstallHandlers, type EventRegistrar } from "../stores/slack-events";

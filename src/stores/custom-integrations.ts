@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { secretAad } from "../crypto";
+import { customCredentialAad } from "../crypto/aad";
 import type { Db } from "../db";
 import { CredentialExpiredError, NotFoundError, pgErrorOf, rethrowConflict, rethrowDbError } from "../errors";
 import { enumOf, keyring, parseInput, pgDate, pgJson, pgText, uuid } from "../input";
@@ -198,8 +198,6 @@ export async function deleteCustomIntegration(db: Db, input: DeleteCustomIntegra
 
 /** A credential as the repository returns it: never the value. */
 export type CustomCredentialInfo = Omit<CustomIntegrationCredential, "encryptedValue">;
-
-export const customCredentialAad = (rowId: string) => secretAad("custom_integration_credentials", "encrypted_value", rowId);
 
 /** The key of one stored credential. */
 const credentialKey = { ...ownedKey, credentialType: enumOf(customCredentialType) };

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableName, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { secretAad } from "../crypto";
+import { integrationCredentialAad as credentialAad } from "../crypto/aad";
 import { primaryOf, type Db, type Tx } from "../db";
 import { ConflictError, NotFoundError, rethrowConflict, rethrowDbError } from "../errors";
 import { enumOf, keyring, parseInput, pgDate, pgJson, pgText, uuid } from "../input";
@@ -157,8 +157,6 @@ export async function recordIntegrationUse(db: Db, input: RecordIntegrationUseIn
     .where(and(eq(integrations.id, v.id), eq(integrations.ownerTeamId, v.ownerTeamId)))
     .catch(mapped);
 }
-
-const credentialAad = (column: "encrypted_value" | "refresh_token", rowId: string) => secretAad("integration_credentials", column, rowId);
 
 export const storeIntegrationCredentialInput = z.strictObject({
   keyring: keyring(),

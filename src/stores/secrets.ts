@@ -1,7 +1,8 @@
 import { and, asc, Column, eq, getTableName, gt, is, isNotNull, not, sql, type SQL } from "drizzle-orm";
 import { PgTable, type PgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { DecryptionError, secretAad, type DecryptionFailure } from "../crypto";
+import { DecryptionError, type DecryptionFailure } from "../crypto";
+import { secretAad, slackTokenAad } from "../crypto/aad";
 import type { Db } from "../db";
 import { callback, keyring, parseInput } from "../input";
 import { propertyOf } from "../schema/namespace";
@@ -9,7 +10,7 @@ import { customIntegrationCredentials } from "../schema/custom-integrations";
 import { integrationCredentials } from "../schema/integrations";
 import { slackWorkspaces } from "../schema/slack-data";
 import { slackBots, slackInstallations, slackUserTokens } from "../schema/slack-oauth";
-import { plaintextWebhookUrl, slackTokenAad } from "./slack-installation-store";
+import { plaintextWebhookUrl } from "./slack-installation-rows";
 
 /**
  * A column that holds keyring ciphertext. Its associated data is

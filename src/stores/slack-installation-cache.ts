@@ -42,14 +42,26 @@ interface Entry {
 
 /** What a fetch asked for; the cache is keyed by it without building strings on the hot path. */
 export interface CacheQuery {
-  isEnterpriseInstall: boolean;
-  enterpriseId?: string;
-  teamId?: string;
-  userId?: string;
+  isEnterpriseInstall?: boolean | null;
+  enterpriseId?: string | null;
+  teamId?: string | null;
+  userId?: string | null;
 }
 
-// Slack ids never start with \u0001, so org-wide scopes cannot collide with team ids.
-const scopeOf = (q: CacheQuery) => (q.isEnterpriseInstall ? `\u0001${q.enterpriseId}` : (q.teamId ?? ""));
+/**
+ * Which scope (team, or org) a query means, as the store's normalization reads it (a query with an
+ * enterprise id alone means the org-wide install); undefined for a query no entry can be for.
+ * Slack ids never start with \u0001, so org-wide scopes cannot collide with team ids.
+ */
+function scopeOf(q: CacheQuery): string | undefined {
+  const org = q.isEnterpriseInstall;
+  if (org === true || ((org === undefined || org === null) && !q.teamId && q.enterpriseId)) {
+    return typeof q.enterpriseId === "string" ? `\u0001${q.enterpriseId}` : undefined;
+  }
+  if (org !== false && org !== undefined && org !== null) return undefined;
+  return typeof q.teamId === "string" ? q.teamId : undefined;
+}
+const userOf = (q: CacheQuery) => q.userId ?? "";
 
 /** Freezes a fetched installation so a caller cannot change what the cache serves to others. */
 function deepFreeze<T>(value: T): T {
@@ -112,14 +124,20 @@ export function createInstallationCache(input: SlackInstallationCacheOptions) {
     get generation() {
       return generation;
     },
+    /**
+     * The entry for a query, unchecked: an entry is stored under the key of a checked query, and a
+     * hit needs this one's key (scope, user, enterprise) to equal it exactly, so a malformed query
+     * (a number for an id, a non-boolean isEnterpriseInstall, not an object) misses.
+     */
     get(q: CacheQuery): Installation | undefined {
-      if (!listening) return undefined;
+      if (!listening || typeof q !== "object" || q === null) return undefined;
       const scope = scopeOf(q);
-      const users = entries.get(scope);
-      const entry = users?.get(q.userId ?? "");
+      const users = scope === undefined ? undefined : entries.get(scope);
+      const user = userOf(q);
+      const entry = users?.get(user as string);
       if (!entry || entry.queryEnterprise !== (q.enterpriseId ?? null)) return undefined;
       if (entry.expires < now || (entry.tokenDeadline !== undefined && entry.tokenDeadline <= Date.now())) {
-        drop(scope, users!, q.userId ?? "");
+        drop(scope!, users!, user);
         return undefined;
       }
       return entry.installation;
@@ -129,12 +147,13 @@ export function createInstallationCache(input: SlackInstallationCacheOptions) {
       const frozen = deepFreeze(installation);
       if (since !== generation || !listening || (tokenDeadline !== undefined && tokenDeadline <= Date.now())) return frozen;
       const scope = scopeOf(q);
+      if (scope === undefined) return frozen;
       const users = entries.get(scope) ?? new Map<string, Entry>();
       // (Re)stored scopes move to the back of the eviction order.
       entries.delete(scope);
       entries.set(scope, users);
-      if (!users.has(q.userId ?? "")) size++;
-      users.set(q.userId ?? "", { installation: frozen, key, queryEnterprise: q.enterpriseId ?? null, expires: Date.now() + ttl, tokenDeadline });
+      if (!users.has(userOf(q))) size++;
+      users.set(userOf(q), { installation: frozen, key, queryEnterprise: q.enterpriseId ?? null, expires: Date.now() + ttl, tokenDeadline });
       while (size > max) {
         const [oldest, first] = entries.entries().next().value!;
         size -= first.size;

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { secretAad } from "../crypto";
+import { slackWorkspaceTokenAad as tokenAad } from "../crypto/aad";
 import { primaryOf, type Db } from "../db";
 import { ForbiddenError, NotFoundError, rethrowDbError } from "../errors";
 import { keyring, parseInput, pgDate, pgInt, pgJson, pgText, uuid } from "../input";
@@ -29,7 +29,6 @@ async function workspaceKey(db: Db, workspaceId: string) {
   return ws;
 }
 const byKey = (ws: { id: string; teamId: string }) => and(eq(slackWorkspaces.id, ws.id), eq(slackWorkspaces.teamId, ws.teamId));
-const tokenAad = (column: "access_token" | "refresh_token", id: string) => secretAad("slack_workspaces", column, id);
 
 export const connectSlackWorkspaceInput = z.strictObject({
   keyring: keyring(),

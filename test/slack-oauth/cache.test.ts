@@ -6,7 +6,7 @@ import { createKeyring, generateKey } from "../../src/crypto";
 import type { Db } from "../../src/db";
 import { createSlackInstallationStore, type SlackInstallationStore } from "../../src/slack";
 import { SLACK_INSTALLATION_CHANNEL } from "../../src/stores/slack-installation-cache";
-import { slackTokenAad } from "../../src/stores/slack-installation-store";
+import { slackTokenAad } from "../../src/crypto/aad";
 import { onServer, serverOnly, useTestDb } from "../support/db";
 
 const t = useTestDb();

@@ -6,7 +6,7 @@ import { createKeyring, generateKey } from "../../src/crypto";
 import { rowsOf, type Db } from "../../src/db";
 import { SharedDbError } from "../../src/errors";
 import { createSlackInstallationStore, SlackTokenRefreshError, type SlackInstallationQuery } from "../../src/slack";
-import { slackTokenAad } from "../../src/stores/slack-installation-store";
+import { slackTokenAad } from "../../src/crypto/aad";
 import { onServer, serverOnly, useTestDb } from "../support/db";
 import { refreshAnswer, startLocalSlack, type LocalSlack } from "./local-slack";
 

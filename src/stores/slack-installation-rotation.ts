@@ -1,0 +1,134 @@
+// Token rotation: when a fetched token enters the refresh window, refresh it once across every
+// process, under a per-installation advisory lock with a re-read after taking it (node-slack-sdk#2504).
+import { and, eq, sql } from "drizzle-orm";
+import { slackTokenAad } from "../crypto/aad";
+import { pgErrorOf, SlackTokenRefreshError } from "../errors";
+import { slackBots, slackUserTokens } from "../schema/slack-oauth";
+import {
+  notifyChange,
+  rowKey,
+  sameInstallation,
+  selectInstallation,
+  type InstallationStoreContext,
+  type RotationSettings,
+} from "./slack-installation-queries";
+import type { FetchRow, InstallationRowKey, SlackInstallationQuery } from "./slack-installation-rows";
+
+/** Which of a row's rotating tokens are inside the refresh window. */
+export function expiring(row: FetchRow, windowMs: number) {
+  const limit = Date.now() + windowMs;
+  const bot = row.bot.botRefreshToken !== null && row.bot.botTokenExpiresAt !== null && row.bot.botTokenExpiresAt.getTime() <= limit;
+  const user = !!row.user?.userRefreshToken && row.user.userTokenExpiresAt !== null && row.user.userTokenExpiresAt.getTime() <= limit;
+  return { bot, user, any: bot || user };
+}
+
+/** When the first token of a row with an expiry enters the refresh window (ms since the epoch). */
+export function windowOpensAt(row: FetchRow, windowMs: number): number | undefined {
+  const bot = row.bot.botToken ? row.bot.botTokenExpiresAt : null;
+  const user = row.user?.userToken ? row.user.userTokenExpiresAt : null;
+  if (bot === null && user === null) return undefined;
+  return Math.min(bot?.getTime() ?? Number.POSITIVE_INFINITY, user?.getTime() ?? Number.POSITIVE_INFINITY) - windowMs;
+}
+
+async function callRefresh(clientId: string, settings: RotationSettings, refresh: string, signal: AbortSignal) {
+  const body = new URLSearchParams({
+    client_id: clientId,
+    client_secret: settings.clientSecret,
+    grant_type: "refresh_token",
+    refresh_token: refresh,
+  });
+  let status = 0;
+  let json: { ok?: boolean; error?: string; access_token?: string; refresh_token?: string; expires_in?: number } | undefined;
+  try {
+    const response = await fetch(`${settings.slackApiUrl}oauth.v2.access`, { method: "POST", body, signal });
+    status = response.status;
+    json = (await response.json().catch(() => undefined)) as typeof json;
+  } catch (e) {
+    if (signal.aborted)
+      throw new SlackTokenRefreshError(`Slack token refresh got no answer within ${settings.timeoutMs} ms`, "timeout", { cause: e });
+    throw new SlackTokenRefreshError(`Slack token refresh failed: ${(e as Error).message}`, "network_error", { cause: e });
+  }
+  if (json?.ok === false)
+    throw new SlackTokenRefreshError(`Slack token refresh failed: ${json.error ?? "unknown error"}`, json.error ?? `http_${status}`);
+  if (!json?.ok || !json.access_token || !json.refresh_token || !(typeof json.expires_in === "number")) {
+    throw new SlackTokenRefreshError(`Slack token refresh failed: HTTP ${status} without a token`, `http_${status}`);
+  }
+  return { token: json.access_token, refreshToken: json.refresh_token, expiresAt: new Date(Date.now() + json.expires_in * 1000) };
+}
+
+/**
+ * Refreshes expiring tokens once across every process: lock the stored installation (so every
+ * query shape that finds it shares the lock), re-read, refresh what still needs it. Bounded by
+ * `refreshTimeoutMs`, the lock wait included; what was refreshed before a failure is kept
+ * (Slack has already rotated it), then the failure is thrown.
+ */
+export async function refreshUnderLock(ctx: InstallationStoreContext, found: FetchRow, q: SlackInstallationQuery): Promise<FetchRow | undefined> {
+  const { db, keyring, clientId } = ctx;
+  const settings = ctx.rotation!;
+  const key: InstallationRowKey = { clientId: found.bot.clientId, enterpriseId: found.bot.enterpriseId, teamId: found.bot.teamId };
+  const deadline = Date.now() + settings.timeoutMs;
+  let failure: unknown;
+  try {
+    const row = await db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('lock_timeout', ${`${settings.timeoutMs}ms`}, true)`);
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.slack:${JSON.stringify([key.clientId, key.enterpriseId, key.teamId])}`}, 0))`,
+      );
+      const [row] = (await selectInstallation(tx, sameInstallation(slackBots, key), sql`${q.userId ?? null}::text`)) as FetchRow[];
+      if (!row) return undefined;
+      const due = expiring(row, ctx.refreshWindowMs);
+      if (!due.any) return row;
+      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      try {
+        if (due.bot) {
+          const fresh = await callRefresh(
+            clientId,
+            settings,
+            keyring.decrypt(row.bot.botRefreshToken!, slackTokenAad("slack_bots", "bot_refresh_token", key)),
+            signal,
+          );
+          const set = {
+            botToken: keyring.encrypt(fresh.token, slackTokenAad("slack_bots", "bot_token", key)),
+            botRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
+            botTokenExpiresAt: fresh.expiresAt,
+          };
+          await tx.update(slackBots).set(set).where(eq(slackBots.id, row.bot.id));
+          Object.assign(row.bot, set);
+        }
+        if (due.user && row.user) {
+          const userKey = { ...key, userId: row.user.userId };
+          const fresh = await callRefresh(
+            clientId,
+            settings,
+            keyring.decrypt(row.user.userRefreshToken!, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
+            signal,
+          );
+          const set = {
+            userToken: keyring.encrypt(fresh.token, slackTokenAad("slack_user_tokens", "user_token", userKey)),
+            userRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
+            userTokenExpiresAt: fresh.expiresAt,
+          };
+          await tx
+            .update(slackUserTokens)
+            .set(set)
+            .where(and(sameInstallation(slackUserTokens, key), eq(slackUserTokens.userId, row.user.userId)));
+          Object.assign(row.user, set);
+        }
+      } catch (e) {
+        if (!(e instanceof SlackTokenRefreshError)) throw e;
+        failure = e;
+      }
+      await notifyChange(tx, rowKey(key));
+      return row;
+    });
+    if (failure) throw failure;
+    return row;
+  } catch (e) {
+    // 55P03: another process held the lock past this one's deadline.
+    if (pgErrorOf(e)?.code === "55P03")
+      throw new SlackTokenRefreshError(`Slack token refresh waited ${settings.timeoutMs} ms for another refresh`, "timeout", { cause: e });
+    throw e;
+  } finally {
+    ctx.cache?.invalidate(rowKey(key));
+  }
+}
