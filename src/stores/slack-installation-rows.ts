@@ -132,7 +132,8 @@ export function requireInstallationNamed(q: SlackInstallationQuery): void {
 }
 
 const seconds = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : undefined);
-const date = (s: number | undefined) => (s === undefined ? null : new Date(s * 1000));
+// `expiresAt: null` (Slack sends it for a token that does not expire) is no expiry, not the epoch.
+const date = (s: number | null | undefined) => (s == null ? null : new Date(s * 1000));
 const nonEmpty = (s: string | undefined | null): s is string => typeof s === "string" && s.length > 0;
 /** Sets `key` only when there is a value: a fetched installation deep-equals what was stored (no undefined keys). */
 function put<T extends object, K extends keyof T>(o: T, key: K, value: T[K] | null | undefined): void {

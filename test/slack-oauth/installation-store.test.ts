@@ -53,6 +53,25 @@ describe("Slack InstallationStore", () => {
     expect(got).toEqual(full);
   });
 
+  it("a token stored with expiresAt: null never expires: no expiry is stored, none is fetched", async () => {
+    const a = install({
+      user: { id: "U_INSTALLER", token: "xoxp-n", scopes: [], refreshToken: "xoxe-user-n", expiresAt: null as unknown as number },
+      bot: { id: "B1", userId: "U_BOT", token: "xoxb-n", scopes: [], refreshToken: "xoxe-n", expiresAt: null as unknown as number },
+    });
+    await store.storeInstallation(a);
+    const bots = await t.db.select({ expiresAt: slackBots.botTokenExpiresAt }).from(slackBots).where(sql`${slackBots.teamId} = ${a.team!.id}`);
+    expect(bots).toEqual([{ expiresAt: null }]);
+    const users = await t.db
+      .select({ expiresAt: slackUserTokens.userTokenExpiresAt })
+      .from(slackUserTokens)
+      .where(sql`${slackUserTokens.teamId} = ${a.team!.id}`);
+    expect(users).toEqual([{ expiresAt: null }]);
+    const got = await store.fetchInstallation({ teamId: a.team!.id, isEnterpriseInstall: false, userId: "U_INSTALLER" });
+    expect(got.bot?.expiresAt).toBeUndefined();
+    expect(got.user.expiresAt).toBeUndefined();
+    expect(got.bot?.token).toBe("xoxb-n");
+  });
+
   it("returns the latest bot and the asking user's tokens; a user who never installed gets the bot only", async () => {
     const a = install();
     await store.storeInstallation(a);
