@@ -66,7 +66,7 @@ describe("Slack InstallationStore", () => {
       .from(slackUserTokens)
       .where(sql`${slackUserTokens.teamId} = ${a.team!.id}`);
     expect(users).toEqual([{ expiresAt: null }]);
-    const got = await store.fetchInstallation({ teamId: a.team!.id, isEnterpriseInstall: false, userId: "U_INSTALLER" });
+    const got = await store.fetchInstallation({ teamId: a.team!.id, enterpriseId: undefined, isEnterpriseInstall: false, userId: "U_INSTALLER" });
     expect(got.bot?.expiresAt).toBeUndefined();
     expect(got.user.expiresAt).toBeUndefined();
     expect(got.bot?.token).toBe("xoxb-n");
