@@ -2,7 +2,7 @@ import { PgTransaction } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Tx } from "../db";
 import { RlsContextError, ValidationError, pgErrorOf, rethrowDbError } from "../errors";
-import { parseInput, pgJson } from "../input";
+import { parseInput, pgJson, uuid } from "../input";
 import { APP_ROLE, CLAIMS_SETTING, USER_ID_SETTING } from "./names";
 
 export interface RlsContext {
@@ -19,7 +19,7 @@ export interface RlsContext {
 }
 
 const contextSchema = z.strictObject({
-  userId: z.uuid(),
+  userId: uuid(),
   role: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, "must be a role name (letters, digits, _ and $)")

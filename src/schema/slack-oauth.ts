@@ -16,7 +16,9 @@ const installationColumns = () => ({
   teamName: text("team_name"),
   isEnterpriseInstall: boolean("is_enterprise_install").notNull().default(false),
   tokenType: text("token_type"),
-  authVersion: text("auth_version").notNull().default("v2"),
+  authVersion: text("auth_version", { enum: ["v1", "v2"] })
+    .notNull()
+    .default("v2"),
   incomingWebhookUrl: text("incoming_webhook_url"),
   incomingWebhookChannel: text("incoming_webhook_channel"),
   incomingWebhookChannelId: text("incoming_webhook_channel_id"),

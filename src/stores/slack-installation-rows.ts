@@ -8,7 +8,7 @@ import type { Keyring } from "../crypto";
 import { slackInstallationHistoryAad, slackTokenAad, type SlackTokenOwner } from "../crypto/aad";
 import { ValidationError } from "../errors";
 import { isPgText, parseInput, pgText } from "../input";
-import type { SlackBot, SlackUserToken } from "../schema/slack-oauth";
+import { type SlackBot, slackBots, type SlackUserToken } from "../schema/slack-oauth";
 
 /** Which installation a delete or fetch means: Bolt's InstallationQuery. */
 export type SlackInstallationQuery = InstallationQuery<boolean>;
@@ -83,7 +83,7 @@ const installationInput = z.looseObject({
   tokenType: optionalText(50),
   enterpriseUrl: optionalText(4096),
   isEnterpriseInstall: z.boolean().nullish(),
-  authVersion: z.enum(["v1", "v2"]).nullish(),
+  authVersion: z.enum(slackBots.authVersion.enumValues).nullish(),
   metadata: optionalText(65_536),
 });
 
