@@ -87,6 +87,14 @@ const ownedChild = () => ({
   integrationId: uuid("integration_id").notNull(),
   ownerTeamId: uuid("owner_team_id").notNull(),
 });
+/** A grant from an owner team to another team: both teams see it, the owner team's ADMINs write it. */
+const grantPolicies = (table: string, t: { ownerTeamId: AnyPgColumn; teamId: AnyPgColumn }) => [
+  userPolicy(`${table}_select_involved`, "select", sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")} OR ${inTeamsWithRole(t.teamId, "VIEWER")}`),
+  ...(["insert", "update", "delete"] as const).map((command) =>
+    userPolicy(`${table}_${command}_admin`, command, inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+  ),
+];
+
 const toIntegration = (name: string, t: { integrationId: AnyPgColumn; ownerTeamId: AnyPgColumn }) =>
   foreignKey({ name, columns: [t.integrationId, t.ownerTeamId], foreignColumns: [integrations.id, integrations.ownerTeamId] }).onDelete("cascade");
 
@@ -174,14 +182,7 @@ export const integrationShares = sharedDb.table(
     index("integration_shares_team_id_idx").on(t.teamId),
     toIntegration("integration_shares_integration_fk", t),
     serviceAccess("integration_shares"),
-    userPolicy(
-      "integration_shares_select_involved",
-      "select",
-      sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")} OR ${inTeamsWithRole(t.teamId, "VIEWER")}`,
-    ),
-    userPolicy("integration_shares_insert_admin", "insert", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
-    userPolicy("integration_shares_update_admin", "update", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
-    userPolicy("integration_shares_delete_admin", "delete", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    ...grantPolicies("integration_shares", t),
   ],
 );
 
@@ -209,14 +210,7 @@ export const resourceAccess = sharedDb.table(
       foreignColumns: [serviceResources.id, serviceResources.ownerTeamId],
     }).onDelete("cascade"),
     serviceAccess("resource_access"),
-    userPolicy(
-      "resource_access_select_involved",
-      "select",
-      sql`${inTeamsWithRole(t.ownerTeamId, "VIEWER")} OR ${inTeamsWithRole(t.teamId, "VIEWER")}`,
-    ),
-    userPolicy("resource_access_insert_admin", "insert", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
-    userPolicy("resource_access_update_admin", "update", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
-    userPolicy("resource_access_delete_admin", "delete", inTeamsWithRole(t.ownerTeamId, "ADMIN")),
+    ...grantPolicies("resource_access", t),
     // An ADMIN of a team granted ADMIN on the resource sees its grants, and grants or revokes READ and WRITE.
     userPolicy(
       "resource_access_select_delegated",
