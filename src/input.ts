@@ -17,6 +17,17 @@ export const callback = <F extends (...args: never[]) => unknown>() => z.custom<
 /** The values of a Drizzle `pgEnum` (or a column declared with `enum`), so each value is written once: in the schema. */
 export const enumOf = <const T extends readonly [string, ...string[]]>(e: { enumValues: T }) => z.enum(e.enumValues);
 
+/** The last second a timestamptz written as an ISO string can name (9999-12-31T23:59:59Z). */
+export const MAX_SLACK_SECONDS = 253402300799;
+/** A Slack message timestamp (`1700000000.000100`) that a timestamptz can hold. */
+export const slackTs = () =>
+  z
+    .string()
+    .regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100")
+    .refine((ts) => Number(ts.split(".")[0]) <= MAX_SLACK_SECONDS, "must be a Slack timestamp before the year 10000");
+/** A Slack id: a team, channel, user or bot id such as `U0123ABCD`. */
+export const slackId = () => z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**

@@ -2,20 +2,12 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db, type Tx } from "../db";
 import { ConflictError, NotFoundError, rethrowDbError } from "../errors";
-import { parseInput, pgInt, pgJsonValue, pgText, uuid } from "../input";
+import { MAX_SLACK_SECONDS, parseInput, pgInt, pgJsonValue, pgText, slackId, slackTs, uuid } from "../input";
 import { slackChannels, slackUsers, slackWorkspaces } from "../schema/slack-data";
-
-/** The last second a timestamptz written as an ISO string can name (9999-12-31T23:59:59Z). */
-const MAX_SLACK_SECONDS = 253402300799;
-const slackTs = z
-  .string()
-  .regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100")
-  .refine((ts) => Number(ts.split(".")[0]) <= MAX_SLACK_SECONDS, "must be a Slack timestamp before the year 10000");
-const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");
 
 /** A channel as `conversations.list` returns it (only the fields shared-db keeps are checked). */
 export const slackApiChannel = z.looseObject({
-  id: slackId,
+  id: slackId(),
   name: pgText().max(255).optional(),
   is_private: z.boolean().optional(),
   is_im: z.boolean().optional(),
@@ -30,7 +22,7 @@ export const slackApiChannel = z.looseObject({
 
 /** A member as `users.list` returns it. */
 export const slackApiUser = z.looseObject({
-  id: slackId,
+  id: slackId(),
   name: pgText().max(255).optional(),
   real_name: pgText().max(255).optional(),
   deleted: z.boolean().optional(),
@@ -53,17 +45,17 @@ export const slackApiUser = z.looseObject({
 /** A message as `conversations.history` / `conversations.replies` return it. */
 export const slackApiMessage = z.looseObject({
   type: z.literal("message").default("message"),
-  ts: slackTs,
-  user: slackId.optional(),
+  ts: slackTs(),
+  user: slackId().optional(),
   bot_id: pgText().max(64).optional(),
   text: pgText().max(400_000).optional(),
   subtype: pgText().max(50).optional(),
   client_msg_id: pgText().max(255).optional(),
-  thread_ts: slackTs.optional(),
+  thread_ts: slackTs().optional(),
   reply_count: pgInt().nonnegative().optional(),
   reply_users_count: pgInt().nonnegative().optional(),
-  edited: z.looseObject({ user: pgText().optional(), ts: slackTs }).optional(),
-  reactions: z.array(z.looseObject({ name: pgText().min(1).max(255), users: z.array(slackId), count: z.number().int().optional() })).optional(),
+  edited: z.looseObject({ user: pgText().optional(), ts: slackTs() }).optional(),
+  reactions: z.array(z.looseObject({ name: pgText().min(1).max(255), users: z.array(slackId()), count: z.number().int().optional() })).optional(),
   files: z.array(pgJsonValue()).optional(),
   attachments: z.array(pgJsonValue()).optional(),
 });
@@ -110,7 +102,7 @@ async function loadWorkspace(db: Db, workspaceId: string) {
 
 export const upsertSlackWorkspaceInput = z.strictObject({
   teamId: uuid(),
-  slackId,
+  slackId: slackId(),
   name: pgText().max(255).optional(),
   domain: pgText().max(255).optional(),
   iconUrl: pgText().max(1024).optional(),

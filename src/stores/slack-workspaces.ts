@@ -3,7 +3,7 @@ import { z } from "zod";
 import { slackWorkspaceTokenAad as tokenAad } from "../crypto/aad";
 import { primaryOf, type Db } from "../db";
 import { ForbiddenError, NotFoundError, rethrowDbError } from "../errors";
-import { keyring, parseInput, pgDate, pgInt, pgJson, pgText, uuid } from "../input";
+import { keyring, parseInput, pgDate, pgInt, pgJson, pgText, slackId, slackTs, uuid } from "../input";
 import {
   slackChannels,
   slackMessages,
@@ -15,9 +15,6 @@ import {
   type SlackUser,
   type SlackWorkspace,
 } from "../schema/slack-data";
-
-const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, "must be a Slack timestamp such as 1700000000.000100");
-const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/, "must be a Slack id");
 
 /** The workspace's (id, team) key, read on the primary: writes follow. */
 async function workspaceKey(db: Db, workspaceId: string) {
@@ -247,14 +244,14 @@ export async function deleteSlackUser(db: Db, input: DeleteSlackUserInput): Prom
 export const recordReactionInput = z.strictObject({
   channelId: uuid(),
   /** The ts of the message reacted to. */
-  messageTs: slackTs,
+  messageTs: slackTs(),
   /** The Slack id of the user who reacted (U…). */
-  userSlackId: slackId,
+  userSlackId: slackId(),
   emojiName: pgText().min(1).max(255),
   /** The emoji's code point(s) or custom emoji URL, when known. */
   emojiCode: pgText().max(255).optional(),
   /** The `event_ts` of the reaction_added event. */
-  reactionTs: slackTs.optional(),
+  reactionTs: slackTs().optional(),
 });
 export type RecordReactionInput = z.input<typeof recordReactionInput>;
 
