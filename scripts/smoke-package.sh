@@ -18,7 +18,7 @@ const { createKeyring, generateKey } = require("shared-db/crypto");
   const { db, close } = await createDb({ url: "pglite:memory" });
   const { applied } = await migrate(db);
   const user = await createUser(db, { email: "cjs@example.com" });
-  const seen = await withRls(db, { userId: user.id }, (tx) => getUserById(tx, user.id));
+  const seen = await withRls(db, { userId: user.id }, (tx) => getUserById(tx, { id: user.id }));
   const ring = createKeyring({ keys: [generateKey()] });
   if (!applied.length || seen.email !== "cjs@example.com" || ring.decrypt(ring.encrypt("x")) !== "x") throw new Error("cjs smoke failed");
   await close();
