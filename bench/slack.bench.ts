@@ -77,7 +77,7 @@ const fetchSuite = defineSuite({
     { name: "fetchInstallation (bot)", fn: () => store.fetchInstallation(q) },
     { name: "fetchInstallation with userId (bot + user token)", fn: () => store.fetchInstallation({ ...q, userId: "U1" }) },
     {
-      name: "the store's own statement through Drizzle (prepared, mapped), nothing decrypted",
+      name: "the store's own statement (prepared, mapped), nothing decrypted",
       fn: () => readInstallation({ db: t.db, clientId: "C" } as InstallationStoreContext, { ...q, userId: "U1" }),
     },
     {

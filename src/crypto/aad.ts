@@ -14,9 +14,23 @@ export interface SlackTokenOwner {
   userId?: string | null;
 }
 
-/** A Slack installation token: bound to its table, column and installation (and user), not to a row id. */
-export function slackTokenAad(table: "slack_bots" | "slack_user_tokens" | "slack_installations", column: string, key: SlackTokenOwner): string {
-  return secretAad(table, column, JSON.stringify([key.clientId, key.enterpriseId, key.teamId, key.userId ?? null]));
+type SlackTokenTable = "slack_bots" | "slack_user_tokens" | "slack_installations";
+
+/**
+ * A Slack installation token: bound to its table, column and installation (and user), not to a row id.
+ * `secretAad(table, column, JSON.stringify([clientId, enterpriseId, teamId, userId ?? null]))`.
+ */
+export const slackTokenAad = (table: SlackTokenTable, column: string, key: SlackTokenOwner): string => slackTokenAads(table, key)(column);
+
+/**
+ * `slackTokenAad` for each column of one table and owner, the owner serialized once (a fetch
+ * decrypts up to three values per owner). It is `secretAad`'s string: `JSON.stringify([a, b, c])`
+ * is `[`, each item's JSON comma-separated, `]`.
+ */
+export function slackTokenAads(table: SlackTokenTable, key: SlackTokenOwner): (column: string) => string {
+  const head = `[${JSON.stringify(table)},`;
+  const owner = JSON.stringify(JSON.stringify([key.clientId, key.enterpriseId, key.teamId, key.userId ?? null]));
+  return (column) => `${head}${JSON.stringify(column)},${owner}]`;
 }
 
 /** A secret of a `slack_installations` history row, bound to the row's id. */

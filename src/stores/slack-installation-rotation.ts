@@ -14,8 +14,11 @@ import {
 } from "./slack-installation-queries";
 import type { FetchRow, InstallationRowKey, SlackInstallationQuery } from "./slack-installation-rows";
 
+const NONE_EXPIRING = Object.freeze({ bot: false, user: false, any: false });
+
 /** Which of a row's rotating tokens are inside the refresh window. */
 export function expiring(row: FetchRow, windowMs: number) {
+  if (row.bot.botRefreshToken === null && !row.user?.userRefreshToken) return NONE_EXPIRING;
   const limit = Date.now() + windowMs;
   const bot = row.bot.botRefreshToken !== null && row.bot.botTokenExpiresAt !== null && row.bot.botTokenExpiresAt.getTime() <= limit;
   const user = !!row.user?.userRefreshToken && row.user.userTokenExpiresAt !== null && row.user.userTokenExpiresAt.getTime() <= limit;

@@ -5,7 +5,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Keyring } from "../crypto";
-import { slackInstallationHistoryAad, slackTokenAad, type SlackTokenOwner } from "../crypto/aad";
+import { slackInstallationHistoryAad, slackTokenAad, slackTokenAads, type SlackTokenOwner } from "../crypto/aad";
 import { ValidationError } from "../errors";
 import { isPgText, parseInput, pgText } from "../input";
 import { type SlackBot, slackBots, type SlackUserToken } from "../schema/slack-oauth";
@@ -154,31 +154,31 @@ export function toInstallation({ bot: b, user: u }: FetchRow, q: SlackInstallati
   }
   if (u) {
     const user: Installation["user"] = { id: u.userId } as Installation["user"];
-    const userKey = { ...key, userId: u.userId };
-    if (u.userToken !== null) user.token = keyring.decrypt(u.userToken, slackTokenAad("slack_user_tokens", "user_token", userKey));
-    if (u.userRefreshToken !== null)
-      user.refreshToken = keyring.decrypt(u.userRefreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey));
+    const aad = slackTokenAads("slack_user_tokens", { ...key, userId: u.userId });
+    if (u.userToken !== null) user.token = keyring.decrypt(u.userToken, aad("user_token"));
+    if (u.userRefreshToken !== null) user.refreshToken = keyring.decrypt(u.userRefreshToken, aad("user_refresh_token"));
     put(user, "expiresAt", seconds(u.userTokenExpiresAt));
     put(user, "scopes", u.userScopes);
     installation.user = user;
   } else {
     installation.user = { id: q.userId ?? b.installerUserId ?? "" } as Installation["user"];
   }
+  const botAad = slackTokenAads("slack_bots", key);
   if (b.botToken) {
     const bot: NonNullable<Installation["bot"]> = {
       id: b.botId ?? "",
       userId: b.botUserId ?? "",
-      token: keyring.decrypt(b.botToken, slackTokenAad("slack_bots", "bot_token", key)),
+      token: keyring.decrypt(b.botToken, botAad("bot_token")),
       scopes: b.botScopes ?? [],
     };
-    if (b.botRefreshToken !== null) bot.refreshToken = keyring.decrypt(b.botRefreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key));
+    if (b.botRefreshToken !== null) bot.refreshToken = keyring.decrypt(b.botRefreshToken, botAad("bot_refresh_token"));
     put(bot, "expiresAt", seconds(b.botTokenExpiresAt));
     installation.bot = bot;
   }
   if (b.incomingWebhookUrl) {
     const url = isPlaintextWebhookUrl(b.incomingWebhookUrl)
       ? b.incomingWebhookUrl
-      : keyring.decrypt(b.incomingWebhookUrl, slackTokenAad("slack_bots", "incoming_webhook_url", key));
+      : keyring.decrypt(b.incomingWebhookUrl, botAad("incoming_webhook_url"));
     const hook: NonNullable<Installation["incomingWebhook"]> = { url };
     put(hook, "channel", b.incomingWebhookChannel);
     put(hook, "channelId", b.incomingWebhookChannelId);

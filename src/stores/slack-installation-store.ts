@@ -84,13 +84,17 @@ export class SlackInstallationNotFoundError extends NotFoundError {
  * decrypted, and cached unless a token is in the window.
  */
 async function fetchInstallation(ctx: InstallationStoreContext, input: SlackInstallationQuery): Promise<Installation> {
-  const { cache, rotation } = ctx;
+  const { cache } = ctx;
   const hit = cache?.get(input);
   if (hit) return hit;
   const query = normalizeQuery(input);
   const since = cache?.generation ?? 0;
   let row = await readInstallation(ctx, query);
-  if (row && rotation && expiring(row, ctx.refreshWindowMs).any) row = await refreshUnderLock(ctx, row, query);
+  let inWindow = row !== undefined && expiring(row, ctx.refreshWindowMs).any;
+  if (inWindow && ctx.rotation) {
+    row = await refreshUnderLock(ctx, row!, query);
+    inWindow = row !== undefined && expiring(row, ctx.refreshWindowMs).any;
+  }
   if (!row) {
     const where = query.isEnterpriseInstall
       ? `enterprise ${query.enterpriseId}`
@@ -99,7 +103,7 @@ async function fetchInstallation(ctx: InstallationStoreContext, input: SlackInst
   }
   const installation = toInstallation(row, query, ctx.keyring);
   // A token inside the refresh window is never served from memory: rotation goes through the lock.
-  if (!cache || expiring(row, ctx.refreshWindowMs).any) return installation;
+  if (!cache || inWindow) return installation;
   return cache.set(query, rowKey(row.bot), installation, since, windowOpensAt(row, ctx.refreshWindowMs));
 }
 
