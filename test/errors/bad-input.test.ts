@@ -9,6 +9,7 @@ import * as stores from "../../src/stores";
 import { withRls } from "../../src";
 import { createSlackInstallationStore, createSlackStateStore, registerSlackUninstallHandlers, type EventRegistrar } from "../../src/slack";
 import { makeUser, useTestDb } from "../support/db";
+import { exposed } from "../support/errors";
 
 /** The bad values of the matrix; every one must be refused with a typed error naming the field. */
 const BAD = {
@@ -977,18 +978,6 @@ async function rowCounts(): Promise<Record<string, number>> {
     await t.db.execute(sql.raw(`select ${tables.map((n) => `(select count(*)::int from ${SCHEMA_NAME}."${n}") as "${n}"`).join(", ")}`)),
   );
   return row!;
-}
-
-/** Every string an error exposes: its message, own properties and causes, recursively. */
-function exposed(e: unknown, depth = 0): string {
-  if (!e || typeof e !== "object" || depth > 5) return String(e);
-  const parts = [(e as Error).message ?? ""];
-  for (const key of Object.getOwnPropertyNames(e)) {
-    if (key === "stack") continue;
-    const v = (e as Record<string, unknown>)[key];
-    parts.push(v && typeof v === "object" ? (v instanceof Error ? exposed(v, depth + 1) : JSON.stringify(v)) : String(v));
-  }
-  return parts.join("\n");
 }
 
 /** A value is "in" an error when its text is; NaN and Infinity are type names zod may print, not values. */

@@ -8,28 +8,9 @@ import { slackOauthStates } from "../../src/schema/slack-oauth";
 import { users } from "../../src/schema/users";
 import { appendAudit, createUser } from "../../src/stores";
 import { makeUser, useTestDb } from "../support/db";
+import { caught, exposed } from "../support/errors";
 
 const t = useTestDb();
-
-/** Every string an error exposes, causes included (stack aside). */
-function exposed(e: unknown, depth = 0): string {
-  if (!e || typeof e !== "object" || depth > 5) return String(e);
-  return [
-    (e as Error).message,
-    ...Object.getOwnPropertyNames(e)
-      .filter((k) => k !== "stack")
-      .map((k) => {
-        const v = (e as Record<string, unknown>)[k];
-        return v instanceof Error ? exposed(v, depth + 1) : typeof v === "object" ? JSON.stringify(v) : String(v);
-      }),
-  ].join("\n");
-}
-
-const caught = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
 
 describe("driver errors mapped by SQLSTATE, without parameters", () => {
   it("unique (23505) -> ConflictError with the constraint; the password hash is nowhere in it", async () => {

@@ -10,28 +10,11 @@ import { userCredentials } from "../../src/schema/users";
 import { createSlackInstallationStore } from "../../src/slack";
 import * as stores from "../../src/stores";
 import { makeUser, useTestDb } from "../support/db";
+import { caught, exposed } from "../support/errors";
 
 const t = useTestDb();
 const keyring = createKeyring({ keys: [generateKey()] });
 
-/** Every string an error exposes, causes included (stack aside). */
-function exposed(e: unknown, depth = 0): string {
-  if (!e || typeof e !== "object" || depth > 5) return String(e);
-  return [
-    (e as Error).message,
-    ...Object.getOwnPropertyNames(e)
-      .filter((k) => k !== "stack")
-      .map((k) => {
-        const v = (e as Record<string, unknown>)[k];
-        return v instanceof Error ? exposed(v, depth + 1) : typeof v === "object" ? JSON.stringify(v) : String(v);
-      }),
-  ].join("\n");
-}
-const caught = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
 const count = async (table: string) =>
   rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from shared_db.${sql.identifier(table)}`))[0]!.n;
 
