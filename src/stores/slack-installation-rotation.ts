@@ -1,7 +1,7 @@
 // Token rotation: when a fetched token enters the refresh window, refresh it once across every
 // process, under a per-installation advisory lock with a re-read after taking it (node-slack-sdk#2504).
 import { and, eq, sql } from "drizzle-orm";
-import { slackTokenAad } from "../crypto/aad";
+import { type SlackTokenOwner, slackTokenAad } from "../crypto/aad";
 import { pgErrorOf, SlackTokenRefreshError } from "../errors";
 import { slackBots, slackUserTokens } from "../schema/slack-oauth";
 import {
@@ -82,35 +82,32 @@ export async function refreshUnderLock(ctx: InstallationStoreContext, found: Fet
       const due = expiring(row, ctx.refreshWindowMs);
       if (!due.any) return row;
       const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      /** Trades one stored refresh token for a fresh pair, both encrypted for where they are stored. */
+      const rotate = async (refreshToken: string, kind: "bot" | "user", owner: SlackTokenOwner) => {
+        const table = kind === "bot" ? "slack_bots" : "slack_user_tokens";
+        const fresh = await callRefresh(
+          clientId,
+          settings,
+          keyring.decrypt(refreshToken, slackTokenAad(table, `${kind}_refresh_token`, owner)),
+          signal,
+        );
+        return {
+          token: keyring.encrypt(fresh.token, slackTokenAad(table, `${kind}_token`, owner)),
+          refreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad(table, `${kind}_refresh_token`, owner)),
+          expiresAt: fresh.expiresAt,
+        };
+      };
       try {
         if (due.bot) {
-          const fresh = await callRefresh(
-            clientId,
-            settings,
-            keyring.decrypt(row.bot.botRefreshToken!, slackTokenAad("slack_bots", "bot_refresh_token", key)),
-            signal,
-          );
-          const set = {
-            botToken: keyring.encrypt(fresh.token, slackTokenAad("slack_bots", "bot_token", key)),
-            botRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_bots", "bot_refresh_token", key)),
-            botTokenExpiresAt: fresh.expiresAt,
-          };
+          const fresh = await rotate(row.bot.botRefreshToken!, "bot", key);
+          const set = { botToken: fresh.token, botRefreshToken: fresh.refreshToken, botTokenExpiresAt: fresh.expiresAt };
           await tx.update(slackBots).set(set).where(eq(slackBots.id, row.bot.id));
           Object.assign(row.bot, set);
         }
         if (due.user && row.user) {
           const userKey = { ...key, userId: row.user.userId };
-          const fresh = await callRefresh(
-            clientId,
-            settings,
-            keyring.decrypt(row.user.userRefreshToken!, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
-            signal,
-          );
-          const set = {
-            userToken: keyring.encrypt(fresh.token, slackTokenAad("slack_user_tokens", "user_token", userKey)),
-            userRefreshToken: keyring.encrypt(fresh.refreshToken, slackTokenAad("slack_user_tokens", "user_refresh_token", userKey)),
-            userTokenExpiresAt: fresh.expiresAt,
-          };
+          const fresh = await rotate(row.user.userRefreshToken!, "user", userKey);
+          const set = { userToken: fresh.token, userRefreshToken: fresh.refreshToken, userTokenExpiresAt: fresh.expiresAt };
           await tx
             .update(slackUserTokens)
             .set(set)
