@@ -1,8 +1,10 @@
 /**
  * A tiny benchmark harness. Each suite names one baseline; every other case is
- * reported as the ratio of its median time to the baseline's median, measured
- * in the same process, interleaved round by round after a warm-up, so machine
- * noise hits both sides alike. No bare times are printed as claims.
+ * reported as a ratio to it, measured in the same process, interleaved round by
+ * round after a warm-up. Each round gives one ratio per case (its sample over the
+ * baseline's sample of the same round, taken moments apart), so drift in machine
+ * speed cancels; the report is the median of those ratios and their interquartile
+ * range. No bare times are printed as claims.
  */
 export interface BenchCase {
   name: string;
@@ -18,10 +20,12 @@ export interface BenchSuite {
   teardown?: () => Promise<void> | void;
   baseline: BenchCase;
   cases: BenchCase[];
-  /** Operations per sample. @default 200 */
+  /** Operations per sample. @default 20 */
   batch?: number;
-  /** Samples per case. @default 30 */
+  /** Samples per case: more, shorter samples give a steadier median. @default 300 */
   rounds?: number;
+  /** Operations per case before the first sample (JIT, caches, prepared statements). @default 200 */
+  warmup?: number;
   /** Extra lines to print after the ratios (e.g. round-trip counts). */
   notes?: () => string[] | Promise<string[]>;
 }
@@ -39,9 +43,10 @@ export function defineSuite(suite: BenchSuite): BenchSuite {
   return suite;
 }
 
-const median = (xs: number[]) => {
+/** The value at quantile q (0..1) of xs. */
+const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
 };
 
 async function sample(c: BenchCase, batch: number): Promise<number> {
@@ -53,7 +58,8 @@ async function sample(c: BenchCase, batch: number): Promise<number> {
 export interface SuiteResult {
   suite: string;
   baseline: string;
-  ratios: { name: string; ratio: number }[];
+  /** Median of the per-round ratios, with their first and third quartiles. */
+  ratios: { name: string; ratio: number; q1: number; q3: number }[];
   notes: string[];
 }
 
@@ -62,12 +68,12 @@ export async function runSuite(suite: BenchSuite): Promise<SuiteResult | undefin
     console.log(`\n## ${suite.name}\nskipped: ${suite.skip}`);
     return undefined;
   }
-  const batch = SMOKE ? 1 : (suite.batch ?? 200);
-  const rounds = SMOKE ? 1 : (suite.rounds ?? 30);
+  const batch = SMOKE ? 1 : (suite.batch ?? 20);
+  const rounds = SMOKE ? 1 : (suite.rounds ?? 300);
   await suite.setup?.();
   try {
     const all = [suite.baseline, ...suite.cases];
-    for (const c of all) await sample(c, batch); // warm-up
+    for (const c of all) await sample(c, SMOKE ? 1 : (suite.warmup ?? 200));
     const times = new Map<BenchCase, number[]>(all.map((c) => [c, []]));
     for (let r = 0; r < rounds; r++) {
       // Rotate the order each round so no case always runs first.
@@ -76,11 +82,16 @@ export async function runSuite(suite: BenchSuite): Promise<SuiteResult | undefin
         times.get(c)!.push(await sample(c, batch));
       }
     }
-    const base = median(times.get(suite.baseline)!);
-    const ratios = suite.cases.map((c) => ({ name: c.name, ratio: median(times.get(c)!) / base }));
+    const base = times.get(suite.baseline)!;
+    const ratios = suite.cases.map((c) => {
+      const paired = times.get(c)!.map((t, r) => t / base[r]!);
+      return { name: c.name, ratio: quantile(paired, 0.5), q1: quantile(paired, 0.25), q3: quantile(paired, 0.75) };
+    });
     const notes = (await suite.notes?.()) ?? [];
     console.log(`\n## ${suite.name}\nbaseline: ${suite.baseline.name} = 1.00x`);
-    for (const { name, ratio } of ratios) console.log(`  ${name}: ${ratio.toFixed(2)}x`);
+    for (const { name, ratio, q1, q3 } of ratios) {
+      console.log(`  ${name}: ${ratio.toFixed(2)}x` + (rounds > 1 ? ` (rounds: ${q1.toFixed(2)}x-${q3.toFixed(2)}x)` : ""));
+    }
     for (const n of notes) console.log(`  ${n}`);
     return { suite: suite.name, baseline: suite.baseline.name, ratios, notes };
   } finally {

@@ -48,7 +48,7 @@ const rawFetch = () => raw`select b.id, b.client_id, b.enterprise_id, b.enterpri
 const fetchSuite = defineSuite({
   name: "Slack fetchInstallation on the local server",
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
-  batch: 100,
+  batch: 10,
   async setup() {
     t = await createTestDatabase();
     raw = postgres(t.url!, { max: 1 });
@@ -109,7 +109,7 @@ let cacheFile: InstanceType<typeof FileInstallationStore>;
 const cacheSuite = defineSuite({
   name: "Slack fetchInstallation with the installation cache (warm)",
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
-  batch: 2000,
+  batch: 200,
   async setup() {
     cachedT = await createTestDatabase();
     const keyring = createKeyring({ keys: [generateKey()] });

@@ -257,9 +257,7 @@ async function authorityChecks(q: <T>(query: ReturnType<typeof sql>) => Promise<
         }
       : { name: `service policies (${service.length}) use shared_db.is_service()`, ok: true },
   );
-  const [ctx] = await q<{ ok: boolean }>(
-    sql`select prosrc like '%acts_for_users%' as ok from pg_proc where oid = 'shared_db.current_user_id()'::regprocedure`,
-  );
+  const [ctx] = await q<{ ok: boolean }>(sql`select pg_get_functiondef('shared_db.current_user_id()'::regprocedure) like '%acts_for_users%' as ok`);
   checks.push(
     open.length === 0 && ctx?.ok
       ? { name: `members of ${SERVICE_ROLE} and ${APP_ROLE} from other databases on this server gain nothing here`, ok: true }

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf, type Db } from "../../src/db";
-import { useTestDb } from "../support/db";
+import { withRls } from "../../src";
+import { twoUsers, useTestDb } from "../support/db";
 
 const t = useTestDb();
 
@@ -40,5 +41,42 @@ describe("shared_db.current_user_id()", () => {
   });
   it("is a clear error, not another user's rows, for claims that are not JSON", async () => {
     await expect(currentUserId(t.db, { "request.jwt.claims": "{not json" })).rejects.toThrow();
+  });
+});
+
+describe("the policy helpers (migration 0024)", () => {
+  it("bind their names when created: a search_path set inside withRls cannot swap in another user's id", async () => {
+    const [me, victim] = await twoUsers(t.db);
+    // A schema the app role may create functions in, as Supabase's public schema often is.
+    await t.db.execute(sql`create schema if not exists sdb_path_probe`);
+    await t.db.execute(sql`grant usage, create on schema sdb_path_probe to shared_db_app`);
+    try {
+      const emails = await withRls(t.db, { userId: me.id }, async (tx) => {
+        await tx.execute(
+          sql.raw(`create function sdb_path_probe.current_setting(text, boolean) returns text language sql as $$ select '${victim.id}' $$`),
+        );
+        await tx.execute(sql`set local search_path = sdb_path_probe, pg_catalog`);
+        return rowsOf<{ email: string }>(await tx.execute(sql`select email from shared_db.users`)).map((r) => r.email);
+      });
+      expect(emails).toEqual([me.email]);
+    } finally {
+      await t.db.execute(sql`drop schema sdb_path_probe cascade`);
+    }
+  });
+
+  it("are never planned per call: current_user_id() inlines into the policy, the rest are plpgsql", async () => {
+    const plan = rowsOf<Record<string, string>>(await t.db.execute(sql`explain (verbose, costs off) select (select shared_db.current_user_id())`))
+      .map((r) => Object.values(r)[0])
+      .join("\n");
+    expect(plan).toContain("current_setting('app.user_id'");
+    expect(plan).not.toContain("current_user_id()");
+    // A LANGUAGE sql function with SET or SECURITY DEFINER cannot be inlined, so it is parsed and
+    // planned again on every statement that calls it.
+    const replanned = rowsOf<{ proname: string }>(
+      await t.db.execute(sql`select p.proname from pg_proc p join pg_language l on l.oid = p.prolang
+        where p.pronamespace = 'shared_db'::regnamespace and l.lanname = 'sql' and (p.prosecdef or p.proconfig is not null)
+        order by 1`),
+    );
+    expect(replanned).toEqual([]);
   });
 });
