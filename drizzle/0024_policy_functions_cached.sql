@@ -3,6 +3,8 @@
 -- that calls it: measured at 70-100 µs each for is_service() and current_user_id(), paid by every
 -- service statement and every withRls statement. The same bodies in plpgsql keep their plans for
 -- the session; current_user_id() becomes an expression that the planner inlines into each policy.
+-- Inside them the user id is read once into a variable: compared as a parameter, it can use an
+-- index under the tables' forced RLS (an inlined expression there is evaluated on every row).
 -- Logic, privileges, owners and search_path hardening are unchanged.
 
 -- Inlined into every policy that calls it (no SET, no FROM, no sub-select); BEGIN ATOMIC binds its
@@ -65,9 +67,11 @@ END $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION shared_db.my_team_ids(min_role shared_db.team_member_role DEFAULT 'VIEWER') RETURNS uuid[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  me uuid := shared_db.current_user_id();
 BEGIN
   RETURN (SELECT coalesce(pg_catalog.array_agg(m.team_id), '{}') FROM shared_db.team_members m
-    WHERE m.user_id = shared_db.current_user_id() AND m.invitation_status = 'accepted' AND m.role <= min_role);
+    WHERE m.user_id = me AND m.invitation_status = 'accepted' AND m.role <= min_role);
 END $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION shared_db.granted_resources(min_level shared_db.resource_access_level, min_role shared_db.team_member_role)
@@ -96,24 +100,29 @@ END $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION shared_db.takes_part_in(p_project uuid) RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  me uuid := shared_db.current_user_id();
 BEGIN
-  RETURN EXISTS (SELECT 1 FROM shared_db.projects p WHERE p.id = p_project
-    AND shared_db.current_user_id() IN (p.creator_id, p.buyer_id, p.seller_id));
+  RETURN EXISTS (SELECT 1 FROM shared_db.projects p WHERE p.id = p_project AND me IN (p.creator_id, p.buyer_id, p.seller_id));
 END $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION shared_db.can_claim_team(p_team uuid) RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  me uuid := shared_db.current_user_id();
 BEGIN
-  RETURN EXISTS (SELECT 1 FROM shared_db.teams t WHERE t.id = p_team AND t.created_by_user_id = shared_db.current_user_id())
+  RETURN EXISTS (SELECT 1 FROM shared_db.teams t WHERE t.id = p_team AND t.created_by_user_id = me)
     AND NOT EXISTS (SELECT 1 FROM shared_db.team_members m WHERE m.team_id = p_team);
 END $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION shared_db.project_escrow_balance(p_project uuid) RETURNS numeric
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+  me uuid := shared_db.current_user_id();
+  service boolean := shared_db.caller_is_service();
 BEGIN
   RETURN CASE WHEN EXISTS (
-    SELECT 1 FROM shared_db.projects p WHERE p.id = p_project AND (
-      shared_db.current_user_id() IN (p.creator_id, p.buyer_id, p.seller_id) OR shared_db.caller_is_service()))
+    SELECT 1 FROM shared_db.projects p WHERE p.id = p_project AND (me IN (p.creator_id, p.buyer_id, p.seller_id) OR service))
   THEN (
     SELECT coalesce(sum(CASE t.transaction_type WHEN 'escrow_hold' THEN t.amount ELSE -t.amount END), 0)
     FROM shared_db.transactions t
