@@ -20,12 +20,10 @@ export interface BenchSuite {
   teardown?: () => Promise<void> | void;
   baseline: BenchCase;
   cases: BenchCase[];
-  /** Operations per sample. @default 20 */
+  /** Operations per sample. @default 200 */
   batch?: number;
-  /** Samples per case: more, shorter samples give a steadier median. @default 300 */
+  /** Samples per case. @default 60 */
   rounds?: number;
-  /** Operations per case before the first sample (JIT, caches, prepared statements). @default 200 */
-  warmup?: number;
   /** Extra lines to print after the ratios (e.g. round-trip counts). */
   notes?: () => string[] | Promise<string[]>;
 }
@@ -68,12 +66,12 @@ export async function runSuite(suite: BenchSuite): Promise<SuiteResult | undefin
     console.log(`\n## ${suite.name}\nskipped: ${suite.skip}`);
     return undefined;
   }
-  const batch = SMOKE ? 1 : (suite.batch ?? 20);
-  const rounds = SMOKE ? 1 : (suite.rounds ?? 300);
+  const batch = SMOKE ? 1 : (suite.batch ?? 200);
+  const rounds = SMOKE ? 1 : (suite.rounds ?? 60);
   await suite.setup?.();
   try {
     const all = [suite.baseline, ...suite.cases];
-    for (const c of all) await sample(c, SMOKE ? 1 : (suite.warmup ?? 200));
+    for (const c of all) await sample(c, batch); // warm-up
     const times = new Map<BenchCase, number[]>(all.map((c) => [c, []]));
     for (let r = 0; r < rounds; r++) {
       // Rotate the order each round so no case always runs first.

@@ -209,7 +209,6 @@ export default defineSuite({
   name: `Slack sync: ${TOTAL.toLocaleString("en")} messages with one reaction each (pages of ${PAGE.toLocaleString("en")})`,
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
   batch: 1,
-  warmup: 1,
   rounds: TOTAL >= 1_000_000 ? 1 : 2,
   async setup() {
     t = await createTestDatabase();

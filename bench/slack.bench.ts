@@ -48,7 +48,7 @@ const rawFetch = () => raw`select b.id, b.client_id, b.enterprise_id, b.enterpri
 const fetchSuite = defineSuite({
   name: "Slack fetchInstallation on the local server",
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
-  batch: 10,
+  batch: 100,
   async setup() {
     t = await createTestDatabase();
     raw = postgres(t.url!, { max: 1 });
@@ -109,7 +109,7 @@ let cacheFile: InstanceType<typeof FileInstallationStore>;
 const cacheSuite = defineSuite({
   name: "Slack fetchInstallation with the installation cache (warm)",
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
-  batch: 200,
+  batch: 2000,
   async setup() {
     cachedT = await createTestDatabase();
     const keyring = createKeyring({ keys: [generateKey()] });

@@ -14,7 +14,7 @@ let userId = "";
 export default defineSuite({
   name: "list integrations visible to me (1 of 1,000 teams, 10,000 integrations)",
   skip: process.env.DATABASE_URL ? undefined : "needs DATABASE_URL",
-  batch: 5,
+  batch: 50,
   async setup() {
     t = await createTestDatabase();
     await t.db.execute(sql`insert into shared_db.users (email) select 'bench' || g || '@example.com' from generate_series(1, ${TEAMS}) g`);
