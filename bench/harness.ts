@@ -41,10 +41,12 @@ export function defineSuite(suite: BenchSuite): BenchSuite {
   return suite;
 }
 
-/** The value at quantile q (0..1) of xs. */
+/** The value at quantile q (0..1) of xs, interpolated between neighbours (the median of two is their mean). */
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.ceil(at)]! - s[lo]!) * (at - lo);
 };
 
 async function sample(c: BenchCase, batch: number): Promise<number> {
