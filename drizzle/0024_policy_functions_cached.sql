@@ -82,13 +82,6 @@ BEGIN
     WHERE a.team_id = ANY (shared_db.my_team_ids(min_role)) AND a.access_level >= min_level;
 END $$;
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION shared_db.shared_integrations() RETURNS TABLE (integration_id uuid, owner_team_id uuid)
-LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 20 SET search_path = '' AS $$
-BEGIN
-  RETURN QUERY SELECT s.integration_id, s.owner_team_id FROM shared_db.integration_shares s
-    WHERE s.team_id = ANY (shared_db.my_team_ids('VIEWER')) AND s.status = 'active' AND s.revoked_at IS NULL;
-END $$;
---> statement-breakpoint
 CREATE OR REPLACE FUNCTION shared_db.shared_integrations_at(min_level shared_db.integration_share_level, min_role shared_db.team_member_role)
 RETURNS TABLE (integration_id uuid, owner_team_id uuid, team_id uuid)
 LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 20 SET search_path = '' AS $$
@@ -96,6 +89,14 @@ BEGIN
   RETURN QUERY SELECT s.integration_id, s.owner_team_id, s.team_id FROM shared_db.integration_shares s
     WHERE s.team_id = ANY (shared_db.my_team_ids(min_role)) AND s.status = 'active' AND s.revoked_at IS NULL
       AND s.share_level <= min_level;
+END $$;
+--> statement-breakpoint
+-- The integrations shared with any team of the user, at any level: READ_ONLY is the last (widest)
+-- value of integration_share_level, so this is shared_integrations_at's rule, written once there.
+CREATE OR REPLACE FUNCTION shared_db.shared_integrations() RETURNS TABLE (integration_id uuid, owner_team_id uuid)
+LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 20 SET search_path = '' AS $$
+BEGIN
+  RETURN QUERY SELECT s.integration_id, s.owner_team_id FROM shared_db.shared_integrations_at('READ_ONLY', 'VIEWER') s;
 END $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION shared_db.takes_part_in(p_project uuid) RETURNS boolean
