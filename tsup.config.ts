@@ -11,12 +11,12 @@ export default defineConfig({
     "testing/index": "src/testing/index.ts",
     cli: "src/cli/main.ts",
   },
-  format: ["esm", "cjs"],
+  // ESM only: Node 22.19+ loads it with require() too (require(esm)), so a host that mixes
+  // require and import gets one copy of every class, table and module state, not one per format.
+  format: ["esm"],
   dts: true,
   clean: true,
   sourcemap: true,
   target: "node22",
-  // import.meta.url in the CommonJS build (migrationsFolder walks up from the module).
-  shims: true,
   external: ["@slack/oauth", "@slack/bolt", "@slack/web-api"],
 });

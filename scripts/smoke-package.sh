@@ -10,32 +10,68 @@ cd "$work"
 npm init -y >/dev/null
 npm install --silent --no-audit --no-fund "./$tarball" "drizzle-orm@$(node -p "require('$root/node_modules/drizzle-orm/package.json').version")"
 
-cat > smoke.cjs <<'JS'
-const { createDb, migrate, withRls } = require("shared-db");
-const { createUser, getUserById } = require("shared-db/stores");
-const { createKeyring, generateKey } = require("shared-db/crypto");
-(async () => {
-  const { db, close } = await createDb({ url: "pglite:memory" });
-  const { applied } = await migrate(db);
-  const user = await createUser(db, { email: "cjs@example.com" });
-  const seen = await withRls(db, { userId: user.id }, (tx) => getUserById(tx, { id: user.id }));
-  const ring = createKeyring({ keys: [generateKey()] });
-  if (!applied.length || seen.email !== "cjs@example.com" || ring.decrypt(ring.encrypt("x")) !== "x") throw new Error("cjs smoke failed");
+# One copy of every class per process, whatever mix of require and import the host uses: the
+# package is ESM only and Node's require(esm) loads the same modules. Errors thrown by one entry
+# point are instances of the classes exported by another, and the tables are the same objects.
+cat > identity.cjs <<'JS'
+// Loaded by smoke.cjs (require only) and smoke-mix.mjs (import plus require).
+module.exports = async function checkIdentity(label, root, stores, crypto, schema) {
+  const { db, close } = await root.createDb({ url: "pglite:memory" });
+  const { applied } = await root.migrate(db);
+  const user = await stores.createUser(db, { email: "one@example.com" });
+  const seen = await root.withRls(db, { userId: user.id }, (tx) => stores.getUserById(tx, { id: user.id }));
+  if (!applied.length || seen.email !== "one@example.com") throw new Error(`${label}: migrate/withRls failed`);
+  const failures = [];
+  const expect = (what, ok) => { if (!ok) failures.push(what); };
+  try { await stores.createUser(db, { email: "one@example.com" }); failures.push("duplicate email accepted"); } catch (e) {
+    expect("stores' ConflictError instanceof shared-db's ConflictError", e instanceof root.ConflictError);
+    expect("stores' ConflictError instanceof shared-db's SharedDbError", e instanceof root.SharedDbError);
+  }
+  const ring = crypto.createKeyring({ keys: [crypto.generateKey()] });
+  try { ring.decrypt("sdb1:not-a-ciphertext"); failures.push("garbage decrypted"); } catch (e) {
+    expect("crypto's DecryptionError instanceof shared-db's DecryptionError", e instanceof root.DecryptionError);
+    expect("crypto's DecryptionError instanceof shared-db's SharedDbError", e instanceof root.SharedDbError);
+  }
+  await root.withRls(db, { userId: "nope" }, async () => {}).catch((e) => {
+    expect("RlsContextError instanceof shared-db's SharedDbError", e instanceof root.SharedDbError);
+  });
+  expect("shared-db/slack's SlackTokenRefreshError is the root's", require("shared-db/slack").SlackTokenRefreshError === root.SlackTokenRefreshError);
+  expect("one users table across entry points", schema.users === require("shared-db/schema").users);
   await close();
-  console.log(`CommonJS: applied ${applied.length} migrations from the installed package, withRls and crypto work`);
-})().catch((e) => { console.error(e); process.exit(1); });
+  if (failures.length) throw new Error(`${label}: ${failures.join("; ")}`);
+  console.log(`${label}: applied ${applied.length} migrations; errors and tables are one copy across entry points`);
+};
+JS
+cat > smoke.cjs <<'JS'
+const check = require("./identity.cjs");
+check("CommonJS (require only)", require("shared-db"), require("shared-db/stores"), require("shared-db/crypto"), require("shared-db/schema"))
+  .catch((e) => { console.error(e); process.exit(1); });
+JS
+cat > smoke-mix.mjs <<'JS'
+import { createRequire } from "node:module";
+import * as root from "shared-db";
+import * as schema from "shared-db/schema";
+const require = createRequire(import.meta.url);
+const check = require("./identity.cjs");
+// import for the root and the schema, require for the stores and the keyring.
+await check("ESM and CommonJS mixed", root, require("shared-db/stores"), require("shared-db/crypto"), schema);
 JS
 cat > smoke.mjs <<'JS'
-import { createDb, migrate } from "shared-db";
+import { createDb, migrate, ConflictError, SharedDbError } from "shared-db";
+import { createUser } from "shared-db/stores";
 import { users } from "shared-db/schema";
 import { createTestDatabase, assertNoLeaks } from "shared-db/testing";
 const t = await createTestDatabase({ url: "pglite:memory" });
 await assertNoLeaks(t.db, { table: users, seed: async (_db, owner) => [owner.id], update: { fullName: "x" } });
+await createUser(t.db, { email: "esm@example.com" });
+const e = await createUser(t.db, { email: "esm@example.com" }).catch((err) => err);
+if (!(e instanceof ConflictError && e instanceof SharedDbError)) throw new Error("ESM: the stores' error is not the root's ConflictError");
 await t.close();
-console.log(`ESM: ${typeof createDb}/${typeof migrate} exported, testing kit passes on users`);
+console.log(`ESM: ${typeof createDb}/${typeof migrate} exported, testing kit passes on users, errors are one copy`);
 JS
 node smoke.cjs
 node smoke.mjs
+node smoke-mix.mjs
 npx shared-db migrate --url "pglite:$work/db" >/dev/null
 npx shared-db verify --url "pglite:$work/db" >/dev/null && echo "CLI: npx shared-db migrate and verify pass on the installed package"
 

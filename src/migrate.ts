@@ -21,7 +21,7 @@ export interface Migration {
 
 /** The package's own `drizzle/` folder, found from this module whatever the bundle layout. */
 export function migrationsFolder(): string {
-  let dir = typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
+  let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     const candidate = join(dir, "drizzle");
     if (existsSync(join(candidate, "meta", "_journal.json"))) return candidate;
