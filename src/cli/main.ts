@@ -194,7 +194,14 @@ async function main(argv: string[]): Promise<number> {
           dryRun: values["dry-run"],
         });
         await store.close();
-        out(`${r.read} rows, ${r.installations} installations: ${r.stored} ${r.dryRun ? "to store" : "stored"}, ${r.unchanged} unchanged`);
+        out(
+          `${r.read} rows, ${r.installations} installations: ${r.stored} ${r.dryRun ? "to store" : "stored"}, ${r.unchanged} unchanged, ${r.skipped} skipped`,
+        );
+        for (const s of r.skippedInstallations) {
+          const where = s.isEnterpriseInstall ? `enterprise ${s.enterpriseId}` : `team ${s.teamId}`;
+          const when = s.installedAt ? `installed ${s.installedAt.toISOString()}` : "no installed_at";
+          out(`skipped ${where} user ${s.userId ?? "-"}: source row ${when}, the stored installation ${s.storedInstalledAt.toISOString()}`);
+        }
         return 0;
       });
     }
