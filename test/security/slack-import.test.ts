@@ -102,22 +102,30 @@ describe("re-running the import after go-live (issue 34, item 5)", () => {
     const other = await createDb({ url: t.url, max: 1 });
     try {
       let release!: () => void;
+      let locked!: () => void;
       const held = new Promise<void>((r) => {
         release = r;
+      });
+      const rowLocked = new Promise<void>((r) => {
+        locked = r;
       });
       // A second process's install of T3, holding the row until released.
       const install = other.db.transaction(async (tx) => {
         await tx.execute(sql`update shared_db.slack_bots set installed_at = now() where team_id = 'T3'`);
+        locked();
         await held;
       });
+      await rowLocked;
       const imported = importSlackInstallations(t.db, { store, format: "seed", schema: "legacy_race" });
-      for (let waiting = 0; waiting === 0; ) {
+      let waiting = 0;
+      for (let i = 0; i < 500 && waiting === 0; i++) {
         await new Promise((r) => setTimeout(r, 20));
         const [row] = rowsOf<{ n: number }>(
           await t.db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`),
         );
         waiting = row!.n;
       }
+      expect(waiting).toBe(1);
       release();
       await install;
       expect(await imported).toMatchObject({ stored: 0, skipped: 1 });
