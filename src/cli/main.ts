@@ -26,7 +26,8 @@ Commands:
                  [--client-id id] [--dry-run]
                  re-save each installation of a single-table store (the seed's Piccolo table,
                  slack_sdk's SQLAlchemy slack_installations) through the installation store, tokens
-                 encrypted with ENCRYPTION_KEYS; idempotent; --dry-run only counts
+                 encrypted with ENCRYPTION_KEYS; idempotent, and never replaces an installation
+                 installed at or after the source row (lists those skipped); --dry-run only counts
 
 Options:
   --url <url>    postgres://... or pglite:./path (default: DATABASE_URL)

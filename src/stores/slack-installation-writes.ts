@@ -15,7 +15,11 @@ export async function storeInstallation(ctx: InstallationStoreContext, installat
  * installation of that workspace installed at or after it (then nothing is written and its install
  * time is returned). A source row without an install time only fills a gap.
  */
-export function importInstallation(ctx: InstallationStoreContext, installation: Installation, installedAt: Date | undefined): Promise<Date | undefined> {
+export function importInstallation(
+  ctx: InstallationStoreContext,
+  installation: Installation,
+  installedAt: Date | undefined,
+): Promise<Date | undefined> {
   return save(ctx, installation, { installedAt });
 }
 
@@ -29,7 +33,11 @@ export async function storedInstalledAt(ctx: InstallationStoreContext, installat
   return row?.installedAt;
 }
 
-async function save(ctx: InstallationStoreContext, installation: Installation, imported?: { installedAt: Date | undefined }): Promise<Date | undefined> {
+async function save(
+  ctx: InstallationStoreContext,
+  installation: Installation,
+  imported?: { installedAt: Date | undefined },
+): Promise<Date | undefined> {
   const rows = installationRows(installation, ctx.clientId, ctx.keyring);
   const installedAt = imported?.installedAt ?? new Date();
   const kept = await ctx.db
@@ -65,7 +73,8 @@ async function save(ctx: InstallationStoreContext, installation: Installation, i
             set: rows.user,
           });
       }
-      if (ctx.historical && (rows.user || upsert.inserted)) await tx.insert(slackInstallations).values({ ...rows.history(crypto.randomUUID()), installedAt });
+      if (ctx.historical && (rows.user || upsert.inserted))
+        await tx.insert(slackInstallations).values({ ...rows.history(crypto.randomUUID()), installedAt });
       await notifyChange(tx, rowKey(rows.key));
       return undefined;
     })

@@ -59,7 +59,14 @@ describe("re-running the import after go-live (issue 34, item 5)", () => {
       unchanged: 0,
       skipped: 1,
       skippedInstallations: [
-        { enterpriseId: null, teamId: "T1", userId: "U1", isEnterpriseInstall: false, installedAt: new Date("2020-03-01T00:00:00Z"), storedInstalledAt: liveAt },
+        {
+          enterpriseId: null,
+          teamId: "T1",
+          userId: "U1",
+          isEnterpriseInstall: false,
+          installedAt: new Date("2020-03-01T00:00:00Z"),
+          storedInstalledAt: liveAt,
+        },
       ],
       dryRun,
     });

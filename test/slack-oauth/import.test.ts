@@ -98,7 +98,7 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     });
   });
 
-  it("decrypts tokens a source stored with Fernet, and refuses a bad table name before any SQL", async () => {
+  it("decrypts tokens a source stored with Fernet, and refuses a bad table name or a store of its own before any SQL", async () => {
     await t.db.execute(sql`CREATE TABLE legacy.fernet_installs (LIKE legacy.slack_o_auth_installation INCLUDING DEFAULTS)`);
     const token = python.tokens[0]!;
     await t.db.execute(
@@ -109,6 +109,12 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) });
     expect((await store.fetchInstallation({ teamId: "TF", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe(token.plaintext);
     await expect(importSlackInstallations(t.db, { store, format: "seed", table: "x; drop table y" })).rejects.toThrow(ValidationError);
+    // Only a shared-db store: the import's "never replace a newer installation" is in its upsert.
+    const wrapper = { storeInstallation: store.storeInstallation, fetchInstallation: store.fetchInstallation };
+    await expect(importSlackInstallations(t.db, { store: wrapper as never, format: "seed" })).rejects.toMatchObject({
+      code: "validation",
+      field: "store",
+    });
     // A token no key decrypts stops the import before any write.
     await t.db.execute(
       sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TG', ${python.tokens[1]!.token}, 'BG', 'UBG', 'UG'), ('TH', 'not-a-token', 'BH', 'UBH', 'UH')`,
