@@ -38,7 +38,7 @@ export interface ImportSlackInstallationsResult {
   installations: number;
   /** Re-saved through storeInstallation (with dryRun: would be). */
   stored: number;
-  /** Already stored with the same content: skipped (a second run stores nothing). */
+  /** Already stored with the same content: not written (a second run stores nothing). */
   unchanged: number;
   /** Not stored: the store holds an installation of that workspace installed at or after the source row. */
   skipped: number;
