@@ -26,7 +26,8 @@ Commands:
                  [--client-id id] [--dry-run]
                  re-save each installation of a single-table store (the seed's Piccolo table,
                  slack_sdk's SQLAlchemy slack_installations) through the installation store, tokens
-                 encrypted with ENCRYPTION_KEYS; idempotent; --dry-run only counts
+                 encrypted with ENCRYPTION_KEYS; idempotent, and never replaces an installation
+                 installed at or after the source row (lists those skipped); --dry-run only counts
 
 Options:
   --url <url>    postgres://... or pglite:./path (default: DATABASE_URL)
@@ -194,7 +195,14 @@ async function main(argv: string[]): Promise<number> {
           dryRun: values["dry-run"],
         });
         await store.close();
-        out(`${r.read} rows, ${r.installations} installations: ${r.stored} ${r.dryRun ? "to store" : "stored"}, ${r.unchanged} unchanged`);
+        out(
+          `${r.read} rows, ${r.installations} installations: ${r.stored} ${r.dryRun ? "to store" : "stored"}, ${r.unchanged} unchanged, ${r.skipped} skipped`,
+        );
+        for (const s of r.skippedInstallations) {
+          const where = s.isEnterpriseInstall ? `enterprise ${s.enterpriseId}` : `team ${s.teamId}`;
+          const when = s.installedAt ? `installed ${s.installedAt.toISOString()}` : "no installed_at";
+          out(`skipped ${where} user ${s.userId ?? "-"}: source row ${when}, the stored installation ${s.storedInstalledAt.toISOString()}`);
+        }
         return 0;
       });
     }

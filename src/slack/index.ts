@@ -17,4 +17,5 @@ export {
   importSlackInstallationsInput,
   type ImportSlackInstallationsInput,
   type ImportSlackInstallationsResult,
+  type SkippedSlackInstallation,
 } from "../stores/slack-installation-import";

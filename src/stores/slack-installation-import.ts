@@ -4,18 +4,14 @@ import { z } from "zod";
 import { rowsOf, type Db } from "../db";
 import { rethrowDbError } from "../errors";
 import { callback, parseInput } from "../input";
-import { SlackInstallationNotFoundError, type SlackInstallationStore } from "./slack-installation-store";
+import { SlackInstallationNotFoundError, type SlackInstallationStore, storeContextOf } from "./slack-installation-store";
+import { importInstallation, storedInstalledAt } from "./slack-installation-writes";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be a SQL identifier");
 
 export const importSlackInstallationsInput = z.strictObject({
-  /** Where installations are saved (and looked up, to skip those already stored). */
-  store: z.custom<Pick<SlackInstallationStore, "storeInstallation" | "fetchInstallation">>(
-    (s) =>
-      typeof (s as SlackInstallationStore | null)?.storeInstallation === "function" &&
-      typeof (s as SlackInstallationStore).fetchInstallation === "function",
-    "must be an installation store",
-  ),
+  /** Where installations are saved (and looked up, to skip those already stored): a store from createSlackInstallationStore. */
+  store: z.custom<SlackInstallationStore>((s) => storeContextOf(s) !== undefined, "must be a store made by createSlackInstallationStore"),
   /**
    * The source table's shape: `"seed"` (the Piccolo `SlackOAuthInstallation` of
    * slack-oauth-installations.md, one row per installation) or `"sqlalchemy"` (slack_sdk's
@@ -42,9 +38,25 @@ export interface ImportSlackInstallationsResult {
   installations: number;
   /** Re-saved through storeInstallation (with dryRun: would be). */
   stored: number;
-  /** Already stored with the same content: skipped (a second run stores nothing). */
+  /** Already stored with the same content: not written (a second run stores nothing). */
   unchanged: number;
+  /** Not stored: the store holds an installation of that workspace installed at or after the source row. */
+  skipped: number;
+  /** The skipped installations, oldest source row first (no tokens). */
+  skippedInstallations: SkippedSlackInstallation[];
   dryRun: boolean;
+}
+
+/** A source row the import did not store, because the store holds a newer installation of its workspace. */
+export interface SkippedSlackInstallation {
+  enterpriseId: string | null;
+  teamId: string | null;
+  userId: string | null;
+  isEnterpriseInstall: boolean;
+  /** The source row's `installed_at` (null: it has none, so it never replaces a stored installation). */
+  installedAt: Date | null;
+  /** The stored installation's, the same or later. */
+  storedInstalledAt: Date;
 }
 
 type Row = Record<string, unknown>;
@@ -60,7 +72,11 @@ const scopes = (v: unknown): string[] | undefined => {
     .filter(Boolean);
 };
 const seconds = (v: unknown) => (v instanceof Date || typeof v === "string" ? Math.floor(new Date(v).getTime() / 1000) : undefined);
-const time = (v: unknown) => (v instanceof Date || typeof v === "string" ? new Date(v).getTime() : 0);
+const dateOf = (v: unknown) => {
+  const d = v instanceof Date || typeof v === "string" ? new Date(v) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d : undefined;
+};
+const time = (v: unknown) => dateOf(v)?.getTime() ?? 0;
 
 function defined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
@@ -121,10 +137,16 @@ function holds(stored: unknown, wanted: unknown): boolean {
 /**
  * One-shot import from a single-table installation store (the seed's Piccolo table, or slack_sdk's
  * SQLAlchemy `slack_installations`): the latest row of each installation is re-saved through
- * `input.store.storeInstallation`, so its tokens are encrypted and bound like any other. Idempotent: an
- * installation the store already holds with the same content is skipped, so an interrupted run is
- * resumed by running it again (each installation is saved atomically, the import as a whole is
- * not). Every row is decrypted before the first write. `dryRun` only counts.
+ * `input.store`, so its tokens are encrypted and bound like any other, with the row's `installed_at`.
+ * Safe to re-run after go-live: it never replaces an installation the store holds that was
+ * installed at or after the source row (a live install, or the row itself from an earlier run).
+ * That comparison is in the upsert, so an install committed meanwhile wins. Such rows are counted
+ * in `skipped` and listed in `skippedInstallations`; a source row without `installed_at` only fills
+ * a gap. A newer source row (the old service saved it after the store's install) replaces the
+ * stored installation. An installation the store already holds with the same content is
+ * `unchanged`, so an interrupted run is resumed by running it again (each installation is saved
+ * atomically, the import as a whole is not). Every row is decrypted before the first write.
+ * `dryRun` only counts.
  * `db` is the database holding the old table (often the same one as the store's).
  *
  * @example
@@ -134,6 +156,7 @@ function holds(stored: unknown, wanted: unknown): boolean {
  */
 export async function importSlackInstallations(db: Db, input: ImportSlackInstallationsInput): Promise<ImportSlackInstallationsResult> {
   const v = parseInput(importSlackInstallationsInput, input);
+  const ctx = storeContextOf(v.store)!;
   const { store, format, schema, table, clientId, dryRun, decryptToken } = v;
   const from = sql`${sql.identifier(schema)}.${sql.identifier(table ?? (format === "seed" ? "slack_o_auth_installation" : "slack_installations"))}`;
   const rows = rowsOf<Row>(await db.execute(sql`select * from ${from}`).catch((e: unknown) => rethrowDbError(e)));
@@ -147,10 +170,18 @@ export async function importSlackInstallations(db: Db, input: ImportSlackInstall
     latest.set(key, r);
   }
   const decrypt = (v: string | undefined) => (v === undefined || !decryptToken ? v : decryptToken(v));
-  const result: ImportSlackInstallationsResult = { read: rows.length, installations: latest.size, stored: 0, unchanged: 0, dryRun };
+  const result: ImportSlackInstallationsResult = {
+    read: rows.length,
+    installations: latest.size,
+    stored: 0,
+    unchanged: 0,
+    skipped: 0,
+    skippedInstallations: [],
+    dryRun,
+  };
   // Every row is read and decrypted before anything is written: a bad row stops the import at once.
-  const installations = [...latest.values()].map((row) => toInstallation(row, decrypt));
-  for (const installation of installations) {
+  const installations = [...latest.values()].map((row) => ({ installation: toInstallation(row, decrypt), installedAt: dateOf(row.installed_at) }));
+  for (const { installation, installedAt } of installations) {
     const query = {
       teamId: installation.team?.id,
       enterpriseId: installation.enterprise?.id,
@@ -165,7 +196,25 @@ export async function importSlackInstallations(db: Db, input: ImportSlackInstall
       result.unchanged++;
       continue;
     }
-    if (!dryRun) await store.storeInstallation(installation);
+    let kept: Date | undefined;
+    if (dryRun) {
+      const stored = await storedInstalledAt(ctx, installation);
+      kept = stored && (!installedAt || installedAt <= stored) ? stored : undefined;
+    } else {
+      kept = await importInstallation(ctx, installation, installedAt);
+    }
+    if (kept) {
+      result.skipped++;
+      result.skippedInstallations.push({
+        enterpriseId: query.enterpriseId ?? null,
+        teamId: query.teamId ?? null,
+        userId: query.userId ?? null,
+        isEnterpriseInstall: query.isEnterpriseInstall,
+        installedAt: installedAt ?? null,
+        storedInstalledAt: kept,
+      });
+      continue;
+    }
     result.stored++;
   }
   return result;

@@ -192,6 +192,13 @@ export function toInstallation({ bot: b, user: u }: FetchRow, q: SlackInstallati
   return installation;
 }
 
+/** Which stored installation (slack_bots row) an Installation is: an org-wide install has no team. */
+export const installationKey = (installation: Installation, clientId: string): InstallationRowKey => ({
+  clientId,
+  enterpriseId: installation.enterprise?.id ?? null,
+  teamId: installation.isEnterpriseInstall ? null : (installation.team?.id ?? null),
+});
+
 /**
  * The rows an Installation is stored as, tokens encrypted and bound to where they are stored.
  * Throws ValidationError (naming the field) for an installation that names no workspace or user.
@@ -199,11 +206,7 @@ export function toInstallation({ bot: b, user: u }: FetchRow, q: SlackInstallati
 export function installationRows(installation: Installation, clientId: string, keyring: Keyring) {
   parseInput(installationInput, installation);
   const isEnterpriseInstall = installation.isEnterpriseInstall ?? false;
-  const key: InstallationRowKey = {
-    clientId,
-    enterpriseId: installation.enterprise?.id ?? null,
-    teamId: isEnterpriseInstall ? null : (installation.team?.id ?? null),
-  };
+  const key = installationKey(installation, clientId);
   if (isEnterpriseInstall && !key.enterpriseId) throw new ValidationError("enterprise.id", "is required for an enterprise install");
   if (!isEnterpriseInstall && !key.teamId) throw new ValidationError("team.id", "is required unless isEnterpriseInstall is true");
   if (!nonEmpty(installation.user?.id)) throw new ValidationError("user.id", "is required");

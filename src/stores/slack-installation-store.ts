@@ -135,6 +135,11 @@ function contextOf(options: SlackInstallationStoreOptions): InstallationStoreCon
   };
 }
 
+const contexts = new WeakMap<object, InstallationStoreContext>();
+/** The context of a store made by createSlackInstallationStore: the import writes through it. */
+export const storeContextOf = (store: unknown): InstallationStoreContext | undefined =>
+  typeof store === "object" && store !== null ? contexts.get(store) : undefined;
+
 /**
  * A Slack `InstallationStore` on shared-db: plug it into Bolt with one line,
  * `new App({ ..., installationStore: createSlackInstallationStore({ db, keyring, clientId }) })`.
@@ -149,7 +154,7 @@ function contextOf(options: SlackInstallationStoreOptions): InstallationStoreCon
  */
 export function createSlackInstallationStore(options: SlackInstallationStoreOptions): SlackInstallationStore {
   const ctx = contextOf(options);
-  return {
+  const store: SlackInstallationStore = {
     storeInstallation: (installation) => storeInstallation(ctx, installation),
     fetchInstallation: (query) => fetchInstallation(ctx, query),
     deleteInstallation: (query) => deleteInstallation(ctx, query),
@@ -161,4 +166,6 @@ export function createSlackInstallationStore(options: SlackInstallationStoreOpti
       await ctx.cache?.close();
     },
   };
+  contexts.set(store, ctx);
+  return store;
 }

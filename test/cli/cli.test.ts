@@ -298,7 +298,14 @@ describe("shared-db command", () => {
     ok(first);
     expect(first.stdout).toContain("1 stored, 0 unchanged");
     const again = await run(args, { ENCRYPTION_KEYS: key });
-    expect(again.stdout).toContain("0 stored, 1 unchanged");
+    expect(again.stdout).toContain("0 stored, 1 unchanged, 0 skipped");
+    // A changed source row no newer than the stored installation is skipped and named (no token printed).
+    await tamper("UPDATE legacy_cli.slack_o_auth_installation SET bot_token = 'xoxb-cli-stale'");
+    const stale = await run(args, { ENCRYPTION_KEYS: key });
+    ok(stale);
+    expect(stale.stdout).toContain("0 stored, 0 unchanged, 1 skipped");
+    expect(stale.stdout).toMatch(/skipped team TCLI user U: source row installed \S+Z, the stored installation \S+Z/);
+    expect(stale.stdout).not.toContain("xoxb");
     const { db, close } = await createDb({ url });
     try {
       const [bot] = rowsOf<{ bot_token: string }>(await db.execute(sql`select bot_token from shared_db.slack_bots where team_id = 'TCLI'`));

@@ -40,7 +40,7 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
       ('T2', 'Two', 'xoxb-seed-2', 'B2', 'UB2', 'chat:write', 'U2', NULL, NULL, NULL, NULL)`);
     const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "seed-app" });
     const dry = await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy", dryRun: true });
-    expect(dry).toEqual({ read: 2, installations: 2, stored: 2, unchanged: 0, dryRun: true });
+    expect(dry).toEqual({ read: 2, installations: 2, stored: 2, unchanged: 0, skipped: 0, skippedInstallations: [], dryRun: true });
     expect(await bots()).toEqual([]);
 
     expect(await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy" })).toMatchObject({ stored: 2, unchanged: 0 });
@@ -61,9 +61,11 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
       stored: 0,
       unchanged: 2,
     });
-    // A changed source row is re-saved; the rest stays.
+    // A source row changed without a newer install time is skipped; re-installed, it is re-saved. The rest stays.
     await t.db.execute(sql`UPDATE legacy.slack_o_auth_installation SET bot_token = 'xoxb-seed-2b' WHERE team_id = 'T2'`);
-    expect(await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy" })).toMatchObject({ stored: 1, unchanged: 1 });
+    expect(await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy" })).toMatchObject({ stored: 0, unchanged: 1, skipped: 1 });
+    await t.db.execute(sql`UPDATE legacy.slack_o_auth_installation SET installed_at = now() + interval '1 second' WHERE team_id = 'T2'`);
+    expect(await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy" })).toMatchObject({ stored: 1, unchanged: 1, skipped: 0 });
     expect((await store.fetchInstallation({ teamId: "T2", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe("xoxb-seed-2b");
   });
 
@@ -79,7 +81,7 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
       ('py-app', 'A1', 'E1', 'Grid', 'xoxb-org', 'BE', 'UBE', 'chat:write', 'UE', true, 'bot')`);
     const store = createSlackInstallationStore({ db: t.db, keyring, clientId: "py-app" });
     const result = await importSlackInstallations(t.db, { store, format: "sqlalchemy", schema: "legacy", clientId: "py-app" });
-    expect(result).toEqual({ read: 4, installations: 2, stored: 2, unchanged: 0, dryRun: false });
+    expect(result).toEqual({ read: 4, installations: 2, stored: 2, unchanged: 0, skipped: 0, skippedInstallations: [], dryRun: false });
     const nine = await store.fetchInstallation({ teamId: "T9", enterpriseId: undefined, isEnterpriseInstall: false });
     expect(nine.bot).toMatchObject({
       token: "xoxe.xoxb-new",
@@ -96,7 +98,7 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     });
   });
 
-  it("decrypts tokens a source stored with Fernet, and refuses a bad table name before any SQL", async () => {
+  it("decrypts tokens a source stored with Fernet, and refuses a bad table name or a store of its own before any SQL", async () => {
     await t.db.execute(sql`CREATE TABLE legacy.fernet_installs (LIKE legacy.slack_o_auth_installation INCLUDING DEFAULTS)`);
     const token = python.tokens[0]!;
     await t.db.execute(
@@ -107,6 +109,12 @@ describe("importSlackInstallations (slack-oauth-installations.md)", () => {
     await importSlackInstallations(t.db, { store, format: "seed", schema: "legacy", table: "fernet_installs", decryptToken: (v) => old.decrypt(v) });
     expect((await store.fetchInstallation({ teamId: "TF", enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token).toBe(token.plaintext);
     await expect(importSlackInstallations(t.db, { store, format: "seed", table: "x; drop table y" })).rejects.toThrow(ValidationError);
+    // Only a shared-db store: the import's "never replace a newer installation" is in its upsert.
+    const wrapper = { storeInstallation: store.storeInstallation, fetchInstallation: store.fetchInstallation };
+    await expect(importSlackInstallations(t.db, { store: wrapper as never, format: "seed" })).rejects.toMatchObject({
+      code: "validation",
+      field: "store",
+    });
     // A token no key decrypts stops the import before any write.
     await t.db.execute(
       sql`INSERT INTO legacy.fernet_installs (team_id, bot_token, bot_id, bot_user_id, user_id) VALUES ('TG', ${python.tokens[1]!.token}, 'BG', 'UBG', 'UG'), ('TH', 'not-a-token', 'BH', 'UBH', 'UH')`,
