@@ -1,5 +1,20 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, boolean, check, char, foreignKey, index, integer, jsonb, numeric, text, timestamp, unique, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  char,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  text,
+  timestamp,
+  unique,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { id, sharedDb, timestamps } from "./namespace";
 import { isCurrentUser, serviceAccess, userPolicy } from "./policies";
 import { users } from "./users";

@@ -52,6 +52,23 @@ async function draftHolding(parties: { creator: PublicUser; buyer: PublicUser; s
   return { project, milestone: m!, intent };
 }
 
+/** A pending project (terms proposed, not accepted) of the creator's with one milestone. */
+async function pendingProject(title: string) {
+  const {
+    project,
+    milestones: [m],
+  } = await createProject(t.db, {
+    creatorId: p.creator.id,
+    buyerId: p.buyer.id,
+    sellerId: p.seller.id,
+    title,
+    totalAmount: "10",
+    milestones: [{ title: "m", amount: "10" }],
+  });
+  await transitionProject(t.db, { projectId: project.id, to: "pending" });
+  return { project, milestone: m! };
+}
+
 /** What the server answers a raw statement run as `u` (SQLSTATE and message), inside a savepoint so the work goes on. */
 async function answer(u: PublicUser, statement: SQL): Promise<string> {
   return as(u, (tx) =>
@@ -276,27 +293,16 @@ describe("no oracle in the escrow definer code (issue 34, item 4)", () => {
   it.skipIf(!onServer)(
     `acceptTerms and transitionMilestone check the caller before they lock: a stranger is answered at once${serverOnly}`,
     async () => {
-      const {
-        project,
-        milestones: [m],
-      } = await createProject(t.db, {
-        creatorId: p.creator.id,
-        buyerId: p.buyer.id,
-        sellerId: p.seller.id,
-        title: "locked",
-        totalAmount: "10",
-        milestones: [{ title: "m", amount: "10" }],
-      });
-      await transitionProject(t.db, { projectId: project.id, to: "pending" });
+      const { project, milestone: m } = await pendingProject("locked");
       const pool = await createDb({ url: t.url, max: 1 });
       const creator = await holding(pool.db, p.creator, async (tx) => {
         await tx.execute(sql`select 1 from shared_db.projects where id = ${project.id} for update`);
-        await tx.execute(sql`select 1 from shared_db.milestones where id = ${m!.id} for update`);
+        await tx.execute(sql`select 1 from shared_db.milestones where id = ${m.id} for update`);
       });
       try {
         const accept = as(p.stranger, (tx) => acceptTerms(tx, { projectId: project.id }));
         await expect(within(2000, accept)).rejects.toBeInstanceOf(NotFoundError);
-        const move = as(p.stranger, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "in_progress" }));
+        const move = as(p.stranger, (tx) => transitionMilestone(tx, { milestoneId: m.id, to: "in_progress" }));
         await expect(within(2000, move)).rejects.toBeInstanceOf(NotFoundError);
       } finally {
         creator.release();
@@ -404,18 +410,7 @@ describe("the escrow project lock (issue 27, item 2)", () => {
     `a party holding the project row in an open transaction makes releaseFunds, acceptTerms and transitionMilestone fail within the lock timeout${serverOnly}`,
     async () => {
       const { project, design } = await funded(p);
-      const {
-        project: pending,
-        milestones: [m],
-      } = await createProject(t.db, {
-        creatorId: p.creator.id,
-        buyerId: p.buyer.id,
-        sellerId: p.seller.id,
-        title: "pending",
-        totalAmount: "10",
-        milestones: [{ title: "m", amount: "10" }],
-      });
-      await transitionProject(t.db, { projectId: pending.id, to: "pending" });
+      const { project: pending, milestone: m } = await pendingProject("pending");
       // Only the creator may lock the row (the UPDATE policy); the seller's attempts lock nothing.
       for (const mode of ["update", "no key update", "share", "key share"]) {
         const rows = await as(p.seller, (tx) => tx.execute(sql.raw(`select id from shared_db.projects where id = '${project.id}' for ${mode}`)));
@@ -424,7 +419,7 @@ describe("the escrow project lock (issue 27, item 2)", () => {
       const pool = await createDb({ url: t.url, max: 1 });
       const creator = await holding(pool.db, p.creator, async (tx) => {
         await tx.execute(sql`select 1 from shared_db.projects where id in (${project.id}, ${pending.id}) for update`);
-        await tx.execute(sql`select 1 from shared_db.milestones where id = ${m!.id} for update`);
+        await tx.execute(sql`select 1 from shared_db.milestones where id = ${m.id} for update`);
       });
       const before = await state(project.id);
       try {
@@ -433,7 +428,7 @@ describe("the escrow project lock (issue 27, item 2)", () => {
           as(p.buyer, (tx) => releaseFunds(tx, { projectId: project.id, userId: p.seller.id, amount: "100" })).catch((e: unknown) => e),
           as(p.buyer, (tx) => acceptTerms(tx, { projectId: pending.id })).catch((e: unknown) => e),
           as(p.seller, (tx) => transitionMilestone(tx, { milestoneId: design.id, to: "approved" })).catch((e: unknown) => e),
-          as(p.seller, (tx) => transitionMilestone(tx, { milestoneId: m!.id, to: "in_progress" })).catch((e: unknown) => e),
+          as(p.seller, (tx) => transitionMilestone(tx, { milestoneId: m.id, to: "in_progress" })).catch((e: unknown) => e),
         ]);
         const elapsed = Date.now() - started;
         expect(outcomes.map((o) => (o as Error).constructor.name)).toEqual([
