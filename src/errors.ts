@@ -135,6 +135,17 @@ export class DatabaseError extends SharedDbError {
   }
 }
 
+/**
+ * A lock the statement needed was held by another transaction past the wait limit (SQLSTATE 55P03,
+ * e.g. the escrow functions' `lock_timeout`): the statement was cancelled and wrote nothing. Retry later.
+ */
+export class LockTimeoutError extends DatabaseError {
+  override name = "LockTimeoutError";
+  constructor(details: { table?: string; query?: string } = {}) {
+    super("Another transaction held a lock this statement needed past the wait limit: nothing was written, retry later", "55P03", details);
+  }
+}
+
 /** What a driver error says about itself: SQLSTATE and the names the server gave (never values). */
 export interface PgErrorInfo {
   code?: string;
@@ -298,7 +309,7 @@ const VALUE_REASONS: Record<string, string> = {
  * ConflictError with the constraint; foreign key (23503) -> NotFoundError naming the field (or,
  * when a delete is refused because rows still refer to it, ConflictError); check, not-null,
  * range, format and encoding (22xxx, 23502, 23514, 21000) -> ValidationError naming the field;
- * 42501 -> ForbiddenError naming the refused table; anything else -> DatabaseError with its
+ * 42501 -> ForbiddenError naming the refused table; 55P03 -> LockTimeoutError; anything else -> DatabaseError with its
  * SQLSTATE. Errors that are not driver errors are returned unchanged. The result never carries
  * the statement's parameters (Drizzle puts them in its message) or the server's DETAIL.
  */
@@ -332,6 +343,7 @@ function mapDriverError(e: unknown, hints?: DbErrorHints): unknown {
     const what = /row-level security/.test(pg.message ?? "") ? "Row-level security refused the row" : "Permission denied";
     return new ForbiddenError(`${what} for table ${table ?? "(unknown)"} (SQLSTATE 42501)`, { table });
   }
+  if (code === "55P03") return new LockTimeoutError({ table: pg.table, query: queryOf(e) });
   const reason = VALUE_REASONS[code];
   if (reason) {
     const field = fieldOf(pg, hints, info);

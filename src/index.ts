@@ -13,6 +13,7 @@ export {
   CredentialExpiredError,
   ForbiddenError,
   DatabaseError,
+  LockTimeoutError,
   SlackTokenRefreshError,
   DecryptionError,
   KeyringError,

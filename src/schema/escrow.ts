@@ -1,5 +1,20 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, char, index, integer, jsonb, numeric, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  char,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  text,
+  timestamp,
+  unique,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { id, sharedDb, timestamps } from "./namespace";
 import { isCurrentUser, serviceAccess, userPolicy } from "./policies";
 import { users } from "./users";
@@ -30,6 +45,15 @@ export const transactionStatus = sharedDb.enum("transaction_status", ["pending",
 const money = (name: string) => numeric(name, { precision: 19, scale: 4 });
 const currency = () => char("currency", { length: 3 }).notNull().default("USD");
 const isoCurrency = (table: string, c: unknown) => check(`${table}_currency_iso4217`, sql`${c} ~ '^[A-Z]{3}$'`);
+/** numeric also holds NaN (which compares greater than every number, so `'NaN' > 0`) and ±Infinity: never money. */
+const finite = (constraint: string, c: unknown) => check(constraint, sql`${c} NOT IN ('NaN', 'Infinity', '-Infinity')`);
+/**
+ * A milestone or transaction of a project is in the project's currency: the key includes it, so
+ * the database refuses another currency, and a project's currency changes only while no
+ * transaction refers to it (its milestones follow it).
+ */
+const inProjectCurrency = (name: string, projectId: AnyPgColumn, currencyColumn: AnyPgColumn) =>
+  foreignKey({ name, columns: [projectId, currencyColumn], foreignColumns: [projects.id, projects.currency] }).onDelete("cascade");
 /** Of a milestone: its project is the signed-in user's, and nobody has accepted the terms yet. */
 const projectOpenToItsCreator = sql`EXISTS (SELECT 1 FROM shared_db.projects p WHERE p.id = project_id
     AND p.creator_id = (SELECT shared_db.current_user_id()) AND p.status IN ('draft', 'pending'))`;
@@ -61,7 +85,10 @@ export const projects = sharedDb.table(
     index("projects_seller_id_idx").on(t.sellerId),
     index("projects_status_idx").on(t.status),
     check("projects_total_amount_positive", sql`${t.totalAmount} > 0`),
+    finite("projects_total_amount_finite", t.totalAmount),
     isoCurrency("projects", t.currency),
+    // The target of its milestones' and transactions' (project_id, currency) keys.
+    unique("projects_id_currency_key").on(t.id, t.currency),
     serviceAccess("projects"),
     userPolicy(
       "projects_select_involved",
@@ -80,9 +107,7 @@ export const milestones = sharedDb.table(
   "milestones",
   {
     id: id(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id").notNull(),
     title: varchar("title", { length: 255 }).notNull(),
     description: text("description"),
     orderIndex: integer("order_index").notNull().default(0),
@@ -102,8 +127,10 @@ export const milestones = sharedDb.table(
     index("milestones_project_id_idx").on(t.projectId),
     index("milestones_status_idx").on(t.status),
     check("milestones_amount_positive", sql`${t.amount} > 0`),
+    finite("milestones_amount_finite", t.amount),
     check("milestones_paid_only_when_approved", sql`not ${t.isPaid} or ${t.status} = 'approved'`),
     isoCurrency("milestones", t.currency),
+    inProjectCurrency("milestones_project_currency_fk", t.projectId, t.currency).onUpdate("cascade"),
     serviceAccess("milestones"),
     userPolicy(
       "milestones_select_involved",
@@ -125,7 +152,7 @@ export const transactions = sharedDb.table(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id),
-    projectId: uuid("project_id").references(() => projects.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id"),
     milestoneId: uuid("milestone_id").references(() => milestones.id, { onDelete: "set null" }),
     transactionType: transactionType("transaction_type").notNull(),
     status: transactionStatus("status").notNull().default("pending"),
@@ -152,7 +179,10 @@ export const transactions = sharedDb.table(
     index("transactions_status_idx").on(t.status),
     check("transactions_amount_positive", sql`${t.amount} > 0`),
     check("transactions_fee_not_negative", sql`${t.fee} >= 0 and ${t.fee} <= ${t.amount}`),
+    finite("transactions_amount_finite", t.amount),
+    finite("transactions_fee_finite", t.fee),
     isoCurrency("transactions", t.currency),
+    inProjectCurrency("transactions_project_currency_fk", t.projectId, t.currency),
     serviceAccess("transactions"),
     userPolicy("transactions_select_own", "select", isCurrentUser(t.userId)),
     // A user only asks for money to move: a pending deposit, withdrawal or hold on a project they

@@ -55,13 +55,13 @@ export const projectsRelations = relations(projects, ({ one, many }) => ({
 }));
 
 export const milestonesRelations = relations(milestones, ({ one, many }) => ({
-  project: one(projects, { fields: [milestones.projectId], references: [projects.id] }),
+  project: one(projects, { fields: [milestones.projectId, milestones.currency], references: [projects.id, projects.currency] }),
   transactions: many(transactions),
 }));
 
 export const transactionsRelations = relations(transactions, ({ one }) => ({
   user: one(users, { fields: [transactions.userId], references: [users.id] }),
-  project: one(projects, { fields: [transactions.projectId], references: [projects.id] }),
+  project: one(projects, { fields: [transactions.projectId, transactions.currency], references: [projects.id, projects.currency] }),
   milestone: one(milestones, { fields: [transactions.milestoneId], references: [milestones.id] }),
 }));
 

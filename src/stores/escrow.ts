@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
-import { ConflictError, ForbiddenError, InvariantError, mapDbError, NotFoundError, pgErrorOf, rethrowDbError } from "../errors";
+import { ConflictError, ForbiddenError, InvariantError, mapDbError, NotFoundError, pgErrorOf, rethrowDbError, ValidationError } from "../errors";
 import { enumOf, parseInput, pgDate, pgJson, pgText, uuid } from "../input";
 import {
   milestones,
@@ -111,9 +111,9 @@ const sources = <S extends string>(table: Readonly<Record<S, readonly S[]>>, to:
   (Object.keys(table) as S[]).filter((from) => table[from].includes(to));
 
 /**
- * Maps the escrow rules the database enforces (migration 0016) to typed errors: an overdraw, an
- * illegal move, an unpayable milestone, a milestone of another project, a refused authority, a
- * row that is missing or not visible, a duplicate gateway id.
+ * Maps the escrow rules the database enforces (migrations 0016, 0027) to typed errors: an overdraw,
+ * an illegal move, an unpayable milestone, a milestone of another project, another currency than
+ * the project's, a refused authority, a row that is missing or not visible, a duplicate gateway id.
  */
 function rethrowEscrow(e: unknown, entity = "project", key = ""): never {
   const pg = pgErrorOf(e);
@@ -128,6 +128,8 @@ function rethrowEscrow(e: unknown, entity = "project", key = ""): never {
     case "SDBE4":
       // The server's message quotes both ids.
       throw new InvariantError("The milestone is not a milestone of this project", "milestone_not_in_project");
+    case "SDBE5":
+      throw new ValidationError("currency", "must be the project's currency");
     case "42501":
       // A policy or privilege refusal names its table; the definer functions' refusals say why.
       throw /^(permission denied|new row violates)/.test(message) ? mapDbError(e) : new ForbiddenError(message);
