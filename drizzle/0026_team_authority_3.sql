@@ -73,7 +73,7 @@ BEGIN
         AND (NEW.invitation_status <> 'accepted' OR OLD.invitation_status = 'accepted') THEN
     RETURN NEW;
   END IF;
-  RAISE EXCEPTION 'a member joins a team only by accepting an invitation addressed to them'
+  RAISE EXCEPTION 'a member joins a team only by accepting an invitation addressed to them, for table "team_members"'
     USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'team_members_consent';
 END $$;
 --> statement-breakpoint
@@ -98,7 +98,7 @@ BEGIN
                 WHERE a.owner_team_id = NEW.owner_team_id AND a.team_id = NEW.affected_team_id AND r.integration_id = NEW.integration_id) THEN
     RETURN NEW;
   END IF;
-  RAISE EXCEPTION 'an integration event names only a team the integration is shared with or granted to'
+  RAISE EXCEPTION 'an event names only a team the integration is shared with or granted to, for table "integration_events"'
     USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'integration_events_affected_team';
 END $$;
 --> statement-breakpoint
@@ -126,7 +126,7 @@ BEGIN
     RETURN NEW;
   END IF;
   IF NOT kept AND ((TG_OP = 'UPDATE' AND TG_ARGV[1] = 'once') OR me IS NULL OR (new_row ->> by_col)::uuid IS DISTINCT FROM me) THEN
-    RAISE EXCEPTION 'shared_db.%.% names the acting user only', TG_TABLE_NAME, by_col
+    RAISE EXCEPTION 'column % names the acting user only, for table "%"', by_col, TG_TABLE_NAME
       USING ERRCODE = 'insufficient_privilege', CONSTRAINT = TG_TABLE_NAME || '_acting_user';
   END IF;
   -- The email names the same user as inserted (or nobody), and is kept as inserted.
@@ -134,7 +134,7 @@ BEGIN
       THEN (new_row ->> email_col) IS DISTINCT FROM (old_row ->> email_col)
       ELSE (new_row ->> email_col) IS DISTINCT FROM (SELECT u.email FROM shared_db.users u WHERE u.id = me) AND (new_row ->> email_col) IS NOT NULL
     END) THEN
-    RAISE EXCEPTION 'shared_db.%.% names the acting user only', TG_TABLE_NAME, email_col
+    RAISE EXCEPTION 'column % names the acting user only, for table "%"', email_col, TG_TABLE_NAME
       USING ERRCODE = 'insufficient_privilege', CONSTRAINT = TG_TABLE_NAME || '_acting_user';
   END IF;
   RETURN NEW;
