@@ -121,20 +121,22 @@ DECLARE
   new_row jsonb := pg_catalog.to_jsonb(NEW);
   old_row jsonb := CASE WHEN TG_OP = 'UPDATE' THEN pg_catalog.to_jsonb(OLD) END;
   kept boolean := TG_OP = 'UPDATE' AND (new_row ->> by_col) IS NOT DISTINCT FROM (old_row ->> by_col);
+  refused text;
 BEGIN
   IF shared_db.is_service() THEN
     RETURN NEW;
   END IF;
   IF NOT kept AND ((TG_OP = 'UPDATE' AND TG_ARGV[1] = 'once') OR me IS NULL OR (new_row ->> by_col)::uuid IS DISTINCT FROM me) THEN
-    RAISE EXCEPTION 'column % names the acting user only, for table "%"', by_col, TG_TABLE_NAME
-      USING ERRCODE = 'insufficient_privilege', CONSTRAINT = TG_TABLE_NAME || '_acting_user';
-  END IF;
+    refused := by_col;
   -- The email names the same user as inserted (or nobody), and is kept as inserted.
-  IF email_col IS NOT NULL AND (CASE WHEN TG_OP = 'UPDATE'
+  ELSIF email_col IS NOT NULL AND (CASE WHEN TG_OP = 'UPDATE'
       THEN (new_row ->> email_col) IS DISTINCT FROM (old_row ->> email_col)
       ELSE (new_row ->> email_col) IS DISTINCT FROM (SELECT u.email FROM shared_db.users u WHERE u.id = me) AND (new_row ->> email_col) IS NOT NULL
     END) THEN
-    RAISE EXCEPTION 'column % names the acting user only, for table "%"', email_col, TG_TABLE_NAME
+    refused := email_col;
+  END IF;
+  IF refused IS NOT NULL THEN
+    RAISE EXCEPTION 'column % names the acting user only, for table "%"', refused, TG_TABLE_NAME
       USING ERRCODE = 'insufficient_privilege', CONSTRAINT = TG_TABLE_NAME || '_acting_user';
   END IF;
   RETURN NEW;

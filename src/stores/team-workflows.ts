@@ -128,11 +128,18 @@ export async function revokeResourceAccess(db: Db, input: RevokeResourceAccessIn
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await adminTeamOf(tx, serviceResources, v.resourceId, v.actorId, "service resource");
-      const grant = and(eq(resourceAccess.resourceId, v.resourceId), eq(resourceAccess.ownerTeamId, ownerTeamId), eq(resourceAccess.teamId, v.teamId));
+      const grant = and(
+        eq(resourceAccess.resourceId, v.resourceId),
+        eq(resourceAccess.ownerTeamId, ownerTeamId),
+        eq(resourceAccess.teamId, v.teamId),
+      );
       const [existing] = await tx
         .select({ accessLevel: resourceAccess.accessLevel, integrationId: serviceResources.integrationId })
         .from(resourceAccess)
-        .innerJoin(serviceResources, and(eq(serviceResources.id, resourceAccess.resourceId), eq(serviceResources.ownerTeamId, resourceAccess.ownerTeamId)))
+        .innerJoin(
+          serviceResources,
+          and(eq(serviceResources.id, resourceAccess.resourceId), eq(serviceResources.ownerTeamId, resourceAccess.ownerTeamId)),
+        )
         .where(grant);
       if (!existing) throw new NotFoundError("resource access", `${v.resourceId}/${v.teamId}`);
       // Recorded while the grant exists: an event names only a team the integration concerns.

@@ -54,13 +54,17 @@ async function refusedAll(user: PublicUser, tables: string[], statements: Return
 
 describe("membership without consent (issue 27, item 7)", () => {
   it("an ADMIN cannot insert an accepted row for a user who never accepted, in any shape", async () => {
-    await refusedAll(admin, ["team_members"], [
-      sql`insert into shared_db.team_members (team_id, user_id, email, role, invitation_status) values (${a.teamId}, ${victim.id}, ${victim.email}, 'ADMIN', 'accepted')`,
-      // invitation_status defaults to 'accepted'
-      sql`insert into shared_db.team_members (team_id, user_id, email, role) values (${a.teamId}, ${victim.id}, ${victim.email}, 'MEMBER')`,
-      // a "pending" row that already names its user
-      sql`insert into shared_db.team_members (team_id, user_id, email, role, invitation_status) values (${a.teamId}, ${victim.id}, ${victim.email}, 'MEMBER', 'pending')`,
-    ]);
+    await refusedAll(
+      admin,
+      ["team_members"],
+      [
+        sql`insert into shared_db.team_members (team_id, user_id, email, role, invitation_status) values (${a.teamId}, ${victim.id}, ${victim.email}, 'ADMIN', 'accepted')`,
+        // invitation_status defaults to 'accepted'
+        sql`insert into shared_db.team_members (team_id, user_id, email, role) values (${a.teamId}, ${victim.id}, ${victim.email}, 'MEMBER')`,
+        // a "pending" row that already names its user
+        sql`insert into shared_db.team_members (team_id, user_id, email, role, invitation_status) values (${a.teamId}, ${victim.id}, ${victim.email}, 'MEMBER', 'pending')`,
+      ],
+    );
     expect(await listMyTeams(t.db, { userId: victim.id })).toEqual([]);
   });
 
@@ -69,12 +73,16 @@ describe("membership without consent (issue 27, item 7)", () => {
       inviteMember(tx, { teamId: a.teamId, actorId: admin.id, email: "someone@example.test", role: "ADMIN" }),
     );
     const member = await addMember(t.db, a.teamId, "MEMBER");
-    await refusedAll(admin, ["team_members"], [
-      sql`update shared_db.team_members set invitation_status = 'accepted', user_id = ${victim.id} where id = ${invitation.id} and team_id = ${a.teamId}`,
-      sql`update shared_db.team_members set user_id = ${victim.id} where id = ${invitation.id} and team_id = ${a.teamId}`,
-      sql`update shared_db.team_members set invitation_status = 'accepted' where id = ${invitation.id} and team_id = ${a.teamId}`,
-      sql`update shared_db.team_members set user_id = ${victim.id} where team_id = ${a.teamId} and user_id = ${member.id}`,
-    ]);
+    await refusedAll(
+      admin,
+      ["team_members"],
+      [
+        sql`update shared_db.team_members set invitation_status = 'accepted', user_id = ${victim.id} where id = ${invitation.id} and team_id = ${a.teamId}`,
+        sql`update shared_db.team_members set user_id = ${victim.id} where id = ${invitation.id} and team_id = ${a.teamId}`,
+        sql`update shared_db.team_members set invitation_status = 'accepted' where id = ${invitation.id} and team_id = ${a.teamId}`,
+        sql`update shared_db.team_members set user_id = ${victim.id} where team_id = ${a.teamId} and user_id = ${member.id}`,
+      ],
+    );
     expect(await listMyTeams(t.db, { userId: victim.id })).toEqual([]);
   });
 
@@ -100,12 +108,16 @@ describe("events in an unrelated team's history (issue 27, item 7)", () => {
     rowsOf(await t.db.execute(sql`select id from shared_db.integration_events where affected_team_id = ${teamId}`)).length;
 
   it("an ADMIN of A cannot record an event about a team A's integration has nothing to do with", async () => {
-    await refusedAll(admin, ["integration_events"], [
-      sql`insert into shared_db.integration_events (integration_id, owner_team_id, event_type, actor_user_id, affected_team_id)
+    await refusedAll(
+      admin,
+      ["integration_events"],
+      [
+        sql`insert into shared_db.integration_events (integration_id, owner_team_id, event_type, actor_user_id, affected_team_id)
         values (${a.integrationId}, ${a.teamId}, 'SHARED', ${admin.id}, ${unrelated.teamId})`,
-      sql`insert into shared_db.integration_events (integration_id, owner_team_id, event_type, actor_user_id, affected_team_id, details)
+        sql`insert into shared_db.integration_events (integration_id, owner_team_id, event_type, actor_user_id, affected_team_id, details)
         values (${a.integrationId}, ${a.teamId}, 'ACCESS_GRANTED', ${admin.id}, ${unrelated.teamId}, '{"note":"you were granted access"}')`,
-    ]);
+      ],
+    );
     expect(await eventsAbout(unrelated.teamId)).toBe(0);
     // What the unrelated team's members see: nothing of A's integration.
     const seen = await as(t.db, unrelated.owner.id, (tx) =>
@@ -164,9 +176,7 @@ describe("forged attribution (issue 34, item 7)", () => {
       as(t.db, admin.id, (tx) => shareIntegration(tx, { actorId: a.owner.id, integrationId: a.integrationId, teamId: d.teamId })),
     ).rejects.toBeInstanceOf(ForbiddenError);
     await expect(
-      as(t.db, admin.id, (tx) =>
-        grantResourceAccess(tx, { actorId: a.owner.id, resourceId: a.resourceId, teamId: d.teamId, accessLevel: "WRITE" }),
-      ),
+      as(t.db, admin.id, (tx) => grantResourceAccess(tx, { actorId: a.owner.id, resourceId: a.resourceId, teamId: d.teamId, accessLevel: "WRITE" })),
     ).rejects.toBeInstanceOf(ForbiddenError);
     expect(await Promise.all(tables.map((n) => state(t.db, n)))).toEqual(before);
   });
