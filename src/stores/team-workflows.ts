@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { ForbiddenError, NotFoundError, rethrowDbError } from "../errors";
@@ -16,7 +16,7 @@ import {
 } from "../schema/integrations";
 import { teamMembers, teams, type TeamMember } from "../schema/teams";
 import { adminTeamOf, recordEvent } from "./integrations";
-import { requireTeamRole } from "./teams";
+import { memberColumns, requireTeamRole } from "./teams";
 
 export const listTeamMembersInput = z.strictObject({
   teamId: uuid(),
@@ -28,9 +28,8 @@ export type ListTeamMembersInput = z.input<typeof listTeamMembersInput>;
 /** A team's members by role then email (any member may list them; RLS shows only their teams). */
 export async function listTeamMembers(db: Db, input: ListTeamMembersInput): Promise<Omit<TeamMember, "invitationToken">[]> {
   const v = parseInput(listTeamMembersInput, input);
-  const { invitationToken: _, ...columns } = getTableColumns(teamMembers);
   return db
-    .select(columns)
+    .select(memberColumns)
     .from(teamMembers)
     .where(and(eq(teamMembers.teamId, v.teamId), v.includeInvitations ? undefined : eq(teamMembers.invitationStatus, "accepted")))
     .orderBy(teamMembers.role, teamMembers.email);
@@ -129,23 +128,31 @@ export async function revokeResourceAccess(db: Db, input: RevokeResourceAccessIn
   return db
     .transaction(async (tx) => {
       const ownerTeamId = await adminTeamOf(tx, serviceResources, v.resourceId, v.actorId, "service resource");
-      const [row] = await tx
-        .delete(resourceAccess)
-        .where(and(eq(resourceAccess.resourceId, v.resourceId), eq(resourceAccess.ownerTeamId, ownerTeamId), eq(resourceAccess.teamId, v.teamId)))
-        .returning();
-      if (!row) throw new NotFoundError("resource access", `${v.resourceId}/${v.teamId}`);
-      const [resource] = await tx
-        .select({ integrationId: serviceResources.integrationId })
-        .from(serviceResources)
-        .where(and(eq(serviceResources.id, v.resourceId), eq(serviceResources.ownerTeamId, ownerTeamId)));
+      const grant = and(
+        eq(resourceAccess.resourceId, v.resourceId),
+        eq(resourceAccess.ownerTeamId, ownerTeamId),
+        eq(resourceAccess.teamId, v.teamId),
+      );
+      const [existing] = await tx
+        .select({ accessLevel: resourceAccess.accessLevel, integrationId: serviceResources.integrationId })
+        .from(resourceAccess)
+        .innerJoin(
+          serviceResources,
+          and(eq(serviceResources.id, resourceAccess.resourceId), eq(serviceResources.ownerTeamId, resourceAccess.ownerTeamId)),
+        )
+        .where(grant);
+      if (!existing) throw new NotFoundError("resource access", `${v.resourceId}/${v.teamId}`);
+      // Recorded while the grant exists: an event names only a team the integration concerns.
       await recordEvent(tx, {
-        integrationId: resource!.integrationId,
+        integrationId: existing.integrationId,
         ownerTeamId,
         actorId: v.actorId,
         eventType: "ACCESS_CHANGED",
         affectedTeamId: v.teamId,
-        details: { resourceId: v.resourceId, accessLevel: null, revoked: row.accessLevel },
+        details: { resourceId: v.resourceId, accessLevel: null, revoked: existing.accessLevel },
       });
+      const [row] = await tx.delete(resourceAccess).where(grant).returning();
+      if (!row) throw new NotFoundError("resource access", `${v.resourceId}/${v.teamId}`);
       return row;
     })
     .catch((e: unknown) => rethrowDbError(e));

@@ -1,11 +1,20 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import { primaryOf, rowsOf, type Db } from "../db";
 import { ConflictError, ForbiddenError, InvariantError, NotFoundError, pgErrorOf, rethrowDbError } from "../errors";
 import { enumOf, isPgText, parseInput, PG_TEXT_MESSAGE, pgInt, pgJson, pgText, uuid } from "../input";
 import { teamMemberRole, teamMembers, teams, type Team, type TeamMember, type TeamMemberRole } from "../schema/teams";
 import { users } from "../schema/users";
+
+/**
+ * Internal (for the team stores, not exported from the index): every column of a membership the
+ * application role may read. The invitation token's hash is readable by service work only.
+ */
+const { invitationToken: _tokenHash, ...readableMemberColumns } = getTableColumns(teamMembers);
+export const memberColumns = readableMemberColumns;
+/** A membership or invitation as the stores return it: without the token hash. */
+type Member = Omit<TeamMember, "invitationToken">;
 
 /** Strongest first, as the enum is declared. */
 const ROLE_ORDER: readonly TeamMemberRole[] = teamMemberRole.enumValues;
@@ -151,7 +160,8 @@ export async function getTeamBySlug(db: Db, input: GetTeamBySlugInput): Promise<
   return row;
 }
 
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+/** Hex SHA-256 of the UTF-8 token: what shared_db.redeem_team_invitation computes to find it. */
+const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
 
 export const inviteMemberInput = z.strictObject({
   teamId: uuid(),
@@ -175,9 +185,10 @@ export type InviteMemberInput = z.input<typeof inviteMemberInput>;
 
 /**
  * Invites someone by email (ADMIN or OWNER; only an OWNER invites an OWNER). Returns the token
- * once, to send in the invitation link; the database keeps only its SHA-256.
+ * once, to send in the invitation link; the database keeps only its SHA-256, which no user reads.
+ * Only the user with this email (case-insensitively) can accept it.
  */
-export async function inviteMember(db: Db, input: InviteMemberInput): Promise<{ invitation: TeamMember; token: string }> {
+export async function inviteMember(db: Db, input: InviteMemberInput): Promise<{ invitation: Member; token: string }> {
   const v = parseInput(inviteMemberInput, input);
   await requireTeamRole(db, { teamId: v.teamId, userId: v.actorId, min: v.role === "OWNER" ? "OWNER" : "ADMIN" });
   const token = randomBytes(32).toString("base64url");
@@ -192,7 +203,7 @@ export async function inviteMember(db: Db, input: InviteMemberInput): Promise<{ 
       invitationToken: hashToken(token),
       invitationExpiresAt: new Date(Date.now() + v.expiresInSeconds * 1000),
     })
-    .returning()
+    .returning(memberColumns)
     .catch((e: unknown) => rethrowDbError(e, { conflict: () => "This email already has a membership or a pending invitation in the team" }));
   return { invitation: invitation!, token };
 }
@@ -200,27 +211,29 @@ export async function inviteMember(db: Db, input: InviteMemberInput): Promise<{ 
 export const acceptInvitationInput = z.strictObject({ teamId: uuid(), token: pgText().min(1).max(200), userId: uuid() });
 export type AcceptInvitationInput = z.input<typeof acceptInvitationInput>;
 
-/** Accepts an invitation for `userId`; refuses unknown, reused, expired or other-team tokens. */
-export async function acceptInvitation(db: Db, input: AcceptInvitationInput): Promise<TeamMember> {
+/**
+ * Accepts an invitation for `userId`, who must be the user it was sent to (their email, compared
+ * case-insensitively); refuses unknown, reused, expired, other-team and other-addressee tokens.
+ * The database hashes the token and compares it: no user can read the stored hash.
+ */
+export async function acceptInvitation(db: Db, input: AcceptInvitationInput): Promise<Member> {
   const v = parseInput(acceptInvitationInput, input);
   let memberId: string;
   // Service work may accept for a user it has authenticated; under withRls only that user may.
   try {
-    const [row] = rowsOf<{ id: string }>(
-      await db.execute(sql`select shared_db.accept_team_invitation(${v.teamId}, ${hashToken(v.token)}, ${v.userId}) as id`),
-    );
+    const [row] = rowsOf<{ id: string }>(await db.execute(sql`select shared_db.redeem_team_invitation(${v.teamId}, ${v.token}, ${v.userId}) as id`));
     memberId = row!.id;
   } catch (e) {
     const message = pgErrorOf(e)?.message ?? "";
     if (message === "expired_invitation") throw new InvariantError("The invitation has expired", "expired_invitation");
     if (message === "invalid_invitation")
-      throw new InvariantError("The invitation is unknown, already used or for another team", "invalid_invitation");
+      throw new InvariantError("The invitation is unknown, already used, for another team or addressed to another email", "invalid_invitation");
     if (pgErrorOf(e)?.code === "23505") throw new ConflictError("You are already a member of this team", "team_members_team_id_user_id_key");
     if (pgErrorOf(e)?.code === "42501") throw new ForbiddenError("An invitation can only be accepted by the invited user, signed in");
     rethrowDbError(e);
   }
   const [member] = await primaryOf(db)
-    .select()
+    .select(memberColumns)
     .from(teamMembers)
     .where(and(eq(teamMembers.id, memberId), eq(teamMembers.teamId, v.teamId)));
   return member!;
@@ -230,7 +243,7 @@ export const changeMemberRoleInput = z.strictObject({ teamId: uuid(), actorId: u
 export type ChangeMemberRoleInput = z.input<typeof changeMemberRoleInput>;
 
 /** Changes a member's role (ADMIN or OWNER; OWNER for anything involving OWNER). The last OWNER stays. */
-export async function changeMemberRole(db: Db, input: ChangeMemberRoleInput): Promise<TeamMember> {
+export async function changeMemberRole(db: Db, input: ChangeMemberRoleInput): Promise<Member> {
   const v = parseInput(changeMemberRoleInput, input);
   return db.transaction(async (tx) => {
     const [target] = await tx
@@ -243,7 +256,7 @@ export async function changeMemberRole(db: Db, input: ChangeMemberRoleInput): Pr
       .update(teamMembers)
       .set({ role: v.role })
       .where(and(eq(teamMembers.teamId, v.teamId), eq(teamMembers.userId, v.userId)))
-      .returning()
+      .returning(memberColumns)
       .catch(lastOwner);
     return row!;
   });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -186,7 +186,7 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
       transition_milestone: { q: "select (shared_db.transition_milestone($1, 'in_progress')).id as v", params: [milestoneId], nothing: () => false },
       can_claim_team: { q: "select shared_db.can_claim_team($1) as v", params: [emptyTeamId], nothing: (r) => r?.v === false },
       project_escrow_balance: { q: "select shared_db.project_escrow_balance($1) as v", params: [projectId], nothing: (r) => r?.v === null },
-      accept_team_invitation: { q: "select shared_db.accept_team_invitation($1, $2, $3) as v", params: [teamId, "", ""], nothing: () => false },
+      redeem_team_invitation: { q: "select shared_db.redeem_team_invitation($1, $2, $3) as v", params: [teamId, "", ""], nothing: () => false },
       shared_integrations_at: {
         q: "select count(*)::int as v from shared_db.shared_integrations_at('READ_ONLY', 'VIEWER')",
         nothing: (r) => r?.v === 0,
@@ -204,7 +204,7 @@ describe("another database's owner on the same server (issue 16, item 1)", () =>
     expect(definers.filter((n) => !(n in cases))).toEqual([]);
     const holes: string[] = [];
     for (const [i, [mode, setup]] of Object.entries(modes).entries()) {
-      cases.accept_team_invitation!.params = [teamId, createHash("sha256").update(invitationTokens[i]!).digest("hex"), invitees[i]!.id];
+      cases.redeem_team_invitation!.params = [teamId, invitationTokens[i]!, invitees[i]!.id];
       const client = postgres(bOnA, { max: 1, onnotice: () => {} });
       try {
         for (const s of setup) await client.unsafe(s.replace("${alice}", alice.id));

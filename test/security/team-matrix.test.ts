@@ -26,6 +26,7 @@ let owner2: PublicUser;
 let outsider: PublicUser;
 let memberRowId: string;
 let pendingOwnerInvite: string;
+let pendingMemberInvite: string;
 
 beforeAll(async () => {
   b = await makeTeamWorld(t.db, "b");
@@ -44,6 +45,9 @@ beforeAll(async () => {
   pendingOwnerInvite =
     await one(sql`insert into shared_db.team_members (team_id, email, role, invitation_status, invitation_token, invitation_expires_at)
     values (${a.teamId}, 'boss@example.test', 'OWNER', 'pending', ${sha256("secret")}, now() + interval '1 day') returning id`);
+  pendingMemberInvite =
+    await one(sql`insert into shared_db.team_members (team_id, email, role, invitation_status, invitation_token, invitation_expires_at)
+    values (${a.teamId}, 'hire@example.test', 'MEMBER', 'pending', ${sha256("hire")}, now() + interval '1 day') returning id`);
 });
 
 interface Case {
@@ -75,6 +79,19 @@ const cases: Case[] = [
   },
   {
     table: "teams",
+    name: "insert a team of one's own with A's owner's email as creator (forged creator email)",
+    allowed: ["owner"],
+    statement: (me) =>
+      sql`insert into shared_db.teams (name, slug, created_by_user_id, created_by_email) values ('mine', ${`mine-${uid()}`}, ${me}, ${a.owner.email})`,
+  },
+  {
+    table: "teams",
+    name: "re-attribute A to another creator (forged creator)",
+    allowed: NOBODY,
+    statement: () => sql`update shared_db.teams set created_by_user_id = ${owner2.id} where id = ${a.teamId} returning id`,
+  },
+  {
+    table: "teams",
     name: "insert a team with B's id (forged id)",
     allowed: NOBODY,
     statement: (me) => sql`insert into shared_db.teams (id, name, slug, created_by_user_id) values (${b.teamId}, 'x', ${`x-${uid()}`}, ${me})`,
@@ -96,15 +113,15 @@ const cases: Case[] = [
   // team_members
   {
     table: "team_members",
-    name: "insert an accepted MEMBER",
-    allowed: OWNER_ADMIN,
+    name: "insert an accepted MEMBER (membership without consent)",
+    allowed: NOBODY,
     statement: () =>
       sql`insert into shared_db.team_members (team_id, user_id, email, role) values (${a.teamId}, ${outsider.id}, ${outsider.email}, 'MEMBER')`,
   },
   {
     table: "team_members",
     name: "insert an accepted OWNER (forged role)",
-    allowed: ["owner"],
+    allowed: NOBODY,
     statement: () =>
       sql`insert into shared_db.team_members (team_id, user_id, email, role) values (${a.teamId}, ${outsider.id}, ${outsider.email}, 'OWNER')`,
   },
@@ -114,6 +131,20 @@ const cases: Case[] = [
     allowed: NOBODY,
     statement: (me) =>
       sql`insert into shared_db.team_members (team_id, user_id, email, role) values (${a.teamId}, ${me}, 'me@example.test', 'OWNER')`,
+  },
+  {
+    table: "team_members",
+    name: "insert a pending MEMBER invitation",
+    allowed: OWNER_ADMIN,
+    statement: () =>
+      sql`insert into shared_db.team_members (team_id, email, role, invitation_status, invitation_token) values (${a.teamId}, 'x@example.test', 'MEMBER', 'pending', ${sha256(uid())})`,
+  },
+  {
+    table: "team_members",
+    name: "insert a pending invitation already holding a user (forged user)",
+    allowed: NOBODY,
+    statement: () =>
+      sql`insert into shared_db.team_members (team_id, user_id, email, role, invitation_status) values (${a.teamId}, ${outsider.id}, ${outsider.email}, 'MEMBER', 'pending')`,
   },
   {
     table: "team_members",
@@ -132,7 +163,7 @@ const cases: Case[] = [
   {
     table: "team_members",
     name: "insert an accepted member into B (forged team)",
-    allowed: ["other"],
+    allowed: NOBODY,
     statement: () =>
       sql`insert into shared_db.team_members (team_id, user_id, email, role) values (${b.teamId}, ${outsider.id}, ${outsider.email}, 'MEMBER')`,
   },
@@ -163,14 +194,14 @@ const cases: Case[] = [
   {
     table: "team_members",
     name: "give the second OWNER's row to another user",
-    allowed: ["owner"],
+    allowed: NOBODY,
     statement: () =>
       sql`update shared_db.team_members set user_id = ${outsider.id} where team_id = ${a.teamId} and user_id = ${owner2.id} returning id`,
   },
   {
     table: "team_members",
     name: "set the second OWNER's user_id to NULL",
-    allowed: ["owner"],
+    allowed: NOBODY,
     statement: () => sql`update shared_db.team_members set user_id = NULL where team_id = ${a.teamId} and user_id = ${owner2.id} returning id`,
   },
   {
@@ -183,9 +214,22 @@ const cases: Case[] = [
   {
     table: "team_members",
     name: "accept the pending OWNER invitation directly (forged status)",
-    allowed: ["owner"],
+    allowed: NOBODY,
     statement: () => sql`update shared_db.team_members set invitation_status = 'accepted', user_id = ${outsider.id}
       where id = ${pendingOwnerInvite} and team_id = ${a.teamId} returning id`,
+  },
+  {
+    table: "team_members",
+    name: "accept the pending MEMBER invitation directly (forged status)",
+    allowed: NOBODY,
+    statement: () => sql`update shared_db.team_members set invitation_status = 'accepted', user_id = ${outsider.id}
+      where id = ${pendingMemberInvite} and team_id = ${a.teamId} returning id`,
+  },
+  {
+    table: "team_members",
+    name: "give the MEMBER's row to another user",
+    allowed: NOBODY,
+    statement: () => sql`update shared_db.team_members set user_id = ${outsider.id} where id = ${memberRowId} and team_id = ${a.teamId} returning id`,
   },
   {
     table: "team_members",
@@ -219,6 +263,25 @@ const cases: Case[] = [
     allowed: OWNER_ADMIN,
     statement: (me) =>
       sql`insert into shared_db.integrations (name, service_type, owner_team_id, created_by_user_id) values ('new', 'GITHUB', ${a.teamId}, ${me})`,
+  },
+  {
+    table: "integrations",
+    name: "insert one into A as created by A's owner (forged creator)",
+    allowed: ["owner"],
+    statement: () =>
+      sql`insert into shared_db.integrations (name, service_type, owner_team_id, created_by_user_id) values ('new', 'GITHUB', ${a.teamId}, ${a.owner.id})`,
+  },
+  {
+    table: "integrations",
+    name: "re-attribute A's to another creator (forged creator)",
+    allowed: NOBODY,
+    statement: () => sql`update shared_db.integrations set created_by_user_id = ${owner2.id} where id = ${a.integrationId} returning id`,
+  },
+  {
+    table: "integrations",
+    name: "claim A's as its creator (a no-op for its creator)",
+    allowed: ["owner"],
+    statement: (me) => sql`update shared_db.integrations set created_by_user_id = ${me} where id = ${a.integrationId} returning id`,
   },
   {
     table: "integrations",
@@ -353,15 +416,28 @@ const cases: Case[] = [
     table: "integration_shares",
     name: "share A's integration with a third team",
     allowed: OWNER_ADMIN,
+    statement: (me) =>
+      sql`insert into shared_db.integration_shares (integration_id, owner_team_id, team_id, share_level, shared_by_user_id) values (${a.integrationId}, ${a.teamId}, ${outsiderTeam()}, 'READ_ONLY', ${me})`,
+  },
+  {
+    table: "integration_shares",
+    name: "share A's integration as shared by A's owner (forged sharer)",
+    allowed: ["owner"],
     statement: () =>
-      sql`insert into shared_db.integration_shares (integration_id, owner_team_id, team_id, share_level) values (${a.integrationId}, ${a.teamId}, ${outsiderTeam()}, 'READ_ONLY')`,
+      sql`insert into shared_db.integration_shares (integration_id, owner_team_id, team_id, share_level, shared_by_user_id) values (${a.integrationId}, ${a.teamId}, ${outsiderTeam()}, 'READ_ONLY', ${a.owner.id})`,
+  },
+  {
+    table: "integration_shares",
+    name: "re-attribute the share with B to A's second owner (forged sharer)",
+    allowed: NOBODY,
+    statement: () => sql`update shared_db.integration_shares set shared_by_user_id = ${owner2.id} where id = ${a.shareId} returning id`,
   },
   {
     table: "integration_shares",
     name: "share B's integration with A (forged owner)",
     allowed: ["other"],
-    statement: () =>
-      sql`insert into shared_db.integration_shares (integration_id, owner_team_id, team_id, share_level) values (${b.integrationId}, ${b.teamId}, ${a.teamId}, 'FULL_ACCESS')`,
+    statement: (me) =>
+      sql`insert into shared_db.integration_shares (integration_id, owner_team_id, team_id, share_level, shared_by_user_id) values (${b.integrationId}, ${b.teamId}, ${a.teamId}, 'FULL_ACCESS', ${me})`,
   },
   {
     table: "integration_shares",
@@ -412,6 +488,19 @@ const cases: Case[] = [
   },
   {
     table: "resource_access",
+    name: "grant A's resource as granted by A's owner (forged granter)",
+    allowed: ["owner"],
+    statement: () =>
+      sql`insert into shared_db.resource_access (resource_id, owner_team_id, team_id, access_level, granted_by_user_id) values (${a.resourceId}, ${a.teamId}, ${outsiderTeam()}, 'READ', ${a.owner.id})`,
+  },
+  {
+    table: "resource_access",
+    name: "re-attribute B's grant to A's second owner (forged granter)",
+    allowed: NOBODY,
+    statement: () => sql`update shared_db.resource_access set granted_by_user_id = ${owner2.id} where id = ${a.accessId} returning id`,
+  },
+  {
+    table: "resource_access",
     name: "grant B's resource id under A (forged pair)",
     allowed: NOBODY,
     statement: () =>
@@ -457,6 +546,20 @@ const cases: Case[] = [
     allowed: NOBODY,
     statement: () =>
       sql`insert into shared_db.integration_events (integration_id, owner_team_id, event_type, actor_user_id) values (${a.integrationId}, ${a.teamId}, 'USED', ${owner2.id})`,
+  },
+  {
+    table: "integration_events",
+    name: "append one about B, which A's integration is shared with",
+    allowed: OWNER_ADMIN,
+    statement: (me) =>
+      sql`insert into shared_db.integration_events (integration_id, owner_team_id, event_type, actor_user_id, affected_team_id) values (${a.integrationId}, ${a.teamId}, 'UPDATED', ${me}, ${b.teamId})`,
+  },
+  {
+    table: "integration_events",
+    name: "append one about an unrelated team (forged affected team)",
+    allowed: NOBODY,
+    statement: (me) =>
+      sql`insert into shared_db.integration_events (integration_id, owner_team_id, event_type, actor_user_id, affected_team_id) values (${a.integrationId}, ${a.teamId}, 'UPDATED', ${me}, ${outsiderTeam()})`,
   },
   {
     table: "integration_events",

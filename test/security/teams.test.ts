@@ -85,8 +85,8 @@ describe("ids chosen by the application role (item 3)", () => {
     expect(
       await refusal(
         as(t.db, attacker.id, (tx) =>
-          tx.execute(sql`insert into shared_db.integration_shares (integration_id, owner_team_id, team_id, share_level)
-            values (${b.integrationId}, ${a.teamId}, ${a.teamId}, 'FULL_ACCESS')`),
+          tx.execute(sql`insert into shared_db.integration_shares (integration_id, owner_team_id, team_id, share_level, shared_by_user_id)
+            values (${b.integrationId}, ${a.teamId}, ${a.teamId}, 'FULL_ACCESS', ${attacker.id})`),
         ),
       ),
     ).toBe("23503");
@@ -264,7 +264,8 @@ describe("team roles in the database (item 4)", () => {
     const before = await state(t.db, "team_members");
     for (const target of [sql`NULL`, sql`${alt.id}`]) {
       const change = sql`update shared_db.team_members set user_id = ${target} where team_id = ${w.teamId} and user_id = ${w.owner.id}`;
-      expect(await refusal(as(t.db, w.owner.id, (tx) => tx.execute(change)))).toBe("23514");
+      // User work never changes whose row it is (team_members_consent); service work meets the last-owner rule.
+      expect(await refusal(as(t.db, w.owner.id, (tx) => tx.execute(change)))).toBe("42501");
       expect(await refusal(t.db.execute(change))).toBe("23514");
     }
     expect(await state(t.db, "team_members")).toEqual(before);
@@ -287,7 +288,7 @@ describe("team roles in the database (item 4)", () => {
 
     it("no user context: the application role cannot accept for anyone", async () => {
       const before = await pending();
-      const call = sql`select shared_db.accept_team_invitation(${inviteTeam}, ${sha256(token)}, ${attacker.id})`;
+      const call = sql`select shared_db.redeem_team_invitation(${inviteTeam}, ${token}, ${attacker.id})`;
       expect(await refusal(withoutContext(t.db, (tx) => tx.execute(call)))).toBe("42501");
       await expect(withoutContext(t.db, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: attacker.id }))).rejects.toBeInstanceOf(
         ForbiddenError,
@@ -297,7 +298,7 @@ describe("team roles in the database (item 4)", () => {
 
     it("another signed-in user cannot accept for someone else, raw or through the store", async () => {
       const before = await pending();
-      const call = sql`select shared_db.accept_team_invitation(${inviteTeam}, ${sha256(token)}, ${alt.id})`;
+      const call = sql`select shared_db.redeem_team_invitation(${inviteTeam}, ${token}, ${alt.id})`;
       expect(await refusal(as(t.db, attacker.id, (tx) => tx.execute(call)))).toBe("42501");
       await expect(as(t.db, attacker.id, (tx) => acceptInvitation(tx, { teamId: inviteTeam, token, userId: alt.id }))).rejects.toBeInstanceOf(
         ForbiddenError,
