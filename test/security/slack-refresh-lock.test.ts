@@ -134,7 +134,9 @@ describe("Slack refresh lock from another database's login (issue 27, item 2)", 
           await expectRefreshed(fetch);
         });
         const [row] = rowsOf<{ n: number }>(
-          await t.db.execute(sql`select count(*)::int as n from shared_db.slack_bots where team_id = ${teamId} and bot_token_expires_at > now() + interval '1 hour'`),
+          await t.db.execute(
+            sql`select count(*)::int as n from shared_db.slack_bots where team_id = ${teamId} and bot_token_expires_at > now() + interval '1 hour'`,
+          ),
         );
         expect(row!.n).toBe(1);
       } finally {
