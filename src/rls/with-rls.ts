@@ -95,14 +95,13 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
       } catch (e) {
         await setup;
         // The transaction is aborted (or fn threw): the reset cannot run in it, and a rollback
-        // keeps session advisory locks and whatever fn committed itself. So end it here, reset on
-        // the same connection, then open a transaction scoped as before for the driver's ROLLBACK
-        // to end, so a query fn still has in flight never runs as the login. A round trip on the
-        // failure path only.
+        // keeps session advisory locks (settings and temporary objects it undoes). So roll back and
+        // chain a new transaction on the same connection (a pooler keeps it for us too), reset
+        // there, and scope it as before: a query fn still has in flight lands in it, not in the
+        // login's autocommit, and the driver's ROLLBACK ends it. A round trip, on this path only.
         await Promise.allSettled([
-          run(tx, "shared_db_rls_rollback", "rollback", []),
+          run(tx, "shared_db_rls_rollback", "rollback and chain", []),
           resetSession(tx),
-          run(tx, "shared_db_rls_begin", "begin", []),
           run(tx, "shared_db_rls_setup", SETUP_SQL, [parsed.userId, claims, role]),
         ]);
         throw setupError ? rlsSetupError(setupError, role) : e;

@@ -6,6 +6,7 @@ import { createDb, withRls, type DbHandle } from "../../src";
 import { rowsOf, type Db, type Tx } from "../../src/db";
 import { SharedDbError } from "../../src/errors";
 import type { PublicUser } from "../../src/stores";
+import { onHostOf } from "../../src/testing/database";
 import { caught } from "../support/errors";
 import { makeUser, onServer, useTestDb } from "../support/db";
 
@@ -94,3 +95,40 @@ describe("a pooled connection after withRls (issue 27)", () => {
     expect(await connectionState(single.db)).toEqual(before);
   });
 });
+
+// scripts/pgbouncer.sh: transaction mode, 2 server connections per database and user.
+const pooler = process.env.PGBOUNCER_URL;
+const noPooler = !pooler || !onServer;
+
+describe.skipIf(noPooler)(
+  `through PgBouncer in transaction mode (issue 27)${noPooler ? " (skipped: needs PGBOUNCER_URL and DATABASE_URL)" : ""}`,
+  () => {
+    it("20 concurrent users leave state, half of them ending in an aborted transaction: none of it is on the server connections after", async () => {
+      const pooled = await createDb({ url: onHostOf(t.url!, pooler!), max: 10, pooler: "transaction" });
+      try {
+        const clean = await connectionState(pooled.db);
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            caught(
+              withRls(pooled.db, { userId: user.id }, async (tx) => {
+                await leaveState(tx);
+                if (i % 2) await tx.execute(sql`select 1 / 0`);
+              }),
+            ),
+          ),
+        );
+        expect(outcomes.filter((e) => e instanceof SharedDbError)).toHaveLength(10);
+        // Concurrent, so every server connection of the pool answers.
+        const after = await Promise.all(Array.from({ length: 10 }, () => pooled.db.transaction((tx) => connectionState(tx))));
+        for (const state of after) expect(state).toEqual(clean);
+        const [locks] = rowsOf<{ n: number }>(
+          await t.db.execute(sql`select count(*)::int as n from pg_catalog.pg_locks where locktype = 'advisory'
+          and database = (select oid from pg_catalog.pg_database where datname = current_database())`),
+        );
+        expect(locks!.n).toBe(0);
+      } finally {
+        await pooled.close();
+      }
+    });
+  },
+);
