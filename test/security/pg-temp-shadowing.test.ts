@@ -2,14 +2,13 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createDb, withRls, type DbHandle } from "../../src";
 import { rowsOf, type Db } from "../../src/db";
 import { ForbiddenError } from "../../src/errors";
 import { createTeam, type PublicUser } from "../../src/stores";
-import { createTestDatabase, type TestDatabase } from "../../src/testing";
 import { caught } from "../support/errors";
-import { makeUser, onServer, serverOnly, useTestDb } from "../support/db";
+import { makeUser, onServer, serverOnly, useNeighbourLogin, useTestDb } from "../support/db";
 
 const t = useTestDb();
 const one = async <T>(db: Db, query: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(query))[0]!;
@@ -127,26 +126,14 @@ describe("pg_temp shadowing (issue 27, item 1)", () => {
 });
 
 describe("pg_temp shadowing from another database's login (issue 27, item 1)", () => {
-  let b: TestDatabase | undefined;
-  let bOnA = "";
-
-  beforeAll(async () => {
-    if (!onServer) return;
-    b = await createTestDatabase();
-    const url = new URL(t.url!);
-    const bUrl = new URL(b.url!);
-    url.username = bUrl.username;
-    url.password = bUrl.password;
-    bOnA = url.toString();
-  }, 120_000);
-  afterAll(() => b?.close());
+  const neighbour = useNeighbourLogin(t);
 
   /**
    * B's owner connects to A (PUBLIC has CONNECT), plants, and calls A's definer functions as itself
    * and as shared_db_app; a call that refuses B is just one call less.
    */
   async function neighbourAttack(): Promise<{ refused?: string; loot?: string | null }> {
-    const client = postgres(bOnA, { max: 1, onnotice: () => {} });
+    const client = postgres(neighbour.url, { max: 1, onnotice: () => {} });
     try {
       try {
         for (const statement of PLANT) await client.unsafe(statement);

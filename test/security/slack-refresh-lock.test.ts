@@ -10,10 +10,9 @@ import { rowsOf } from "../../src/db";
 import { ForbiddenError } from "../../src/errors";
 import { createSlackInstallationStore } from "../../src/slack";
 import type { PublicUser } from "../../src/stores";
-import { createTestDatabase, type TestDatabase } from "../../src/testing";
 import { caught } from "../support/errors";
 import { startFakeSlack, type FakeSlack } from "../support/fake-slack";
-import { makeUser, onServer, serverOnly, useTestDb } from "../support/db";
+import { makeUser, onServer, serverOnly, useNeighbourLogin, useTestDb } from "../support/db";
 
 const t = useTestDb();
 const keyring = createKeyring({ keys: [generateKey()] });
@@ -106,25 +105,13 @@ describe("Slack refresh lock (issue 27, item 2)", () => {
 });
 
 describe("Slack refresh lock from another database's login (issue 27, item 2)", () => {
-  let b: TestDatabase | undefined;
-  let bOnA = "";
-
-  beforeAll(async () => {
-    if (!onServer) return;
-    b = await createTestDatabase();
-    const url = new URL(t.url!);
-    const bUrl = new URL(b.url!);
-    url.username = bUrl.username;
-    url.password = bUrl.password;
-    bOnA = url.toString();
-  }, 120_000);
-  afterAll(() => b?.close());
+  const neighbourLogin = useNeighbourLogin(t);
 
   it.skipIf(!onServer)(
     `B's owner holds the old advisory key and tries the row lock as shared_db_service, in an open transaction: the refresh goes on${serverOnly}`,
     async () => {
       const { teamId, fetch } = await expiringWorkspace();
-      const neighbour = postgres(bOnA, { max: 1, onnotice: () => {} });
+      const neighbour = postgres(neighbourLogin.url, { max: 1, onnotice: () => {} });
       try {
         await neighbour.unsafe(`select pg_advisory_lock(${oldLockKey(teamId)})`);
         await neighbour.begin(async (tx) => {
