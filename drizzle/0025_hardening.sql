@@ -40,7 +40,7 @@ BEGIN
   FOR f IN
     SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
     WHERE p.pronamespace = 'shared_db'::regnamespace AND p.prosqlbody IS NULL
-      AND p.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']
+      AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
   LOOP
     EXECUTE pg_catalog.format('ALTER ROUTINE %s SET search_path = pg_catalog, pg_temp', f);
   END LOOP;

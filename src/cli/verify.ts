@@ -20,14 +20,15 @@ export interface Check {
 export const PINNED_SEARCH_PATH = "search_path=pg_catalog, pg_temp";
 
 /**
- * Functions of the shared_db schema that do not run with `search_path = pg_catalog, pg_temp`, as
- * `name(argument types)`. BEGIN ATOMIC bodies are exempt: their names are bound when created.
+ * Functions of the shared_db schema that do not run with `search_path = pg_catalog, pg_temp` (other
+ * SET clauses, e.g. lock_timeout, are theirs to have), as `name(argument types)`. BEGIN ATOMIC
+ * bodies are exempt: their names are bound when created.
  */
 export async function functionsWithoutPinnedPath(db: Db): Promise<string[]> {
   const rows = rowsOf<{ f: string }>(
     await db.execute(sql`select p.oid::regprocedure::text as f from pg_catalog.pg_proc p
       where p.pronamespace = to_regnamespace(${SCHEMA_NAME}) and p.prosqlbody is null
-        and p.proconfig is distinct from array[${PINNED_SEARCH_PATH}]
+        and not coalesce(p.proconfig, '{}') @> array[${PINNED_SEARCH_PATH}]
       order by 1`),
   );
   return rows.map((r) => r.f);

@@ -30,6 +30,8 @@ describe("search_path of the shared_db functions (issue 27, item 1)", () => {
       .transaction(async (tx) => {
         await tx.execute(sql`alter function shared_db.my_team_ids(shared_db.team_member_role) set search_path = ''`);
         await tx.execute(sql`alter function shared_db.set_updated_at() reset search_path`);
+        // Another SET clause beside the pinned path is the function's own business.
+        await tx.execute(sql`alter function shared_db.takes_part_in(uuid) set lock_timeout = '5s'`);
         const unpinned = await functionsWithoutPinnedPath(tx);
         const check = (await verifyDatabase(tx)).find((c) => c.name.includes("search_path = pg_catalog, pg_temp"));
         throw Object.assign(new Error("rollback"), { unpinned, check });
