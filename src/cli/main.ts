@@ -103,8 +103,12 @@ async function main(argv: string[]): Promise<number> {
         const failed = checks.filter((c) => !c.ok).length;
         if (values.json) out(JSON.stringify({ ok: failed === 0, checks }, null, 2));
         else {
-          for (const c of checks) out(`${c.ok ? "PASS" : "FAIL"}  ${c.name}${c.detail ? `: ${c.detail}` : ""}`);
-          out(`${checks.length - failed} passed, ${failed} failed`);
+          for (const c of checks) {
+            const detail = c.detail ?? c.warning;
+            out(`${c.ok ? (c.warning ? "WARN" : "PASS") : "FAIL"}  ${c.name}${detail ? `: ${detail}` : ""}`);
+          }
+          const warned = checks.filter((c) => c.warning).length;
+          out(`${checks.length - failed} passed, ${failed} failed${warned ? `, ${warned} with a warning` : ""}`);
         }
         return failed === 0 ? 0 : 1;
       });

@@ -12,6 +12,26 @@ export interface Check {
   ok: boolean;
   /** What is wrong, and what to do about it. */
   detail?: string;
+  /** A passing check's advice: what is open that need not be, and the command that closes it. */
+  warning?: string;
+}
+
+/** The path every function of the schema runs with (its proconfig entry): pg_temp last, so nothing resolves there. */
+export const PINNED_SEARCH_PATH = "search_path=pg_catalog, pg_temp";
+
+/**
+ * Functions of the shared_db schema that do not run with `search_path = pg_catalog, pg_temp` (other
+ * SET clauses, e.g. lock_timeout, are theirs to have), as `name(argument types)`. BEGIN ATOMIC
+ * bodies are exempt: their names are bound when created.
+ */
+export async function functionsWithoutPinnedPath(db: Db): Promise<string[]> {
+  const rows = rowsOf<{ f: string }>(
+    await db.execute(sql`select p.oid::regprocedure::text as f from pg_catalog.pg_proc p
+      where p.pronamespace = to_regnamespace(${SCHEMA_NAME}) and p.prosqlbody is null
+        and not coalesce(p.proconfig, '{}') @> array[${PINNED_SEARCH_PATH}]
+      order by 1`),
+  );
+  return rows.map((r) => r.f);
 }
 
 /** The oldest server the migrations are written for (NULLS NOT DISTINCT, CREATE OR REPLACE TRIGGER). */
@@ -195,6 +215,12 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
     missing(want.functions, functions).map((f) => `missing shared_db.${f}()`),
     "Run `shared-db migrate`.",
   );
+  check(
+    "every shared_db function runs with search_path = pg_catalog, pg_temp",
+    (await functionsWithoutPinnedPath(db)).map((f) => `${f} does not`),
+    "Run `ALTER FUNCTION <function> SET search_path = pg_catalog, pg_temp` (objects in the caller's pg_temp would otherwise be found first).",
+  );
+  checks.push(...(await databaseAccessChecks(q)));
   if (functions.has("is_service") && functions.has("acts_for_users")) checks.push(...(await authorityChecks(q)));
   const secretTables = new Set(secretColumns.map((c) => getTableConfig(c.table).name));
   if (missing([...secretTables], tables).length === 0) {
@@ -206,6 +232,42 @@ export async function verifyDatabase(db: Db): Promise<Check[]> {
     );
   }
   return checks;
+}
+
+/**
+ * Who may create temporary objects in this database (something to plant in pg_temp, or to leave on
+ * a pooled connection): neither the application role nor PUBLIC should. And who may connect: PUBLIC
+ * by default, so every login of the server, another database's owner included; only a warning,
+ * since revoking it is the host's decision (`migrate` revokes TEMPORARY when it runs as the owner).
+ */
+async function databaseAccessChecks(q: <T>(query: ReturnType<typeof sql>) => Promise<T[]>): Promise<Check[]> {
+  const [access] = (await q<{ db: string; app_temp: boolean; public_temp: boolean; public_connect: boolean }>(sql`
+    select d.datname as db, has_database_privilege(${APP_ROLE}, d.oid, 'TEMPORARY') as app_temp,
+      exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a where a.grantee = 0 and a.privilege_type = 'TEMPORARY') as public_temp,
+      exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a where a.grantee = 0 and a.privilege_type = 'CONNECT') as public_connect
+    from pg_database d where d.datname = current_database()`)) as [{ db: string; app_temp: boolean; public_temp: boolean; public_connect: boolean }];
+  const db = `"${access.db.replaceAll('"', '""')}"`;
+  const temp = [
+    ...(access.public_temp ? [`PUBLIC has TEMPORARY on database ${db}`] : []),
+    ...(access.app_temp && !access.public_temp ? [`${APP_ROLE} has TEMPORARY on database ${db}`] : []),
+  ];
+  const name = `neither PUBLIC nor ${APP_ROLE} may create temporary objects`;
+  return [
+    temp.length
+      ? {
+          name,
+          ok: false,
+          detail: `${temp.join(", ")}. Run \`REVOKE TEMPORARY ON DATABASE ${db} FROM PUBLIC; REVOKE TEMPORARY ON DATABASE ${db} FROM ${APP_ROLE};\` as the database's owner, then grant it to the logins that need it.`,
+        }
+      : { name, ok: true },
+    access.public_connect
+      ? {
+          name: "who may connect to this database",
+          ok: true,
+          warning: `PUBLIC has CONNECT on database ${db}: every login of the server may connect (another database's owner included). Run \`REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;\` and \`GRANT CONNECT ON DATABASE ${db} TO <each login that uses it>;\`.`,
+        }
+      : { name: "who may connect to this database: PUBLIC may not", ok: true },
+  ];
 }
 
 /**

@@ -38,17 +38,17 @@ const SETUP_SQL = `select set_config('${USER_ID_SETTING}', $1, true)
   || set_config('role', shared_db.rls_role($3), true)`;
 
 /**
- * Undoes, for the session, whatever `fn` may have set at session level (`SET ROLE`, `SET
- * app.user_id`): committed with the transaction, so the next user of a pooled connection starts
- * as the login role with no user. Pipelined ahead of COMMIT, so it costs no round trip either.
+ * Undoes, for the session, whatever `fn` may have left on the connection (its role and settings,
+ * session-level advisory locks, temporary objects: see shared_db.reset_session() in migration
+ * 0025), so the next user of a pooled connection, or service work on it, starts as the login with
+ * no user and nothing planted. Pipelined ahead of COMMIT, so it costs no round trip either.
  */
-const RESET_SQL = `select set_config('role', 'none', false)
-  || set_config('${USER_ID_SETTING}', '', false)
-  || set_config('${CLAIMS_SETTING}', '', false)`;
+const RESET_SQL = "select shared_db.reset_session()";
 
 /** Runs a fixed statement on the transaction's connection, prepared under `name`; its rows are not read. */
 const run = (tx: Tx, name: string, text: string, params: unknown[]): Promise<unknown> =>
   tx._.session.prepareQuery({ sql: text, params }, undefined, name, false).execute();
+const resetSession = (tx: Tx) => run(tx, "shared_db_rls_reset", RESET_SQL, []);
 
 /**
  * Runs `fn` in one transaction as `ctx.userId`: user id, claims and role are set
@@ -89,11 +89,21 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
         await setup;
         if (setupError) throw setupError;
         // Not awaited either: queued ahead of COMMIT; awaited below, once the transaction is over.
-        reset = run(tx, "shared_db_rls_reset", RESET_SQL, []);
+        reset = resetSession(tx);
         reset.catch(() => {});
         return value;
       } catch (e) {
         await setup;
+        // The transaction is aborted (or fn threw): the reset cannot run in it, and a rollback
+        // keeps session advisory locks (settings and temporary objects it undoes). So roll back and
+        // chain a new transaction on the same connection (a pooler keeps it for us too), reset
+        // there, and scope it as before: a query fn still has in flight lands in it, not in the
+        // login's autocommit, and the driver's ROLLBACK ends it. A round trip, on this path only.
+        await Promise.allSettled([
+          run(tx, "shared_db_rls_rollback", "rollback and chain", []),
+          resetSession(tx),
+          run(tx, "shared_db_rls_setup", SETUP_SQL, [parsed.userId, claims, role]),
+        ]);
         throw setupError ? rlsSetupError(setupError, role) : e;
       }
     })

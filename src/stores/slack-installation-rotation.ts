@@ -1,5 +1,5 @@
 // Token rotation: when a fetched token enters the refresh window, refresh it once across every
-// process, under a per-installation advisory lock with a re-read after taking it (node-slack-sdk#2504).
+// process, under a lock on the installation's row with a re-read after taking it (node-slack-sdk#2504).
 import { and, eq, sql } from "drizzle-orm";
 import { type SlackTokenOwner, slackTokenAad } from "../crypto/aad";
 import { pgErrorOf, SlackTokenRefreshError } from "../errors";
@@ -60,8 +60,8 @@ async function callRefresh(clientId: string, settings: RotationSettings, refresh
 }
 
 /**
- * Refreshes expiring tokens once across every process: lock the stored installation (so every
- * query shape that finds it shares the lock), re-read, refresh what still needs it. Bounded by
+ * Refreshes expiring tokens once across every process: lock the stored installation's row (so
+ * every query shape that finds it shares the lock), re-read, refresh what still needs it. Bounded by
  * `refreshTimeoutMs`, the lock wait included; what was refreshed before a failure is kept
  * (Slack has already rotated it), then the failure is thrown.
  */
@@ -74,9 +74,10 @@ export async function refreshUnderLock(ctx: InstallationStoreContext, found: Fet
   try {
     const row = await db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('lock_timeout', ${`${settings.timeoutMs}ms`}, true)`);
-      await tx.execute(
-        sql`select pg_advisory_xact_lock(hashtextextended(${`shared_db.slack:${JSON.stringify([key.clientId, key.enterpriseId, key.teamId])}`}, 0))`,
-      );
+      // The installation's own row, not an advisory key: locking it needs UPDATE on slack_bots and
+      // the service policy, so neither a user (in withRls or not) nor another database's login can
+      // hold it and stall the refresh. NO KEY UPDATE: foreign-key checks do not wait for it.
+      await tx.select({ id: slackBots.id }).from(slackBots).where(sameInstallation(slackBots, key)).for("no key update");
       const [row] = (await selectInstallation(tx, sameInstallation(slackBots, key), sql`${q.userId ?? null}::text`)) as FetchRow[];
       if (!row) return undefined;
       const due = expiring(row, ctx.refreshWindowMs);

@@ -47,7 +47,7 @@ export interface SlackInstallationStoreOptions {
   /** Also keep every installation as delivered in `slack_installations`. @default true */
   historicalDataEnabled?: boolean;
   /**
-   * Refresh rotating tokens inside `fetchInstallation`, under a per-installation advisory lock
+   * Refresh rotating tokens inside `fetchInstallation`, under a lock on the installation's row
    * with a re-read after taking it, so concurrent Bolt processes refresh once (node-slack-sdk#2504).
    */
   tokenRotation?: SlackTokenRotationOptions;

@@ -107,6 +107,29 @@ describe("shared-db command", () => {
     await tamper("alter table shared_db.audit_logs force row level security");
   });
 
+  it("verify turns red when PUBLIC or the application role may create temporary objects, and warns that PUBLIC may connect", async () => {
+    const onThisDatabase = (statement: string) => `do $$ begin execute format('${statement.replaceAll("'", "''")}', current_database()); end $$`;
+    const green = await run(["verify", "--url", url]);
+    ok(green);
+    expect(green.stdout).toMatch(/PASS {2}neither PUBLIC nor shared_db_app may create temporary objects\n/);
+    expect(green.stdout).toMatch(
+      /WARN {2}who may connect to this database: PUBLIC has CONNECT on database "\w+".* Run `REVOKE CONNECT ON DATABASE "\w+" FROM PUBLIC;`/,
+    );
+    expect(green.stdout).toMatch(/\d+ passed, 0 failed, 1 with a warning/);
+    for (const grantee of ["public", "shared_db_app"]) {
+      await tamper(onThisDatabase(`grant temporary on database %I to ${grantee}`));
+      const r = await run(["verify", "--url", url]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `FAIL {2}neither PUBLIC nor shared_db_app may create temporary objects: ${grantee === "public" ? "PUBLIC" : grantee} has TEMPORARY on database "\\w+"\\. Run \`REVOKE TEMPORARY ON DATABASE`,
+        ),
+      );
+      await tamper(onThisDatabase(`revoke temporary on database %I from ${grantee}`));
+    }
+    ok(await run(["verify", "--url", url]));
+  });
+
   // Roles are cluster-wide: granting BYPASSRLS on a shared server would weaken every other
   // database's tests running at the same time, so this case runs on its own embedded database.
   it("verify turns red when the application role has BYPASSRLS", async () => {

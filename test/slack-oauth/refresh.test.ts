@@ -35,11 +35,15 @@ const rotating = (ids: { team?: string; enterprise?: string; org?: boolean }, ex
 const rotation = (extra: object = {}) => ({ clientSecret: "s3cret", slackApiUrl: slack.apiUrl, ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Advisory locks held and transactions left open in this test's database, from pg's own views. */
+/**
+ * Installation rows locked by a refresh (the ones FOR UPDATE SKIP LOCKED passes over; row locks
+ * are not in pg_locks) and transactions left open in this test's database.
+ */
 async function heldInDatabase(db: Db) {
   const [row] = rowsOf<{ locks: number; open: number }>(
     await db.execute(sql`select
-      (select count(*)::int from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())) as locks,
+      (select count(*)::int from shared_db.slack_bots)
+        - (select count(*)::int from (select 1 from shared_db.slack_bots for update skip locked) free) as locks,
       (select count(*)::int from pg_stat_activity where datname = current_database() and state like 'idle in transaction%') as open`),
   );
   return row!;

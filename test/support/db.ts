@@ -25,6 +25,27 @@ export function useTestDb(): TestDatabase {
   });
 }
 
+/**
+ * Another database on the server, migrated by its own owner, and `url`: that owner logged in to
+ * `t`'s database (PUBLIC has CONNECT), the neighbour of the cross-database attacks. Server only
+ * (`url` stays "" on PGlite); call it inside a describe block.
+ */
+export function useNeighbourLogin(t: TestDatabase): { readonly url: string } {
+  let b: TestDatabase | undefined;
+  const neighbour = { url: "" };
+  beforeAll(async () => {
+    if (!onServer) return;
+    b = await createTestDatabase();
+    const url = new URL(t.url!);
+    const bUrl = new URL(b.url!);
+    url.username = bUrl.username;
+    url.password = bUrl.password;
+    neighbour.url = url.toString();
+  }, 120_000);
+  afterAll(() => b?.close());
+  return neighbour;
+}
+
 /** A user with a unique email; `label` makes failures readable. */
 export function makeUser(db: Db, label = "user", input: Partial<CreateUserInput> = {}): Promise<PublicUser> {
   return createUser(db, { email: `${label}-${randomUUID().slice(0, 8)}@example.test`, ...input });
