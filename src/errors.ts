@@ -149,7 +149,8 @@ export function lostConnectionError(e: unknown, outcome: ConnectionOutcome): Con
   const code = (lost instanceof ConnectionError ? (lost.cause as { code?: string } | undefined)?.code : lost?.code) ?? "unknown";
   // Refused or never opened: nothing was sent, whatever the caller assumed.
   const known = NEVER_SENT_CODES.has(code) ? "not-committed" : outcome;
-  const cause = lost instanceof ConnectionError ? lost.cause : Object.assign(new Error(lost?.message ?? String(e)), { name: lost?.name ?? "Error", code });
+  const cause =
+    lost instanceof ConnectionError ? lost.cause : Object.assign(new Error(lost?.message ?? String(e)), { name: lost?.name ?? "Error", code });
   if (code === "QUERY_TIMEOUT") return new QueryTimeoutError((cause as { timeoutMs?: number }).timeoutMs ?? 0, { outcome: known, cause });
   return new ConnectionError(`The connection to PostgreSQL was lost (${code})${outcomeText(known)}`, { outcome: known, cause });
 }

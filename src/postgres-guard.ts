@@ -70,7 +70,6 @@ function withDeadline(make: () => Query, ms: number, outcome: () => ConnectionOu
       raw = true;
       return thenable;
     },
-    // biome-ignore lint/suspicious/noThenProperty: a query is awaited like the postgres.js one it wraps
     then: (ok?: (v: unknown) => unknown, ko?: (e: unknown) => unknown) => start().then(ok, ko),
     catch: (ko: (e: unknown) => unknown) => start().catch(ko),
     finally: (f: () => void) => start().finally(f),
@@ -82,7 +81,6 @@ function withDeadline(make: () => Query, ms: number, outcome: () => ConnectionOu
 const refused = (error: unknown) => {
   const thenable = {
     values: () => thenable,
-    // biome-ignore lint/suspicious/noThenProperty: stands in for a postgres.js query
     then: (ok?: (v: unknown) => unknown, ko?: (e: unknown) => unknown) => Promise.reject(error).then(ok, ko),
     catch: (ko: (e: unknown) => unknown) => Promise.reject(error).catch(ko),
     finally: (f: () => void) => Promise.reject(error).finally(f),
@@ -103,7 +101,11 @@ export function guardPostgresJs(sql: Sql, timeoutMs: number): Sql {
       }
       if (prop === "unsafe") {
         return (text: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
-          withDeadline(() => target.unsafe(text, params, options), timeoutMs, () => "unknown");
+          withDeadline(
+            () => target.unsafe(text, params, options),
+            timeoutMs,
+            () => "unknown",
+          );
       }
       return Reflect.get(target, prop, receiver);
     },
@@ -119,7 +121,15 @@ export function guardPostgresJs(sql: Sql, timeoutMs: number): Sql {
 async function begin(sql: Sql, options: string, fn: (tx: unknown) => unknown, ms: number): Promise<unknown> {
   // Reserving sends nothing: one more try when the driver fails it for a lost connection (see withDeadline).
   const reserving = sql.reserve().catch((e: unknown) => (lostConnectionOf(e) ? sql.reserve() : Promise.reject(e)));
-  const reserved = await bounded(reserving, ms, () => void reserving.then((r) => r.release(), () => {})).catch((e: unknown) => {
+  const reserved = await bounded(
+    reserving,
+    ms,
+    () =>
+      void reserving.then(
+        (r) => r.release(),
+        () => {},
+      ),
+  ).catch((e: unknown) => {
     throw lostConnectionOf(e) ? lostConnectionError(e, "not-committed") : e;
   });
   let connection: DriverConnection | undefined;
@@ -133,7 +143,14 @@ async function begin(sql: Sql, options: string, fn: (tx: unknown) => unknown, ms
     if (lostConnectionOf(e)) markLost(e);
   };
   const run = (text: string, params: postgres.ParameterOrJSON<never>[] = [], opts?: postgres.UnsafeQueryOptions) =>
-    lost ? refused(lostConnectionError(lost, "not-committed")) : withDeadline(() => reserved.unsafe(text, params, opts), ms, () => "not-committed", onError);
+    lost
+      ? refused(lostConnectionError(lost, "not-committed"))
+      : withDeadline(
+          () => reserved.unsafe(text, params, opts),
+          ms,
+          () => "not-committed",
+          onError,
+        );
   const savepoint = async (a: unknown, b?: unknown) => {
     const body = (typeof a === "function" ? a : b) as (tx: unknown) => unknown;
     const name = `s${savepoints++}`;
