@@ -5,6 +5,7 @@ import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { withReplicas, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { ConnectionError, pgErrorOf } from "./errors";
+import { guardPostgresJs, watchedSocket } from "./postgres-guard";
 import { probePostgres } from "./server-probe";
 import * as schema from "./schema";
 
@@ -63,6 +64,15 @@ export interface CreateDbOptions {
   connectTimeout?: number;
   /** Check the connection before returning, so a bad URL fails here. @default true */
   verify?: boolean;
+  /**
+   * Seconds a call may wait for the server (server only): waiting for a pooled connection, then
+   * silence while an answer is owed. When it passes the call rejects with QueryTimeoutError (a
+   * ConnectionError) and its connection is closed, so a blackholed or half-open connection
+   * cannot hang callers or stay in the pool. 0 turns it off. Raise it for statements that run
+   * longer (a large migration).
+   * @default 30
+   */
+  queryTimeout?: number;
 }
 
 export interface DbHandle {
@@ -161,17 +171,30 @@ async function openPglite(url: string): Promise<DbHandle> {
   return { db: drizzlePglite(client, { schema }), driver: "pglite", close: () => client.close() };
 }
 
+/** TCP keepalive probes start after this many idle seconds. */
+const KEEPALIVE_SECONDS = 30;
+
 function openServer(url: string, options: CreateDbOptions): DbHandle {
+  const timeoutMs = (options.queryTimeout ?? 30) * 1000;
+  const u = new URL(url);
+  // Plain TCP to one host: our own socket, with the watchdog. TLS, several hosts or a socket path: the driver's.
+  const plain = !options.ssl && [null, "disable"].includes(u.searchParams.get("sslmode")) && !u.hostname.includes(",") && !u.searchParams.has("host");
   const client = postgres(url, {
     max: options.max ?? 10,
     prepare: options.prepare ?? options.pooler !== "transaction",
     ssl: options.ssl,
     connect_timeout: options.connectTimeout ?? 10,
+    keep_alive: KEEPALIVE_SECONDS,
+    // postgres.js waits up to 20 s between reconnects after repeated failures, far past an
+    // outage's end: retry within a quarter of a second, so the pool heals once the server answers.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.25),
+    ...(plain ? { socket: watchedSocket(timeoutMs, KEEPALIVE_SECONDS) } : {}),
     onnotice: () => {},
     connection: { application_name: "shared-db" },
   });
   return {
-    db: drizzlePostgres(client, { schema }),
+    // See src/postgres-guard.ts: postgres.js's own transactions can crash the process on a lost connection.
+    db: drizzlePostgres(guardPostgresJs(client, timeoutMs), { schema }),
     driver: "postgres",
     close: () => client.end({ timeout: 5 }),
   };

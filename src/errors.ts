@@ -65,13 +65,100 @@ export class NotFoundError extends SharedDbError {
   }
 }
 
-/** The database URL is malformed or the server cannot be reached. Names the host, never the password. */
+/**
+ * What is known of a call whose connection was lost: `not-committed` when nothing of it can have
+ * committed (lost before COMMIT was sent: safe to retry), `unknown` when it may have (lost while
+ * COMMIT, or a statement outside a transaction, awaited its answer: check before retrying).
+ */
+export type ConnectionOutcome = "not-committed" | "unknown";
+
+/**
+ * The database URL is malformed, the server cannot be reached, or the connection was lost during
+ * a call (then `outcome` says whether the call may have committed, and `cause` is the driver's
+ * error). Names the host, never the password.
+ */
 export class ConnectionError extends SharedDbError {
   override name = "ConnectionError";
-  constructor(message: string, options?: ErrorOptions) {
-    super("connection", message, safeOptions(options));
+  /** Set when a connection was lost during a call; absent when none could be opened. */
+  readonly outcome?: ConnectionOutcome;
+  constructor(message: string, options?: ErrorOptions & { outcome?: ConnectionOutcome }) {
+    super("connection", message, options && "outcome" in options ? options : safeOptions(options));
+    if (options?.outcome) this.outcome = options.outcome;
   }
 }
+
+/** A call got no answer within its deadline (`queryTimeout` of `createDb`); its connection was closed. */
+export class QueryTimeoutError extends ConnectionError {
+  override name = "QueryTimeoutError";
+  constructor(
+    readonly timeoutMs: number,
+    options: ErrorOptions & { outcome: ConnectionOutcome },
+  ) {
+    super(`No answer from PostgreSQL within ${timeoutMs} ms (queryTimeout): the connection was closed`, options);
+  }
+}
+
+/** The code of a driver error that means the connection is gone (not a statement's failure). */
+const LOST_CONNECTION_CODES = new Set([
+  // postgres.js
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "CONNECT_TIMEOUT",
+  // shared-db's deadline
+  "QUERY_TIMEOUT",
+  // node:net
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_STREAM_DESTROYED",
+  // SQLSTATEs that end the session: admin or crash shutdown, cannot connect now, session timeouts
+  "57P01",
+  "57P02",
+  "57P03",
+  "57P05",
+  "25P03",
+]);
+
+/**
+ * The driver error (through Drizzle's wrapper) that says the connection was lost, if it is one:
+ * a postgres.js or socket code, a SQLSTATE of class 08 or one that ends the session, or
+ * node-postgres's "Connection terminated" (which has no code).
+ */
+export function lostConnectionOf(e: unknown): (Error & { code?: string }) | undefined {
+  for (let cur = e, depth = 0; cur && typeof cur === "object" && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (cur instanceof ConnectionError) return cur;
+    if (typeof code === "string" && (LOST_CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return cur as Error;
+    if (/^Connection terminated|is not queryable/.test((cur as Error).message ?? "")) return cur as Error;
+  }
+  return undefined;
+}
+
+/**
+ * A ConnectionError for a lost connection. Its cause is the driver's error reduced to its name,
+ * message and code: the driver attaches the statement's parameters to it, which must not travel.
+ */
+export function lostConnectionError(e: unknown, outcome: ConnectionOutcome): ConnectionError {
+  const lost = lostConnectionOf(e);
+  if (lost instanceof ConnectionError && (lost.outcome === outcome || !lost.outcome)) return lost;
+  const code = (lost instanceof ConnectionError ? (lost.cause as { code?: string } | undefined)?.code : lost?.code) ?? "unknown";
+  // Refused or never opened: nothing was sent, whatever the caller assumed.
+  const known = NEVER_SENT_CODES.has(code) ? "not-committed" : outcome;
+  const cause =
+    lost instanceof ConnectionError ? lost.cause : Object.assign(new Error(lost?.message ?? String(e)), { name: lost?.name ?? "Error", code });
+  if (code === "QUERY_TIMEOUT") return new QueryTimeoutError((cause as { timeoutMs?: number }).timeoutMs ?? 0, { outcome: known, cause });
+  return new ConnectionError(`The connection to PostgreSQL was lost (${code})${outcomeText(known)}`, { outcome: known, cause });
+}
+
+const NEVER_SENT_CODES = new Set(["ECONNREFUSED", "CONNECT_TIMEOUT", "57P03", "EHOSTUNREACH", "ENETUNREACH"]);
+
+const outcomeText = (outcome: ConnectionOutcome) =>
+  outcome === "unknown" ? ": the outcome of the call is unknown (it may have committed)" : ": nothing of the call was committed";
 
 /** A withRls context or call is invalid (bad user id or role, nested call). */
 export class RlsContextError extends SharedDbError {
@@ -309,11 +396,13 @@ const VALUE_REASONS: Record<string, string> = {
  * ConflictError with the constraint; foreign key (23503) -> NotFoundError naming the field (or,
  * when a delete is refused because rows still refer to it, ConflictError); check, not-null,
  * range, format and encoding (22xxx, 23502, 23514, 21000) -> ValidationError naming the field;
- * 42501 -> ForbiddenError naming the refused table; 55P03 -> LockTimeoutError; anything else -> DatabaseError with its
- * SQLSTATE. Errors that are not driver errors are returned unchanged. The result never carries
+ * 42501 -> ForbiddenError naming the refused table; 55P03 -> LockTimeoutError; a lost connection ->
+ * ConnectionError with `outcome: "unknown"` (a transaction that knows better says "not-committed");
+ * anything else -> DatabaseError with its SQLSTATE. Errors that are not driver errors are returned unchanged. The result never carries
  * the statement's parameters (Drizzle puts them in its message) or the server's DETAIL.
  */
 export function mapDbError(e: unknown, hints?: DbErrorHints): unknown {
+  if (!(e instanceof SharedDbError) && lostConnectionOf(e)) return lostConnectionError(e, "unknown");
   if (!isDriverError(e)) return e;
   const mapped = mapDriverError(e, hints);
   // The SQLSTATE stays readable (`pgErrorOf(e).code`) on whatever typed error it became.
