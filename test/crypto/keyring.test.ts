@@ -161,9 +161,10 @@ describe("rotation", () => {
     expect(rejects(() => onlyNew.decrypt(legacy, aad)).reason).toBe("unknown-key");
   });
 
-  it("rotates a legacy Fernet value into the new format, adding its AAD", () => {
-    const ringWithPythonKey = createKeyring({ keys: [k2, python.key] });
+  it("rotates a legacy Fernet value of a listed column into the new format, adding its AAD; elsewhere it is refused", () => {
     const token = python.tokens[0]!;
+    expect(rejects(() => createKeyring({ keys: [k2, python.key] }).rotate(token.token, aad)).reason).toBe("unexpected-fernet");
+    const ringWithPythonKey = createKeyring({ keys: [k2, python.key], fernetReadColumns: ["slack_installations.bot_token"] });
     expect(ringWithPythonKey.keyIdOf(token.token)).toBe("fernet");
     expect(ringWithPythonKey.needsRotation(token.token)).toBe(true);
     const rotated = ringWithPythonKey.rotate(token.token, aad);
