@@ -172,3 +172,19 @@ describe("rotation", () => {
     rejects(() => ringWithPythonKey.decrypt(rotated));
   });
 });
+
+describe("mac", () => {
+  it("verifies under every key of the ring, only for its message and purpose; refuses malformed tags", () => {
+    const tag = ring.mac("message", "purpose a");
+    expect(tag).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(ring.mac("message", "purpose a")).toBe(tag);
+    expect(ring.verifyMac("message", tag, "purpose a")).toBe(true);
+    expect(createKeyring({ keys: [k2, k1] }).verifyMac("message", tag, "purpose a")).toBe(true);
+    expect(ring.verifyMac("message!", tag, "purpose a")).toBe(false);
+    expect(ring.verifyMac("message", tag, "purpose b")).toBe(false);
+    expect(createKeyring({ keys: [k2] }).verifyMac("message", tag, "purpose a")).toBe(false);
+    for (const bad of ["", tag.slice(1), `${tag}A`, `${tag.slice(0, 42)}+`, "=".repeat(43)])
+      expect(ring.verifyMac("message", bad, "purpose a")).toBe(false);
+    expect(ring.verifyMac("message", 42 as never, "purpose a")).toBe(false);
+  });
+});
