@@ -14,8 +14,7 @@ import { slackTokenAad } from "../../src/crypto/aad";
 import { createSlackInstallationStore, type SlackInstallationStore } from "../../src/slack";
 import { installationNotices } from "../../src/stores/slack-installation-cache";
 import type { PublicUser } from "../../src/stores";
-import { createTestDatabase, type TestDatabase } from "../../src/testing";
-import { makeUser, onServer, serverOnly, useTestDb } from "../support/db";
+import { makeUser, onServer, serverOnly, useNeighbourLogin, useTestDb } from "../support/db";
 
 const t = useTestDb();
 const CHANNEL = "shared_db_slack_installation";
@@ -133,21 +132,12 @@ describe("forged cache notices (item 3)", () => {
   });
 
   describe("another database's owner, logged in to this database", () => {
-    let b: TestDatabase | undefined;
+    const login = useNeighbourLogin(t);
     let neighbour: postgres.Sql | undefined;
-    beforeAll(async () => {
-      if (!onServer) return;
-      b = await createTestDatabase();
-      const url = new URL(t.url!);
-      const bUrl = new URL(b.url!);
-      url.username = bUrl.username;
-      url.password = bUrl.password;
-      neighbour = postgres(url.toString(), { max: 1, onnotice: () => {} });
-    }, 120_000);
-    afterAll(async () => {
-      await neighbour?.end();
-      await b?.close();
+    beforeAll(() => {
+      if (onServer) neighbour = postgres(login.url, { max: 1, onnotice: () => {} });
     });
+    afterAll(() => neighbour?.end());
 
     it.skipIf(!onServer)(`sends every forged shape and a replay with pg_notify: the cached entries stay${serverOnly}`, async () => {
       const victim = await cachedVictim();
