@@ -40,29 +40,66 @@ export const PG_TEXT_MESSAGE = "must not contain NUL or unpaired surrogate chara
 /** A zod string that refuses what Postgres cannot store (see `isPgText`); every text input starts here. */
 export const pgText = () => z.string().refine(isPgText, PG_TEXT_MESSAGE);
 
-/** The path of the first string (key or value) in a JSON value that Postgres's jsonb refuses. */
-function badJsonPath(value: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | undefined {
-  if (typeof value === "string") return isPgText(value) ? undefined : path;
-  if (!value || typeof value !== "object" || depth > 100) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const key = Array.isArray(value) ? Number(k) : k;
-    if (!isPgText(k)) return [...path, key];
-    const bad = badJsonPath(v, [...path, key], depth + 1);
-    if (bad) return bad;
-  }
-  return undefined;
+/** How deep and how large a JSON value for a jsonb column may be. */
+export interface JsonLimits {
+  /**
+   * Most levels of nested objects and arrays (`{ a: { b: 1 } }` has two). Deeper values, and
+   * cyclic ones, are refused: serializing them overflows the stack (a raw `RangeError`).
+   * @default 64
+   */
+  maxDepth?: number;
+  /**
+   * Most characters in the value's keys and strings plus one per value, about the length of its
+   * JSON text.
+   * @default 16777216 (16 Mi)
+   */
+  maxSize?: number;
 }
 
-const refuseBadJson = (value: unknown, ctx: z.RefinementCtx) => {
-  const path = badJsonPath(value);
-  if (path) ctx.addIssue({ code: "custom", path, message: PG_TEXT_MESSAGE });
+const JSON_MAX_DEPTH = 64;
+const JSON_MAX_SIZE = 16 * 1024 * 1024;
+
+/** The first thing in a JSON value a jsonb column cannot take: a string Postgres refuses (by path), or too deep, or too large. */
+function jsonProblem(value: unknown, limits: JsonLimits): { path: (string | number)[]; message: string } | undefined {
+  const maxDepth = limits.maxDepth ?? JSON_MAX_DEPTH;
+  const maxSize = limits.maxSize ?? JSON_MAX_SIZE;
+  let size = 0;
+  const tooLarge = { path: [], message: `must be at most ${maxSize} characters of JSON` };
+  const walk = (v: unknown, path: (string | number)[], depth: number): { path: (string | number)[]; message: string } | undefined => {
+    size++;
+    if (typeof v === "string") {
+      size += v.length;
+      if (!isPgText(v)) return { path, message: PG_TEXT_MESSAGE };
+      return size > maxSize ? tooLarge : undefined;
+    }
+    if (!v || typeof v !== "object") return size > maxSize ? tooLarge : undefined;
+    // Named at the value itself: a path as deep as the limit would name nothing useful.
+    if (depth >= maxDepth) return { path: [], message: `must not nest objects and arrays more than ${maxDepth} levels deep` };
+    for (const [k, item] of Object.entries(v)) {
+      const key = Array.isArray(v) ? Number(k) : k;
+      size += k.length;
+      if (!isPgText(k)) return { path: [...path, key], message: PG_TEXT_MESSAGE };
+      const problem = walk(item, [...path, key], depth + 1);
+      if (problem) return problem;
+    }
+    return size > maxSize ? tooLarge : undefined;
+  };
+  return walk(value, [], 0);
+}
+
+const refuseBadJson = (limits: JsonLimits) => (value: unknown, ctx: z.RefinementCtx) => {
+  const problem = jsonProblem(value, limits);
+  if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
 };
 
-/** A JSON object for a jsonb column: no NUL or lone surrogate in any key or string, named by path. */
-export const pgJson = () => z.record(z.string(), z.unknown()).superRefine(refuseBadJson);
+/**
+ * A JSON object for a jsonb column: no NUL or lone surrogate in any key or string (named by path),
+ * at most `maxDepth` levels deep and `maxSize` characters (named at the value).
+ */
+export const pgJson = (limits: JsonLimits = {}) => z.record(z.string(), z.unknown()).superRefine(refuseBadJson(limits));
 
 /** Any JSON value for a jsonb column, checked like `pgJson`. */
-export const pgJsonValue = () => z.unknown().superRefine(refuseBadJson);
+export const pgJsonValue = (limits: JsonLimits = {}) => z.unknown().superRefine(refuseBadJson(limits));
 
 /** The earliest instant `timestamptz` holds (4713 BC); JavaScript's latest (275760 AD) is within its range. */
 const PG_MIN_DATE = new Date(Date.UTC(-4712, 0, 1));

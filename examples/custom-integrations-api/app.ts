@@ -13,6 +13,7 @@ import {
   createCustomIntegration,
   deleteCustomIntegration,
   endpointSchema,
+  fetchPublicUpstream,
   requireCustomIntegration,
   listCustomIntegrations,
   markCustomCredential,
@@ -143,8 +144,8 @@ export function createConnectorApi({ db, keyring, tokenSecret, allowPrivateNetwo
       if (/[{}]/.test(endpoint.data)) throw new ValidationError("endpoint", "must not contain '{' or '}'");
       request = buildActionRequest(integration, { httpMethod: method as never, endpoint: endpoint.data }, credential, input.body ?? {});
     }
-    await assertPublicUpstream(integration.baseUrl, { allowPrivateNetworks });
-    const response = await fetch(request, { redirect: "manual" });
+    // Resolved once, every address checked, connected to those addresses only; redirects not followed.
+    const response = await fetchPublicUpstream(request, { allowPrivateNetworks });
     const ok = response.ok;
     if (credential !== undefined) {
       await asUser(c, (tx, userId) =>

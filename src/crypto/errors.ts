@@ -5,7 +5,8 @@ export type DecryptionFailure =
   | "malformed" // not a shared-db ciphertext nor a well-formed Fernet token
   | "unknown-key" // made with a key this keyring does not hold
   | "authentication-failed" // tampered, truncated, wrong key, or wrong associated data
-  | "expired"; // a Fernet token older than the TTL that was asked for
+  | "expired" // a Fernet token older than the TTL that was asked for
+  | "unexpected-fernet"; // a Fernet token in a column not listed in fernetColumns or fernetReadColumns
 
 /** Every decryption failure: one class, so callers cannot leak which check failed by accident. */
 export class DecryptionError extends SharedDbError {

@@ -107,7 +107,14 @@ export {
   type CustomIntegrationWithActions,
   type CustomCredentialInfo,
 } from "./custom-integrations";
-export { buildActionRequest, assertPublicUpstream, isPrivateAddress } from "./custom-integration-request";
+export {
+  buildActionRequest,
+  assertPublicUpstream,
+  fetchPublicUpstream,
+  isPrivateAddress,
+  type PublicUpstreamOptions,
+  type ResolvedAddress,
+} from "./custom-integration-request";
 export {
   slugify,
   requireTeamRoleInput,

@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { Installation } from "@slack/oauth";
 import postgres from "postgres";
 import { z } from "zod";
+import type { Keyring } from "../crypto";
 import { parseInput, pgText } from "../input";
 
 /** The channel every installation write notifies, in the writing transaction. */
@@ -11,6 +13,58 @@ export interface InstallationKey {
   c: string;
   e: string | null;
   t: string | null;
+}
+
+/** The keyring MAC's purpose: a fixed label, so every process holding the same keys agrees without configuration. */
+const NOTICE_PURPOSE = "slack installation cache notice v1";
+/** A notice sent longer ago (or, by the sender's clock, later) than this is ignored; within it, a nonce seen before is a replay. */
+const NOTICE_WINDOW_MS = 5 * 60_000;
+/** pg_notify's payload limit: nothing longer comes from PostgreSQL. */
+const MAX_NOTICE_CHARS = 8000;
+
+/** The NOTIFY payloads of installation writes, authenticated: any role connected to the database can NOTIFY. */
+export interface InstallationNotices {
+  /** The payload saying `key` changed: `<mac>.<json>`, the MAC (keyring, HKDF-derived key) over the JSON, which holds a nonce and the time. */
+  seal(key: InstallationKey): string;
+  /** The key a payload names when it is a notice this keyring sealed, recent and not seen before; otherwise undefined. */
+  open(payload: unknown): InstallationKey | undefined;
+}
+
+const isId = (v: unknown): v is string | null => v === null || typeof v === "string";
+
+/** Notices sealed and opened with `keyring` (any of its keys opens; the primary seals). */
+export function installationNotices(keyring: Keyring): InstallationNotices {
+  // Nonces of notices opened, each with when it may be forgotten (no longer inside the window).
+  const seen = new Map<string, number>();
+  return {
+    seal(key) {
+      const body = JSON.stringify({ c: key.c, e: key.e, t: key.t, n: randomBytes(16).toString("base64url"), at: Date.now() });
+      return `${keyring.mac(body, NOTICE_PURPOSE)}.${body}`;
+    },
+    open(payload) {
+      if (typeof payload !== "string" || payload.length > MAX_NOTICE_CHARS) return undefined;
+      const dot = payload.indexOf(".");
+      const body = payload.slice(dot + 1);
+      if (dot < 0 || !keyring.verifyMac(body, payload.slice(0, dot), NOTICE_PURPOSE)) return undefined;
+      let notice: { c?: unknown; e?: unknown; t?: unknown; n?: unknown; at?: unknown };
+      try {
+        notice = JSON.parse(body);
+      } catch {
+        return undefined;
+      }
+      const { c, e, t, n, at } = notice ?? {};
+      const now = Date.now();
+      if (typeof c !== "string" || !isId(e) || !isId(t) || typeof n !== "string" || typeof at !== "number") return undefined;
+      if (!(Math.abs(now - at) <= NOTICE_WINDOW_MS) || seen.has(n)) return undefined;
+      // Oldest first (close enough: entries behind a later one wait for it, and a replay is refused meanwhile).
+      for (const [nonce, until] of seen) {
+        if (until > now) break;
+        seen.delete(nonce);
+      }
+      seen.set(n, Math.max(now, at) + NOTICE_WINDOW_MS);
+      return { c, e, t };
+    },
+  };
 }
 
 export interface SlackInstallationCacheOptions {
@@ -88,8 +142,11 @@ const cacheOptions = z.strictObject({
     .optional(),
 });
 
-/** An in-process cache of installations (approximate LRU), dropped by key on every write, here or (through NOTIFY) elsewhere. */
-export function createInstallationCache(input: SlackInstallationCacheOptions) {
+/**
+ * An in-process cache of installations (approximate LRU), dropped by key on every write, here or
+ * (through NOTIFY) elsewhere; it acts only on the notices `notices` opens and ignores every other payload.
+ */
+export function createInstallationCache(input: SlackInstallationCacheOptions, notices: InstallationNotices) {
   // The URL may hold a password: a ValidationError names the field, never the value.
   const options = parseInput(cacheOptions, input, "cache");
   const max = options.maxEntries ?? 1000;
@@ -112,12 +169,10 @@ export function createInstallationCache(input: SlackInstallationCacheOptions) {
     if (users.size === 0) entries.delete(scope);
   };
 
+  // Anything but a genuine, fresh notice (a forged, replayed or malformed payload) changes nothing.
   const onPayload = (payload: string) => {
-    try {
-      cache.invalidate(JSON.parse(payload) as InstallationKey);
-    } catch {
-      cache.flush();
-    }
+    const changed = notices.open(payload);
+    if (changed) cache.invalidate(changed);
   };
 
   const cache = {

@@ -7,7 +7,7 @@ import type { Db } from "../db";
 import { parseInput } from "../input";
 import { prepared } from "../prepared";
 import { slackBots, type slackInstallations, slackUserTokens } from "../schema/slack-oauth";
-import { SLACK_INSTALLATION_CHANNEL, type InstallationCache, type InstallationKey } from "./slack-installation-cache";
+import { SLACK_INSTALLATION_CHANNEL, type InstallationCache, type InstallationKey, type InstallationNotices } from "./slack-installation-cache";
 import { requireInstallationNamed, type FetchRow, type InstallationRowKey, type SlackInstallationQuery } from "./slack-installation-rows";
 
 /** What every part of one installation store shares. */
@@ -18,6 +18,8 @@ export interface InstallationStoreContext {
   clientId: string;
   historical: boolean;
   cache: InstallationCache | undefined;
+  /** Seals the NOTIFY payload of each write, so other processes' caches can tell it from a forgery. */
+  notices: InstallationNotices;
   /** A token this close to its expiry is refreshed (with rotation) and never cached. */
   refreshWindowMs: number;
   rotation: RotationSettings | undefined;
@@ -76,9 +78,9 @@ export const queryKey = (clientId: string, q: SlackInstallationQuery): Installat
 });
 export const rowKey = (k: InstallationRowKey): InstallationKey => ({ c: k.clientId, e: k.enterpriseId, t: k.teamId });
 
-/** Tells every process (in this transaction: a rollback tells nobody) that an installation changed. */
-export const notifyChange = (tx: Db, key: InstallationKey) =>
-  tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${JSON.stringify(key)})`);
+/** Tells every process (in this transaction: a rollback tells nobody) that an installation changed, in a sealed notice. */
+export const notifyChange = (ctx: InstallationStoreContext, tx: Db, key: InstallationKey) =>
+  tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${ctx.notices.seal(key)})`);
 
 // Only the columns an Installation needs: fewer values to parse on the hot path. In this order:
 // toFetchRow reads them by position.

@@ -119,7 +119,7 @@ export async function refreshUnderLock(ctx: InstallationStoreContext, found: Fet
         if (!(e instanceof SlackTokenRefreshError)) throw e;
         failure = e;
       }
-      await notifyChange(tx, rowKey(key));
+      await notifyChange(ctx, tx, rowKey(key));
       return row;
     });
     if (failure) throw failure;

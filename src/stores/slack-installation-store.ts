@@ -2,7 +2,7 @@ import type { Installation, InstallationStore } from "@slack/oauth";
 import type { Keyring } from "../crypto";
 import { primaryOf, type Db } from "../db";
 import { NotFoundError, ValidationError } from "../errors";
-import { createInstallationCache, type SlackInstallationCacheOptions } from "./slack-installation-cache";
+import { createInstallationCache, installationNotices, type SlackInstallationCacheOptions } from "./slack-installation-cache";
 import {
   findExpiringTokens,
   listInstallations,
@@ -117,7 +117,11 @@ function contextOf(options: SlackInstallationStoreOptions): InstallationStoreCon
   if (!(Number.isInteger(timeoutMs) && timeoutMs > 0))
     throw new ValidationError("tokenRotation.refreshTimeoutMs", "must be a positive whole number of milliseconds");
   if (rotation && !clientId) throw new ValidationError("clientId", "is required for token rotation");
-  const cache = options.cache && createInstallationCache(options.cache);
+  // Every write's NOTIFY is sealed with it, cache or not: other processes may cache.
+  if (typeof options.keyring?.mac !== "function" || typeof options.keyring.verifyMac !== "function")
+    throw new ValidationError("keyring", "must be a Keyring from createKeyring or keyringFromEnv");
+  const notices = installationNotices(options.keyring);
+  const cache = options.cache && createInstallationCache(options.cache, notices);
   if (cache && options.cache?.listenUrl) void cache.listen(options.cache.listenUrl);
   else if (cache) {
     const client = (db as { $client?: { listen?: unknown; waitReady?: unknown } }).$client;
@@ -130,6 +134,7 @@ function contextOf(options: SlackInstallationStoreOptions): InstallationStoreCon
     clientId,
     historical: options.historicalDataEnabled ?? true,
     cache,
+    notices,
     refreshWindowMs: (rotation?.refreshWithinSeconds ?? 7500) * 1000,
     rotation: rotation && { clientSecret: rotation.clientSecret, slackApiUrl: rotation.slackApiUrl ?? "https://slack.com/api/", timeoutMs },
   };

@@ -75,7 +75,7 @@ async function save(
       }
       if (ctx.historical && (rows.user || upsert.inserted))
         await tx.insert(slackInstallations).values({ ...rows.history(crypto.randomUUID()), installedAt });
-      await notifyChange(tx, rowKey(rows.key));
+      await notifyChange(ctx, tx, rowKey(rows.key));
       return undefined;
     })
     .catch(rethrowDbError);
@@ -92,7 +92,7 @@ export async function deleteAll(ctx: InstallationStoreContext, input: SlackInsta
       await tx.delete(slackUserTokens).where(matches(slackUserTokens, clientId, query));
       await tx.delete(slackInstallations).where(matches(slackInstallations, clientId, query));
       await tx.delete(slackBots).where(matches(slackBots, clientId, query));
-      await notifyChange(tx, queryKey(clientId, query));
+      await notifyChange(ctx, tx, queryKey(clientId, query));
     })
     .catch(rethrowDbError);
   ctx.cache?.invalidate(queryKey(clientId, query));
@@ -107,7 +107,7 @@ export async function deleteInstallation(ctx: InstallationStoreContext, input: S
     .transaction(async (tx) => {
       await tx.delete(slackUserTokens).where(and(matches(slackUserTokens, clientId, query), eq(slackUserTokens.userId, query.userId!)));
       await tx.delete(slackInstallations).where(and(matches(slackInstallations, clientId, query), eq(slackInstallations.userId, query.userId!)));
-      await notifyChange(tx, queryKey(clientId, query));
+      await notifyChange(ctx, tx, queryKey(clientId, query));
     })
     .catch(rethrowDbError);
   ctx.cache?.invalidate(queryKey(clientId, query));
@@ -128,7 +128,7 @@ export async function deleteBot(ctx: InstallationStoreContext, input: SlackInsta
         .update(slackInstallations)
         .set(none)
         .where(matches(slackInstallations, clientId, query));
-      await notifyChange(tx, queryKey(clientId, query));
+      await notifyChange(ctx, tx, queryKey(clientId, query));
     })
     .catch(rethrowDbError);
   ctx.cache?.invalidate(queryKey(clientId, query));

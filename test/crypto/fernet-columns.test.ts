@@ -60,10 +60,19 @@ describe("Fernet writes for columns shared with Python services", () => {
     }
   });
 
-  it("refuses a malformed column name and reads ENCRYPTION_FERNET_COLUMNS", () => {
+  it("refuses a malformed column name and reads ENCRYPTION_FERNET_COLUMNS and ENCRYPTION_FERNET_READ_COLUMNS", () => {
     expect(() => createKeyring({ keys: [python.key], fernetColumns: ["encrypted_value"] })).toThrow(KeyringError);
+    expect(() => createKeyring({ keys: [python.key], fernetReadColumns: ["a.b", "no column"] })).toThrow(/fernetReadColumns #2/);
     const ring = keyringFromEnv({ ENCRYPTION_KEY: python.key, ENCRYPTION_FERNET_COLUMNS: ` ${COLUMN} ` });
     expect(ring.keyIdOf(ring.encrypt("v", aad("r")))).toBe("fernet");
+    const token = python.tokens[0]!;
+    const legacyAad = secretAad("slack_bots", "bot_token", "k");
+    expect(() => ring.decrypt(token.token, legacyAad)).toThrow(/unexpected fernet/);
+    const reading = keyringFromEnv({ ENCRYPTION_KEY: python.key, ENCRYPTION_FERNET_READ_COLUMNS: "slack_bots.bot_token, x.y" });
+    expect(reading.fernetReadColumns).toEqual(["slack_bots.bot_token", "x.y"]);
+    expect(reading.decrypt(token.token, legacyAad)).toBe(token.plaintext);
+    // Read there, written (and rotated) as AES-GCM bound to the row: not a Fernet column.
+    expect(reading.rotate(token.token, legacyAad).startsWith("sdb1:")).toBe(true);
   });
 
   it("a credential stored by Node is a Fernet token in the row; Python-made tokens in the row are revealed; rotateSecrets keeps them Fernet", async () => {

@@ -161,13 +161,30 @@ describe("rotation", () => {
     expect(rejects(() => onlyNew.decrypt(legacy, aad)).reason).toBe("unknown-key");
   });
 
-  it("rotates a legacy Fernet value into the new format, adding its AAD", () => {
-    const ringWithPythonKey = createKeyring({ keys: [k2, python.key] });
+  it("rotates a legacy Fernet value of a listed column into the new format, adding its AAD; elsewhere it is refused", () => {
     const token = python.tokens[0]!;
+    expect(rejects(() => createKeyring({ keys: [k2, python.key] }).rotate(token.token, aad)).reason).toBe("unexpected-fernet");
+    const ringWithPythonKey = createKeyring({ keys: [k2, python.key], fernetReadColumns: ["slack_installations.bot_token"] });
     expect(ringWithPythonKey.keyIdOf(token.token)).toBe("fernet");
     expect(ringWithPythonKey.needsRotation(token.token)).toBe(true);
     const rotated = ringWithPythonKey.rotate(token.token, aad);
     expect(ringWithPythonKey.decrypt(rotated, aad)).toBe(token.plaintext);
     rejects(() => ringWithPythonKey.decrypt(rotated));
+  });
+});
+
+describe("mac", () => {
+  it("verifies under every key of the ring, only for its message and purpose; refuses malformed tags", () => {
+    const tag = ring.mac("message", "purpose a");
+    expect(tag).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(ring.mac("message", "purpose a")).toBe(tag);
+    expect(ring.verifyMac("message", tag, "purpose a")).toBe(true);
+    expect(createKeyring({ keys: [k2, k1] }).verifyMac("message", tag, "purpose a")).toBe(true);
+    expect(ring.verifyMac("message!", tag, "purpose a")).toBe(false);
+    expect(ring.verifyMac("message", tag, "purpose b")).toBe(false);
+    expect(createKeyring({ keys: [k2] }).verifyMac("message", tag, "purpose a")).toBe(false);
+    for (const bad of ["", tag.slice(1), `${tag}A`, `${tag.slice(0, 42)}+`, "=".repeat(43)])
+      expect(ring.verifyMac("message", bad, "purpose a")).toBe(false);
+    expect(ring.verifyMac("message", 42 as never, "purpose a")).toBe(false);
   });
 });

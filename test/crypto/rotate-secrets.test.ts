@@ -22,7 +22,8 @@ const t = useTestDb();
 const oldKey = generateKey();
 const newKey = generateKey();
 const oldRing = createKeyring({ keys: [oldKey] });
-const bothRing = createKeyring({ keys: [newKey, oldKey, python.key] });
+// test_vault.api_key holds two tokens the Python service wrote: listed, so they are read (and rotated).
+const bothRing = createKeyring({ keys: [newKey, oldKey, python.key], fernetReadColumns: ["test_vault.api_key"] });
 const ids: string[] = [];
 
 beforeAll(async () => {

@@ -11,8 +11,16 @@ import { createSlackInstallationStore, createSlackStateStore, registerSlackUnins
 import { makeUser, useTestDb } from "../support/db";
 import { exposed } from "../support/errors";
 
+/** `{ a: { a: … } }` 5,000 objects deep: past the JSON depth limit (JSON.stringify would overflow the stack). */
+const deepJson = () => {
+  let value: Record<string, unknown> = { a: 1 };
+  for (let i = 1; i < 5000; i++) value = { a: value };
+  return value;
+};
+
 /** The bad values of the matrix; every one must be refused with a typed error naming the field. */
 const BAD = {
+  deep: deepJson(),
   nul: "nul\u0000value",
   megabyte: `mb-${"y".repeat(1 << 20)}`,
   surrogate: "lone\uD800surrogate",
@@ -31,6 +39,7 @@ const ID: Kind[] = ["nonUuid", "injection", "nul"];
 const NUMBER: Kind[] = ["outOfRange", "nan", "infinity"];
 const DATE: Kind[] = ["invalidDate"];
 const ENUM: Kind[] = ["wrongEnum", "injection"];
+const JSON_VALUE: Kind[] = ["deep"];
 
 interface Case {
   /** function and field, e.g. `createUser fullName` */
@@ -192,6 +201,12 @@ const cases: Case[] = [
     kinds: ["nul", "surrogate"],
     call: (v) => stores.appendAudit(t.db, { actorId: ctx.userId, action: "a", entityType: "e", details: { note: v } }),
   },
+  {
+    fn: "appendAudit",
+    field: "details",
+    kinds: JSON_VALUE,
+    call: (v) => stores.appendAudit(t.db, { actorId: ctx.userId, action: "a", entityType: "e", details: v as Record<string, unknown> }),
+  },
   { fn: "listAudit", field: "before", kinds: DATE, call: (v) => stores.listAudit(t.db, { before: v as Date }) },
   { fn: "listAudit", field: "limit", kinds: NUMBER, call: (v) => stores.listAudit(t.db, { limit: v as number }) },
   { fn: "listAudit", field: "entityType", kinds: TEXT, call: (v) => stores.listAudit(t.db, { entityType: v as string }) },
@@ -236,6 +251,12 @@ const cases: Case[] = [
     field: "oauthConfig.scope",
     kinds: ["nul", "surrogate"],
     call: (v) => stores.createCustomIntegration(t.db, { ...integrationInput(), oauthConfig: { scope: v } }),
+  },
+  {
+    fn: "createCustomIntegration",
+    field: "oauthConfig",
+    kinds: JSON_VALUE,
+    call: (v) => stores.createCustomIntegration(t.db, { ...integrationInput(), oauthConfig: v as Record<string, unknown> }),
   },
   {
     fn: "requireCustomIntegration",
@@ -361,6 +382,12 @@ const cases: Case[] = [
   },
   {
     fn: "saveChannelAnalysis",
+    field: "rawResponse",
+    kinds: JSON_VALUE,
+    call: (v) => stores.saveChannelAnalysis(t.db, { analysisId: ctx.analysisId, channelId: ctx.channelId, rawResponse: v }),
+  },
+  {
+    fn: "saveChannelAnalysis",
     field: "status",
     kinds: ENUM,
     call: (v) =>
@@ -447,6 +474,12 @@ const cases: Case[] = [
     kinds: ["nul", "surrogate"],
     call: (v) => stores.syncMessages(t.db, { channelId: ctx.channelId, messages: [message({ files: [{ name: v }] })] }),
   },
+  {
+    fn: "syncMessages",
+    field: "messages.0.files.0",
+    kinds: JSON_VALUE,
+    call: (v) => stores.syncMessages(t.db, { channelId: ctx.channelId, messages: [message({ files: [v] })] }),
+  },
   // teams
   { fn: "createTeam", field: "actorId", kinds: ID, call: (v) => stores.createTeam(t.db, { ...team(), actorId: v as string }) },
   ...(["name", "description"] as const).map((f) => ({
@@ -461,6 +494,12 @@ const cases: Case[] = [
     field: "teamMetadata.note",
     kinds: ["nul", "surrogate"],
     call: (v) => stores.createTeam(t.db, { ...team(), teamMetadata: { note: v } }),
+  },
+  {
+    fn: "createTeam",
+    field: "teamMetadata",
+    kinds: JSON_VALUE,
+    call: (v) => stores.createTeam(t.db, { ...team(), teamMetadata: v as Record<string, unknown> }),
   },
   {
     fn: "createTeam",
@@ -479,6 +518,12 @@ const cases: Case[] = [
     field: "patch.teamSize",
     kinds: NUMBER,
     call: (v) => stores.updateTeam(t.db, { teamId: ctx.teamId, actorId: ctx.userId, patch: { teamSize: v as number } }),
+  },
+  {
+    fn: "updateTeam",
+    field: "patch.teamMetadata",
+    kinds: JSON_VALUE,
+    call: (v) => stores.updateTeam(t.db, { teamId: ctx.teamId, actorId: ctx.userId, patch: { teamMetadata: v as Record<string, unknown> } }),
   },
   { fn: "updateTeam", field: "teamId", kinds: ID, call: (v) => stores.updateTeam(t.db, { teamId: v as string, actorId: ctx.userId, patch: {} }) },
   { fn: "listMyTeams", field: "userId", kinds: ID, call: (v) => stores.listMyTeams(t.db, { userId: v as string }) },
@@ -567,6 +612,12 @@ const cases: Case[] = [
     field: "integrationMetadata.note",
     kinds: ["nul", "surrogate"],
     call: (v) => stores.createIntegration(t.db, { ...teamIntegration(), integrationMetadata: { note: v } }),
+  },
+  {
+    fn: "createIntegration",
+    field: "integrationMetadata",
+    kinds: JSON_VALUE,
+    call: (v) => stores.createIntegration(t.db, { ...teamIntegration(), integrationMetadata: v as Record<string, unknown> }),
   },
   {
     fn: "updateIntegrationStatus",
@@ -676,6 +727,12 @@ const cases: Case[] = [
     call: (v) => stores.upsertServiceResource(t.db, { ...resourceInput(), resourceMetadata: { note: v } }),
   },
   {
+    fn: "upsertServiceResource",
+    field: "resourceMetadata",
+    kinds: JSON_VALUE,
+    call: (v) => stores.upsertServiceResource(t.db, { ...resourceInput(), resourceMetadata: v as Record<string, unknown> }),
+  },
+  {
     fn: "grantResourceAccess",
     field: "accessLevel",
     kinds: ENUM,
@@ -750,6 +807,12 @@ const cases: Case[] = [
     field: "gatewayResponse.note",
     kinds: ["nul", "surrogate"],
     call: (v) => stores.recordTransaction(t.db, { ...txInput(), gatewayResponse: { note: v } }),
+  },
+  {
+    fn: "recordTransaction",
+    field: "gatewayResponse",
+    kinds: JSON_VALUE,
+    call: (v) => stores.recordTransaction(t.db, { ...txInput(), gatewayResponse: v as Record<string, unknown> }),
   },
   {
     fn: "recordTransaction",

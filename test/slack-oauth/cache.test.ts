@@ -5,7 +5,7 @@ import { createDb, type DbHandle } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
 import type { Db } from "../../src/db";
 import { createSlackInstallationStore, type SlackInstallationStore } from "../../src/slack";
-import { SLACK_INSTALLATION_CHANNEL } from "../../src/stores/slack-installation-cache";
+import { installationNotices, SLACK_INSTALLATION_CHANNEL } from "../../src/stores/slack-installation-cache";
 import { slackTokenAad } from "../../src/crypto/aad";
 import { onServer, serverOnly, useTestDb } from "../support/db";
 
@@ -92,7 +92,9 @@ describe("installation cache", () => {
     await sneakyWrite(t.db, id, "xoxb-sneaky");
     await t.db
       .transaction(async (tx) => {
-        await tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${JSON.stringify({ c: "C", e: null, t: id })})`);
+        // A genuine notice (sealed with the stores' keyring), in a transaction that rolls back.
+        const notice = installationNotices(keyring).seal({ c: "C", e: null, t: id });
+        await tx.execute(sql`select pg_notify(${SLACK_INSTALLATION_CHANNEL}, ${notice})`);
         throw new Error("rolled back");
       })
       .catch(() => {});
