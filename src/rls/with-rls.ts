@@ -16,6 +16,16 @@ export interface RlsContext {
   role?: string;
   /** Extra JWT claims, readable in policies as `current_setting('request.jwt.claims')`; `sub` is set to userId. */
   claims?: Record<string, unknown>;
+  /**
+   * How long, in milliseconds, a statement of `fn` may wait for a lock (PostgreSQL's
+   * `lock_timeout`, transaction-local): past it the statement fails with `LockTimeoutError` and
+   * nothing of the transaction is written. Another session holding a row that `fn` needs, a
+   * hostile one included, stalls the user for this long at most. `0` waits without limit.
+   * @default 5000
+   * @example
+   * await withRls(db, { userId, lockTimeout: 500 }, (tx) => updateProfile(tx, input));
+   */
+  lockTimeout?: number;
 }
 
 const contextSchema = z.strictObject({
@@ -25,7 +35,10 @@ const contextSchema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, "must be a role name (letters, digits, _ and $)")
     .optional(),
   claims: pgJson().optional(),
+  lockTimeout: z.number().int().min(0).max(2_147_483_647).optional(),
 });
+
+const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 
 /**
  * The one setup statement. Its text is fixed, so it is written once here rather than built by
@@ -35,7 +48,8 @@ const contextSchema = z.strictObject({
  */
 const SETUP_SQL = `select set_config('${USER_ID_SETTING}', $1, true)
   || set_config('${CLAIMS_SETTING}', $2, true)
-  || set_config('role', shared_db.rls_role($3), true)`;
+  || set_config('role', shared_db.rls_role($3), true)
+  || set_config('lock_timeout', $4, true)`;
 
 /**
  * Undoes, for the session, whatever `fn` may have left on the connection (its role and settings,
@@ -72,13 +86,14 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
   }
   const claims = JSON.stringify({ ...parsed.claims, sub: parsed.userId });
   const role = parsed.role ?? APP_ROLE;
+  const setupParams = [parsed.userId, claims, role, `${parsed.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS}ms`];
   let reset: Promise<unknown> = Promise.resolve();
   const result = await db
     .transaction(async (tx) => {
       let setupError: unknown;
       // Not awaited: it is queued on the transaction's connection ahead of fn's first query.
       // If it fails, the transaction is aborted, so nothing in fn runs unscoped.
-      const setup = run(tx, "shared_db_rls_setup", SETUP_SQL, [parsed.userId, claims, role]).then(
+      const setup = run(tx, "shared_db_rls_setup", SETUP_SQL, setupParams).then(
         () => undefined,
         (e: unknown) => {
           setupError = e;
@@ -102,7 +117,7 @@ export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promis
         await Promise.allSettled([
           run(tx, "shared_db_rls_rollback", "rollback and chain", []),
           resetSession(tx),
-          run(tx, "shared_db_rls_setup", SETUP_SQL, [parsed.userId, claims, role]),
+          run(tx, "shared_db_rls_setup", SETUP_SQL, setupParams),
         ]);
         throw setupError ? rlsSetupError(setupError, role) : e;
       }

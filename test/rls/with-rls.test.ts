@@ -5,11 +5,11 @@ import pg from "pg";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { createDb, RlsContextError, withRls } from "../../src";
-import { ForbiddenError, pgErrorOf } from "../../src/errors";
+import { ForbiddenError, LockTimeoutError, pgErrorOf } from "../../src/errors";
 import { rowsOf, type Db, type Tx } from "../../src/db";
 import * as schema from "../../src/schema";
 import { auditLogs, userCredentials, users } from "../../src/schema";
-import { appendAudit, getPasswordHash, getUserById, listAudit } from "../../src/stores";
+import { appendAudit, getPasswordHash, getUserById, listAudit, updateProfile } from "../../src/stores";
 import { assertNoLeaks, LeakError } from "../../src/testing";
 import { makeUser, onServer, serverOnly, twoUsers, useTestDb } from "../support/db";
 
@@ -38,6 +38,8 @@ describe("withRls", () => {
     [{ userId: "not-a-uuid" }, /userId/],
     [{ userId: "0b6a4d2c-8e1f-4a3b-9c5d-7e6f8a9b0c1d", role: "x; drop table users" }, /role/],
     [{ userId: "0b6a4d2c-8e1f-4a3b-9c5d-7e6f8a9b0c1d", extra: 1 }, /extra/],
+    [{ userId: "0b6a4d2c-8e1f-4a3b-9c5d-7e6f8a9b0c1d", lockTimeout: -1 }, /lockTimeout/],
+    [{ userId: "0b6a4d2c-8e1f-4a3b-9c5d-7e6f8a9b0c1d", lockTimeout: 1.5 }, /lockTimeout/],
   ])("rejects the bad context %j with a typed error before any SQL", async (ctx, field) => {
     let ran = false;
     const e = await withRls(t.db, ctx as never, async () => {
@@ -47,6 +49,37 @@ describe("withRls", () => {
     expect((e as Error).message).toMatch(field);
     expect(ran).toBe(false);
   });
+
+  it("bounds fn's lock waits: 5 s by default, lockTimeout to choose, 0 for none", async () => {
+    const a = await makeUser(t.db);
+    const lockTimeout = (ctx: { lockTimeout?: number }) =>
+      withRls(t.db, { userId: a.id, ...ctx }, (tx) => one<{ v: string }>(tx, sql`select current_setting('lock_timeout') as v`));
+    expect((await lockTimeout({})).v).toBe("5s");
+    expect((await lockTimeout({ lockTimeout: 250 })).v).toBe("250ms");
+    expect((await lockTimeout({ lockTimeout: 0 })).v).toBe("0");
+    // Transaction-local: service work on the connection afterwards has the server's default.
+    expect((await one<{ v: string }>(t.db, sql`select current_setting('lock_timeout') as v`)).v).toBe("0");
+  });
+
+  it.skipIf(!onServer)(
+    `a row another session holds stalls the user for lockTimeout at most, then LockTimeoutError with nothing written${serverOnly}`,
+    async () => {
+      const a = await makeUser(t.db, "locked", { fullName: "before" });
+      const holder = postgres(t.url!, { max: 1, onnotice: () => {} });
+      try {
+        await holder.begin(async (h) => {
+          await h`select 1 from shared_db.users where id = ${a.id} for update`;
+          const e = await withRls(t.db, { userId: a.id, lockTimeout: 200 }, (tx) => updateProfile(tx, { id: a.id, fullName: "after" })).catch(
+            (x: unknown) => x,
+          );
+          expect(e).toBeInstanceOf(LockTimeoutError);
+        });
+      } finally {
+        await holder.end();
+      }
+      expect((await getUserById(t.db, { id: a.id }))?.fullName).toBe("before");
+    },
+  );
 
   it("stores claims verbatim through parameters: an injection attempt is just a string", async () => {
     const a = await makeUser(t.db);
