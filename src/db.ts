@@ -213,6 +213,18 @@ function parseServerUrl(url: string, field: string): void {
     throw new ConnectionError(`${what}: unsupported scheme "${parsed.protocol}" (use postgres://, postgresql:// or pglite:)`);
   }
   if (!parsed.hostname) throw new ConnectionError(`${what}: no host`);
+  // The driver decodes these and would throw a raw URIError; the message never echoes them.
+  for (const [part, value] of [
+    ["user name", parsed.username],
+    ["password", parsed.password],
+    ["database name", parsed.pathname],
+  ] as const) {
+    try {
+      decodeURIComponent(value);
+    } catch {
+      throw new ConnectionError(`${what}: the ${part} has a "%" that is not percent-encoding (write a literal % as %25)`);
+    }
+  }
 }
 
 /**

@@ -458,3 +458,28 @@ export class SlackTokenRefreshError extends SharedDbError {
     super("upstream", message, options);
   }
 }
+
+/** The class each `SharedDbErrorCode` is thrown as (or a subclass of it). */
+export interface SharedDbErrorByCode {
+  validation: ValidationError;
+  conflict: ConflictError;
+  not_found: NotFoundError;
+  forbidden: ForbiddenError;
+  invariant: InvariantError;
+  connection: ConnectionError;
+  rls_context: RlsContextError;
+  decryption: DecryptionError;
+  keyring: KeyringError;
+  database: DatabaseError;
+  upstream: SlackTokenRefreshError;
+}
+
+/**
+ * Whether `e` is an error shared-db threw on purpose, of `code` when given; narrows to its class
+ * with its fields. Works across entry points (one copy of each class per process).
+ * @example
+ * catch (e) { if (isSharedDbError(e, "conflict")) return reply(409, e.constraint); throw e; }
+ */
+export function isSharedDbError<C extends SharedDbErrorCode>(e: unknown, code?: C): e is SharedDbErrorByCode[C] {
+  return e instanceof SharedDbError && (code === undefined || e.code === code);
+}

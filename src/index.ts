@@ -18,6 +18,8 @@ export {
   DecryptionError,
   KeyringError,
   mapDbError,
+  isSharedDbError,
+  type SharedDbErrorByCode,
   type SharedDbErrorCode,
   type DbErrorHints,
 } from "./errors";

@@ -42,7 +42,12 @@ export interface SlackInstallationStoreOptions {
   /** The service connection (not a withRls transaction): Bolt's work is service work. */
   db: Db;
   keyring: Keyring;
-  /** The Slack app's client id; one database serves several apps. Required for token rotation. @default "" */
+  /**
+   * The Slack app's client id; one database serves several apps. Required for token rotation.
+   * Left out, installations are stored under `""` (a single-app database); given, it must not be
+   * empty, so an unset environment variable is an error rather than another app's key.
+   * @default ""
+   */
   clientId?: string;
   /** Also keep every installation as delivered in `slack_installations`. @default true */
   historicalDataEnabled?: boolean;
@@ -111,6 +116,12 @@ async function fetchInstallation(ctx: InstallationStoreContext, input: SlackInst
 function contextOf(options: SlackInstallationStoreOptions): InstallationStoreContext {
   // Bolt fetches an installation right after the OAuth callback stores it: read from the primary.
   const db = primaryOf(options.db);
+  // Given but empty is a configuration mistake (an unset SLACK_CLIENT_ID), not the single-app default.
+  if ("clientId" in options && !options.clientId)
+    throw new ValidationError(
+      "clientId",
+      "is empty (is SLACK_CLIENT_ID set?): pass the Slack app's client id, or leave the option out for a single-app database",
+    );
   const clientId = options.clientId ?? "";
   const rotation = options.tokenRotation;
   const timeoutMs = rotation?.refreshTimeoutMs ?? 5000;

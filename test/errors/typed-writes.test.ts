@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { withRls } from "../../src";
 import { createKeyring, generateKey } from "../../src/crypto";
 import { rowsOf } from "../../src/db";
-import { ConflictError, ForbiddenError, NotFoundError, pgErrorOf, SharedDbError, ValidationError } from "../../src/errors";
+import { ConflictError, ForbiddenError, isSharedDbError, NotFoundError, pgErrorOf, SharedDbError, ValidationError } from "../../src/errors";
 import { teams } from "../../src/schema/teams";
 import { userCredentials } from "../../src/schema/users";
 import { createSlackInstallationStore } from "../../src/slack";
@@ -17,6 +17,19 @@ const keyring = createKeyring({ keys: [generateKey()] });
 
 const count = async (table: string) =>
   rowsOf<{ n: number }>(await t.db.execute(sql`select count(*)::int as n from shared_db.${sql.identifier(table)}`))[0]!.n;
+
+describe("isSharedDbError", () => {
+  it("narrows a caught error to the class of its code, with that class's fields", async () => {
+    const user = await makeUser(t.db, "guard");
+    const e = await caught(stores.createUser(t.db, { email: user.email }));
+    expect(isSharedDbError(e)).toBe(true);
+    expect(isSharedDbError(e, "not_found")).toBe(false);
+    if (!isSharedDbError(e, "conflict")) throw new Error("expected a conflict");
+    const constraint: string | undefined = e.constraint; // typed as ConflictError's field
+    expect(constraint).toBe("users_email_lower_key");
+    expect(isSharedDbError(new Error("plain"))).toBe(false);
+  });
+});
 
 describe("the rest of issue 17: every store's failures typed and named, no parameter in them", () => {
   it("createTeam with teamSize 1e12 is a ValidationError naming teamSize, not a raw 22003; no team is created", async () => {

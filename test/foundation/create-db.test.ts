@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConnectionError, createDb, migrate } from "../../src";
+import { ConnectionError, createDb, isSharedDbError, migrate } from "../../src";
 import { createUser, getUserByEmail } from "../../src/stores";
 import { onServer, serverOnly } from "../support/db";
 
@@ -78,10 +78,16 @@ describe("createDb", () => {
   it.each([
     ["mysql://root@localhost/db", /unsupported scheme "mysql:"/],
     ["not a url", /Invalid database URL/],
+    ["postgres://app:50%off@127.0.0.1:1/app", /the password has a "%" that is not percent-encoding/],
+    ["postgres://a%zz@127.0.0.1:1/app", /the user name has a "%"/],
+    ["postgres://app@127.0.0.1:1/app%", /the database name has a "%"/],
   ])("rejects %s with one clear ConnectionError", async (url, message) => {
     const e = await createDb({ url }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ConnectionError);
+    expect(isSharedDbError(e, "connection")).toBe(true);
+    expect(isSharedDbError(e, "validation")).toBe(false);
     expect((e as Error).message).toMatch(message);
+    expect((e as Error).message).not.toContain("50%off");
   });
 
   it("names the host of an unreachable server, never the password", async () => {

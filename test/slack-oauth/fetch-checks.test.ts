@@ -76,3 +76,23 @@ describe("fetchInstallation's query check", () => {
     await expect(cached.fetchInstallation(q)).rejects.toBeInstanceOf(DecryptionError);
   });
 });
+
+describe("createSlackInstallationStore's clientId", () => {
+  it.each([[""], [undefined]])("refuses a clientId given as %j (an unset SLACK_CLIENT_ID) with a ValidationError naming it", (clientId) => {
+    const e = (() => {
+      try {
+        createSlackInstallationStore({ db: t.db, keyring, clientId: clientId as string });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as ValidationError).field).toBe("clientId");
+  });
+
+  it("left out, stores a single-app database's installations under the empty client id, as before", async () => {
+    const single = createSlackInstallationStore({ db: t.db, keyring });
+    await single.storeInstallation({ ...installation, team: { id: "T0SINGLE", name: "Single" } });
+    expect((await single.fetchInstallation({ ...good, teamId: "T0SINGLE" })).bot?.token).toBe("xoxb-check");
+  });
+});
