@@ -10,16 +10,24 @@ import { probePostgres } from "./server-probe";
 import * as schema from "./schema";
 
 export type SharedDbSchema = typeof schema;
-type SharedDbRelations = ExtractTablesWithRelations<SharedDbSchema>;
 
 /**
  * A Drizzle Postgres database or transaction (postgres.js, node-postgres, PGlite) opened with the
  * shared-db schema, so `db.query.<table>` and its relations type-check. `createDb` returns one;
- * with your own driver: `drizzle(client, { schema })`, schema from `shared-db/schema`.
+ * with your own driver: `drizzle(client, { schema })`, schema from `shared-db/schema`. `Db<typeof
+ * mySchema>` for a handle opened with your app's tables merged in (`{ ...sharedSchema, ...mine }`):
+ * `withRls` hands its `fn` a `Tx` of the same schema, accepted by every shared-db function.
  */
-export type Db = PgDatabase<PgQueryResultHKT, SharedDbSchema, SharedDbRelations>;
-/** A Drizzle Postgres transaction with the shared-db schema, as `db.transaction` and `withRls` hand it over. */
-export type Tx = PgTransaction<PgQueryResultHKT, SharedDbSchema, SharedDbRelations>;
+export type Db<TSchema extends Record<string, unknown> = SharedDbSchema> = PgDatabase<PgQueryResultHKT, TSchema, ExtractTablesWithRelations<TSchema>>;
+/**
+ * A Drizzle Postgres transaction with the shared-db schema, as `db.transaction` and `withRls` hand
+ * it over; `Tx<typeof mySchema>` for a handle opened with the app's schema merged with shared-db's.
+ */
+export type Tx<TSchema extends Record<string, unknown> = SharedDbSchema> = PgTransaction<
+  PgQueryResultHKT,
+  TSchema,
+  ExtractTablesWithRelations<TSchema>
+>;
 /** The database `createDb` returns (the same type as `Db`). */
 export type SharedDb = Db;
 

@@ -1,6 +1,6 @@
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { Db, Tx } from "../db";
+import type { Db, SharedDbSchema, Tx } from "../db";
 import { RlsContextError, ValidationError, pgErrorOf, rethrowDbError } from "../errors";
 import { parseInput, pgJson, uuid } from "../input";
 import { APP_ROLE, CLAIMS_SETTING, USER_ID_SETTING } from "./names";
@@ -60,9 +60,9 @@ const SETUP_SQL = `select set_config('${USER_ID_SETTING}', $1, true)
 const RESET_SQL = "select shared_db.reset_session()";
 
 /** Runs a fixed statement on the transaction's connection, prepared under `name`; its rows are not read. */
-const run = (tx: Tx, name: string, text: string, params: unknown[]): Promise<unknown> =>
+const run = <S extends Record<string, unknown>>(tx: Tx<S>, name: string, text: string, params: unknown[]): Promise<unknown> =>
   tx._.session.prepareQuery({ sql: text, params }, undefined, name, false).execute();
-const resetSession = (tx: Tx) => run(tx, "shared_db_rls_reset", RESET_SQL, []);
+const resetSession = <S extends Record<string, unknown>>(tx: Tx<S>) => run(tx, "shared_db_rls_reset", RESET_SQL, []);
 
 /**
  * Runs `fn` in one transaction as `ctx.userId`: user id, claims and role are set
@@ -72,7 +72,11 @@ const resetSession = (tx: Tx) => run(tx, "shared_db_rls_reset", RESET_SQL, []);
  * @example
  * const mine = await withRls(db, { userId }, (tx) => tx.select().from(auditLogs));
  */
-export async function withRls<T>(db: Db, ctx: RlsContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withRls<T, TSchema extends Record<string, unknown> = SharedDbSchema>(
+  db: Db<TSchema>,
+  ctx: RlsContext,
+  fn: (tx: Tx<TSchema>) => Promise<T>,
+): Promise<T> {
   let parsed: z.infer<typeof contextSchema>;
   try {
     parsed = parseInput(contextSchema, ctx);
