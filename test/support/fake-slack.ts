@@ -7,7 +7,7 @@ export interface FakeSlack {
   apiUrl: string;
   /** Every call, by method name, with its form or JSON parameters. */
   calls: { method: string; params: Record<string, string> }[];
-  /** Answers for a method; the default answers oauth.v2.access (code and refresh grants) and auth.test. */
+  /** Answers for a method (a promise delays the answer); the default answers oauth.v2.access (code and refresh grants) and auth.test. */
   handlers: Map<string, (params: Record<string, string>) => unknown>;
   close(): Promise<void>;
 }
@@ -70,7 +70,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls.push({ method, params });
     const handler = handlers.get(method);
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify(handler ? handler(params) : { ok: false, error: "unknown_method" }));
+    res.end(JSON.stringify(handler ? await handler(params) : { ok: false, error: "unknown_method" }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
