@@ -141,7 +141,9 @@ function rethrowEscrow(e: unknown, entity = "project", key = ""): never {
   }
   return rethrowDbError(e, {
     conflict: (constraint) =>
-      constraint === IDEMPOTENCY_KEY_INDEX ? "This idempotency key was used for another money movement" : "Transaction conflicts with an existing one",
+      constraint === IDEMPOTENCY_KEY_INDEX
+        ? "This idempotency key was used for another money movement"
+        : "Transaction conflicts with an existing one",
   });
 }
 

@@ -47,8 +47,7 @@ async function callRefresh(clientId: string, settings: RotationSettings, refresh
     status = response.status;
     json = (await response.json().catch(() => undefined)) as typeof json;
   } catch (e) {
-    if (signal.aborted)
-      throw new SlackTokenRefreshError(`Slack token refresh got no answer within ${budgetMs} ms`, "timeout", { cause: e });
+    if (signal.aborted) throw new SlackTokenRefreshError(`Slack token refresh got no answer within ${budgetMs} ms`, "timeout", { cause: e });
     throw new SlackTokenRefreshError(`Slack token refresh failed: ${(e as Error).message}`, "network_error", { cause: e });
   }
   if (json?.ok === false)

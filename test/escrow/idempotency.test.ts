@@ -11,7 +11,13 @@ const t = useTestDb();
 
 async function heldProject() {
   const p = { creator: await makeUser(t.db, "creator"), buyer: await makeUser(t.db, "buyer"), seller: await makeUser(t.db, "seller") };
-  const { project } = await createProject(t.db, { creatorId: p.creator.id, buyerId: p.buyer.id, sellerId: p.seller.id, title: "Site", totalAmount: "1000" });
+  const { project } = await createProject(t.db, {
+    creatorId: p.creator.id,
+    buyerId: p.buyer.id,
+    sellerId: p.seller.id,
+    title: "Site",
+    totalAmount: "1000",
+  });
   await recordTransaction(t.db, { userId: p.buyer.id, projectId: project.id, transactionType: "escrow_hold", amount: "1000" });
   return { ...p, projectId: project.id };
 }

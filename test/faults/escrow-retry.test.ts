@@ -32,7 +32,13 @@ describe("a retried payment", () => {
 
   it.skipIf(skip)(`releaseFunds whose COMMIT answer was lost: unknown outcome, the retry with its key pays nothing more${serverOnly}`, async () => {
     const [creator, buyer, seller] = [await makeUser(t.db, "creator"), await makeUser(t.db, "buyer"), await makeUser(t.db, "seller")];
-    const { project } = await createProject(t.db, { creatorId: creator.id, buyerId: buyer.id, sellerId: seller.id, title: "Site", totalAmount: "1000" });
+    const { project } = await createProject(t.db, {
+      creatorId: creator.id,
+      buyerId: buyer.id,
+      sellerId: seller.id,
+      title: "Site",
+      totalAmount: "1000",
+    });
     await recordTransaction(t.db, { userId: buyer.id, projectId: project.id, transactionType: "escrow_hold", amount: "1000" });
     h = await createDb({ url: proxy.url, max: 1, queryTimeout: 2, ...(pooled ? { pooler: "transaction" as const } : {}) });
     const release = { projectId: project.id, userId: seller.id, amount: "400", idempotencyKey: randomUUID() };
