@@ -7,7 +7,7 @@ import { createSlackInstallationStore } from "../../src/slack";
 import { onHostOf } from "../../src/testing/database";
 import { startCountingProxy, type CountingProxy } from "../support/counting-proxy";
 import { onServer, serverOnly, useTestDb } from "../support/db";
-import { startFakeSlack, type FakeSlack } from "../support/fake-slack";
+import { expiringBotInstallation, startFakeSlack, type FakeSlack } from "../support/fake-slack";
 import { settle, sleep, useCrashCounter } from "./support";
 
 // A holder behind a partition needs a real connection to a server: PGlite has none to lose.
@@ -47,16 +47,7 @@ describe("a half-open refresh holder", () => {
     holder = await createDb({ url: proxy.url, max: 1, queryTimeout: 2, ...(pooled ? { pooler: "transaction" as const } : {}) });
     const holderStore = storeOn(holder.db);
     const otherStore = storeOn(t.db);
-    const installation: Installation = {
-      team: { id: teamId, name: "Half open" },
-      enterprise: undefined,
-      user: { id: "U1", token: undefined, scopes: undefined },
-      bot: { id: "B1", userId: "UB", token: "xoxe.xoxb-old", refreshToken: "xoxe-1-old", expiresAt: Math.floor(Date.now() / 1000) + 60, scopes: [] },
-      appId: "A1",
-      isEnterpriseInstall: false,
-      authVersion: "v2",
-    };
-    await otherStore.storeInstallation(installation);
+    await otherStore.storeInstallation(expiringBotInstallation(teamId, "Half open"));
     const answer = slack.handlers.get("oauth.v2.access")!;
     let first = true;
     // Slack is slow for the holder: its request is in flight, the lock held, when the partition comes.

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Installation } from "@slack/oauth";
 
 /** A real HTTP server on 127.0.0.1 standing in for Slack's Web API. */
 export interface FakeSlack {
@@ -81,3 +82,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** An installation of `teamId` whose rotating bot token expires in a minute: the next fetch refreshes it. */
+export const expiringBotInstallation = (teamId: string, name = "Rotating"): Installation => ({
+  team: { id: teamId, name },
+  enterprise: undefined,
+  user: { id: "U1", token: undefined, scopes: undefined },
+  bot: { id: "B1", userId: "UB", token: "xoxe.xoxb-old", refreshToken: "xoxe-1-old", expiresAt: Math.floor(Date.now() / 1000) + 60, scopes: [] },
+  appId: "A1",
+  isEnterpriseInstall: false,
+  authVersion: "v2",
+});
