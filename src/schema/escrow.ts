@@ -12,6 +12,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
@@ -171,9 +172,13 @@ export const transactions = sharedDb.table(
     ...timestamps(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /** The caller's key for a money movement: a retry with it returns this row instead of paying again. */
+    idempotencyKey: varchar("idempotency_key", { length: 255 }),
   },
   (t) => [
     index("transactions_user_id_idx").on(t.userId),
+    // One movement per key and user the money is for (the acting user for an intent, the payee for a release).
+    uniqueIndex("transactions_user_idempotency_key").on(t.userId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     index("transactions_project_id_idx").on(t.projectId),
     index("transactions_transaction_type_idx").on(t.transactionType),
     index("transactions_status_idx").on(t.status),

@@ -25,6 +25,9 @@ export const moneySchema = z
   .regex(/^\d{1,15}(\.\d{1,4})?$/, 'must be a decimal string with up to 4 decimal places, e.g. "125.50"')
   .refine((s) => /[1-9]/.test(s), "must be greater than 0");
 const currencySchema = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD");
+/** A caller's retry key: 1 to 255 printable ASCII characters without spaces, e.g. a UUID. */
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 printable ASCII characters without spaces");
+const IDEMPOTENCY_KEY_INDEX = "transactions_user_idempotency_key";
 
 export const createProjectInput = z.strictObject({
   creatorId: uuid(),
@@ -136,7 +139,12 @@ function rethrowEscrow(e: unknown, entity = "project", key = ""): never {
     case "P0002":
       throw new NotFoundError(entity, key);
   }
-  return rethrowDbError(e, { conflict: () => "Transaction conflicts with an existing one" });
+  return rethrowDbError(e, {
+    conflict: (constraint) =>
+      constraint === IDEMPOTENCY_KEY_INDEX
+        ? "This idempotency key was used for another money movement"
+        : "Transaction conflicts with an existing one",
+  });
 }
 
 /** Runs `select * from <definer function>(...)` and maps its one row (snake_case, driver values) like a Drizzle select. */
@@ -288,6 +296,8 @@ export const recordPaymentIntentInput = z.strictObject({
   paymentGateway: pgText().min(1).max(50).optional(),
   gatewayReference: pgText().max(255).optional(),
   description: pgText().max(10_000).optional(),
+  /** The caller's key for this intent; a retry with it returns the first intent. */
+  idempotencyKey: idempotencyKeySchema.optional(),
 });
 export type RecordPaymentIntentInput = z.input<typeof recordPaymentIntentInput>;
 
@@ -296,6 +306,11 @@ export type RecordPaymentIntentInput = z.input<typeof recordPaymentIntentInput>;
  * project's escrow) for the acting user. It moves no money: only the gateway's confirmation
  * ({@link settleTransaction}, service work) completes or fails it. Pass the returned id to the
  * gateway as your merchant reference.
+ *
+ * With an `idempotencyKey` (unique per user, e.g. a UUID made once per user action), a retry
+ * returns the first intent and writes nothing, whatever happened to the first call's answer (a
+ * `ConnectionError` with outcome `"unknown"` is safe to retry). The same key with any other detail
+ * is a ConflictError whose `constraint` is `transactions_user_idempotency_key`.
  *
  * @example
  * const intent = await withRls(db, { userId: buyerId }, (tx) =>
@@ -306,9 +321,27 @@ export async function recordPaymentIntent(db: Db, input: RecordPaymentIntentInpu
   const [row] = await db
     .insert(transactions)
     .values({ ...v, status: "pending" })
+    .onConflictDoNothing({ target: [transactions.userId, transactions.idempotencyKey], where: sql`${transactions.idempotencyKey} is not null` })
     .returning()
     .catch((e: unknown) => rethrowEscrow(e, "project", v.projectId ?? ""));
-  return row!;
+  if (row) return row;
+  // Only a key can conflict: the first intent with it, visible to its own user.
+  const [first] = await primaryOf(db)
+    .select()
+    .from(transactions)
+    .where(and(eq(transactions.userId, v.userId), eq(transactions.idempotencyKey, v.idempotencyKey!)));
+  const same =
+    first &&
+    first.projectId === (v.projectId ?? null) &&
+    first.milestoneId === (v.milestoneId ?? null) &&
+    first.transactionType === v.transactionType &&
+    sameDecimal(first.amount, v.amount) &&
+    first.currency === v.currency &&
+    first.paymentGateway === (v.paymentGateway ?? transactions.paymentGateway.default) &&
+    first.gatewayReference === (v.gatewayReference ?? null) &&
+    first.description === (v.description ?? null);
+  if (!same) throw new ConflictError("This idempotency key was used for another money movement", IDEMPOTENCY_KEY_INDEX);
+  return first;
 }
 
 export const settleTransactionInput = z.strictObject({
@@ -390,6 +423,8 @@ export const releaseFundsInput = z.strictObject({
   /** Service work only. */
   gatewayTransactionId: pgText().min(1).max(255).optional(),
   description: pgText().max(10_000).optional(),
+  /** The caller's key for this movement; a retry with it returns the first release or refund. */
+  idempotencyKey: idempotencyKeySchema.optional(),
 });
 export type ReleaseFundsInput = z.input<typeof releaseFundsInput>;
 
@@ -400,6 +435,17 @@ export type ReleaseFundsInput = z.input<typeof releaseFundsInput>;
  * releases and the seller or the creator refunds, never the payee to itself (ForbiddenError).
  * Throws InvariantError `insufficient_funds`, or `milestone_not_approved` when paying a milestone
  * that is not approved or already paid.
+ *
+ * With an `idempotencyKey` (unique per payee, e.g. a UUID made once per user action), a retry
+ * returns the first release or refund and moves nothing, whatever happened to the first call's
+ * answer (a `ConnectionError` with outcome `"unknown"` is safe to retry with the same key). The
+ * same key with any other detail is a ConflictError whose `constraint` is
+ * `transactions_user_idempotency_key`; the database enforces both.
+ *
+ * @example
+ * const key = randomUUID(); // once per user action, kept across retries
+ * await withRls(db, { userId: buyerId }, (tx) =>
+ *   releaseFunds(tx, { projectId, userId: sellerId, amount: "400.00", idempotencyKey: key }));
  */
 export async function releaseFunds(db: Db, input: ReleaseFundsInput): Promise<Transaction> {
   const v = parseInput(releaseFundsInput, input);
@@ -407,7 +453,8 @@ export async function releaseFunds(db: Db, input: ReleaseFundsInput): Promise<Tr
     db,
     transactions,
     sql`shared_db.release_escrow(${v.projectId}::uuid, ${v.userId}::uuid, ${v.kind}::shared_db.transaction_type, ${v.amount}::numeric,
-      ${v.milestoneId ?? null}::uuid, ${v.gatewayTransactionId ?? null}::text, ${v.description ?? null}::text)`,
+      ${v.milestoneId ?? null}::uuid, ${v.gatewayTransactionId ?? null}::text, ${v.description ?? null}::text,
+      ${v.idempotencyKey ?? null}::text)`,
     "project",
     v.projectId,
   );

@@ -33,7 +33,7 @@ export function windowOpensAt(row: FetchRow, windowMs: number): number | undefin
   return Math.min(bot?.getTime() ?? Number.POSITIVE_INFINITY, user?.getTime() ?? Number.POSITIVE_INFINITY) - windowMs;
 }
 
-async function callRefresh(clientId: string, settings: RotationSettings, refresh: string, signal: AbortSignal) {
+async function callRefresh(clientId: string, settings: RotationSettings, refresh: string, signal: AbortSignal, budgetMs: number) {
   const body = new URLSearchParams({
     client_id: clientId,
     client_secret: settings.clientSecret,
@@ -47,8 +47,7 @@ async function callRefresh(clientId: string, settings: RotationSettings, refresh
     status = response.status;
     json = (await response.json().catch(() => undefined)) as typeof json;
   } catch (e) {
-    if (signal.aborted)
-      throw new SlackTokenRefreshError(`Slack token refresh got no answer within ${settings.timeoutMs} ms`, "timeout", { cause: e });
+    if (signal.aborted) throw new SlackTokenRefreshError(`Slack token refresh got no answer within ${budgetMs} ms`, "timeout", { cause: e });
     throw new SlackTokenRefreshError(`Slack token refresh failed: ${(e as Error).message}`, "network_error", { cause: e });
   }
   if (json?.ok === false)
@@ -62,7 +61,8 @@ async function callRefresh(clientId: string, settings: RotationSettings, refresh
 /**
  * Refreshes expiring tokens once across every process: lock the stored installation's row (so
  * every query shape that finds it shares the lock), re-read, refresh what still needs it. Bounded by
- * `refreshTimeoutMs`, the lock wait included; what was refreshed before a failure is kept
+ * `refreshTimeoutMs`, the lock wait included; the lock is held at most 3/4 of it whatever happens
+ * to the holder (the server ends a holder idle that long); what was refreshed before a failure is kept
  * (Slack has already rotated it), then the failure is thrown.
  */
 export async function refreshUnderLock(ctx: InstallationStoreContext, found: FetchRow, q: SlackInstallationQuery): Promise<FetchRow | undefined> {
@@ -70,10 +70,20 @@ export async function refreshUnderLock(ctx: InstallationStoreContext, found: Fet
   const settings = ctx.rotation!;
   const key: InstallationRowKey = { clientId: found.bot.clientId, enterpriseId: found.bot.enterpriseId, teamId: found.bot.teamId };
   const deadline = Date.now() + settings.timeoutMs;
+  // The lock is held for Slack at most half the timeout; the server's bound on an idle holder
+  // leaves that call a margin, and any waiter the last quarter for its own refresh.
+  const holdMs = Math.ceil(settings.timeoutMs / 2);
+  const idleMs = Math.ceil((settings.timeoutMs * 3) / 4);
   let failure: unknown;
   try {
     const row = await db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('lock_timeout', ${`${settings.timeoutMs}ms`}, true)`);
+      // A holder whose process died or was partitioned away leaves its backend idle in transaction
+      // with the lock: the server ends that session after `idleMs`, so a waiter that queued at any
+      // time still gets the lock with part of its own timeout left to refresh. A live holder's
+      // Slack call is aborted earlier (`holdMs`), so the server never ends a refresh that is alive.
+      await tx.execute(
+        sql`select set_config('lock_timeout', ${`${settings.timeoutMs}ms`}, true), set_config('idle_in_transaction_session_timeout', ${`${idleMs}ms`}, true)`,
+      );
       // The installation's own row, not an advisory key: locking it needs UPDATE on slack_bots and
       // the service policy, so neither a user (in withRls or not) nor another database's login can
       // hold it and stall the refresh. NO KEY UPDATE: foreign-key checks do not wait for it.
@@ -82,7 +92,8 @@ export async function refreshUnderLock(ctx: InstallationStoreContext, found: Fet
       if (!row) return undefined;
       const due = expiring(row, ctx.refreshWindowMs);
       if (!due.any) return row;
-      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      const budgetMs = Math.max(1, Math.min(deadline - Date.now(), holdMs));
+      const signal = AbortSignal.timeout(budgetMs);
       /** Trades one stored refresh token for a fresh pair, both encrypted for where they are stored. */
       const rotate = async (refreshToken: string, kind: "bot" | "user", owner: SlackTokenOwner) => {
         const table = kind === "bot" ? "slack_bots" : "slack_user_tokens";
@@ -91,6 +102,7 @@ export async function refreshUnderLock(ctx: InstallationStoreContext, found: Fet
           settings,
           keyring.decrypt(refreshToken, slackTokenAad(table, `${kind}_refresh_token`, owner)),
           signal,
+          budgetMs,
         );
         return {
           token: keyring.encrypt(fresh.token, slackTokenAad(table, `${kind}_token`, owner)),

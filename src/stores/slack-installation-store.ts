@@ -32,7 +32,9 @@ export interface SlackTokenRotationOptions {
   /**
    * The most a refresh may take, waiting for the installation's lock included. Past it the
    * request to Slack is aborted, the transaction rolled back (the lock goes with it) and
-   * `fetchInstallation` throws `SlackTokenRefreshError` with code `timeout`.
+   * `fetchInstallation` throws `SlackTokenRefreshError` with code `timeout`. The request to Slack
+   * gets at most half of it; a holder that dies or is partitioned away mid-refresh loses the lock
+   * after 3/4 of it (the server ends its session idle in the transaction), so the others refresh.
    * @default 5000
    */
   refreshTimeoutMs?: number;

@@ -11,7 +11,7 @@ import { ForbiddenError } from "../../src/errors";
 import { createSlackInstallationStore } from "../../src/slack";
 import type { PublicUser } from "../../src/stores";
 import { caught } from "../support/errors";
-import { startFakeSlack, type FakeSlack } from "../support/fake-slack";
+import { expiringBotInstallation, startFakeSlack, type FakeSlack } from "../support/fake-slack";
 import { makeUser, onServer, serverOnly, useNeighbourLogin, useTestDb } from "../support/db";
 
 const t = useTestDb();
@@ -37,15 +37,7 @@ async function expiringWorkspace(): Promise<{ teamId: string; fetch: () => Promi
     // Short, so a held lock would fail the fetch quickly.
     tokenRotation: { clientSecret: "s3cret", slackApiUrl: slack.apiUrl, refreshTimeoutMs: 1500 },
   });
-  await store.storeInstallation({
-    team: { id: teamId, name: "Locked" },
-    enterprise: undefined,
-    user: { id: "U1", token: undefined, scopes: undefined },
-    bot: { id: "B1", userId: "UB", token: "xoxe.xoxb-old", refreshToken: "xoxe-1-old", expiresAt: Math.floor(Date.now() / 1000) + 60, scopes: [] },
-    appId: "A1",
-    isEnterpriseInstall: false,
-    authVersion: "v2",
-  } as Installation);
+  await store.storeInstallation(expiringBotInstallation(teamId, "Locked"));
   return { teamId, fetch: () => store.fetchInstallation({ teamId, enterpriseId: undefined, isEnterpriseInstall: false }) };
 }
 

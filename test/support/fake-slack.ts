@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Installation } from "@slack/oauth";
 
 /** A real HTTP server on 127.0.0.1 standing in for Slack's Web API. */
 export interface FakeSlack {
@@ -7,7 +8,7 @@ export interface FakeSlack {
   apiUrl: string;
   /** Every call, by method name, with its form or JSON parameters. */
   calls: { method: string; params: Record<string, string> }[];
-  /** Answers for a method; the default answers oauth.v2.access (code and refresh grants) and auth.test. */
+  /** Answers for a method (a promise delays the answer); the default answers oauth.v2.access (code and refresh grants) and auth.test. */
   handlers: Map<string, (params: Record<string, string>) => unknown>;
   close(): Promise<void>;
 }
@@ -70,7 +71,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls.push({ method, params });
     const handler = handlers.get(method);
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify(handler ? handler(params) : { ok: false, error: "unknown_method" }));
+    res.end(JSON.stringify(handler ? await handler(params) : { ok: false, error: "unknown_method" }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -81,3 +82,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** An installation of `teamId` whose rotating bot token expires in a minute: the next fetch refreshes it. */
+export const expiringBotInstallation = (teamId: string, name = "Rotating"): Installation => ({
+  team: { id: teamId, name },
+  enterprise: undefined,
+  user: { id: "U1", token: undefined, scopes: undefined },
+  bot: { id: "B1", userId: "UB", token: "xoxe.xoxb-old", refreshToken: "xoxe-1-old", expiresAt: Math.floor(Date.now() / 1000) + 60, scopes: [] },
+  appId: "A1",
+  isEnterpriseInstall: false,
+  authVersion: "v2",
+});

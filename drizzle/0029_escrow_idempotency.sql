@@ -1,0 +1,2 @@
+ALTER TABLE "shared_db"."transactions" ADD COLUMN "idempotency_key" varchar(255);--> statement-breakpoint
+CREATE UNIQUE INDEX "transactions_user_idempotency_key" ON "shared_db"."transactions" USING btree ("user_id","idempotency_key") WHERE "shared_db"."transactions"."idempotency_key" is not null;
