@@ -101,7 +101,9 @@ export function sharedDbStores(options: { clientId?: string; historicalDataEnabl
   /** Constructed where upstream constructs a FileInstallationStore, with the options that apply here. */
   class FileInstallationStore {
     constructor(o: { baseDir?: string; clientId?: string; historicalDataEnabled?: boolean } = {}) {
-      return createSlackInstallationStore({ db: t.db, keyring, clientId: o.clientId, historicalDataEnabled: o.historicalDataEnabled });
+      // Upstream leaves clientId out (a single-app store); given, it must not be empty.
+      const { clientId, historicalDataEnabled } = o;
+      return createSlackInstallationStore({ db: t.db, keyring, ...(clientId === undefined ? {} : { clientId }), historicalDataEnabled });
     }
   }
   return { t, keyring, installationStore, stateStore, store, FileInstallationStore: FileInstallationStore as unknown as new (o?: object) => SlackInstallationStore };
