@@ -30,9 +30,9 @@ const withStatement = (name: string, text: string, params: () => unknown[], befo
     return rows;
   });
 const setConfig = (role: string) =>
-  `select set_config('app.user_id', $1, true) || set_config('request.jwt.claims', $2, true) || set_config('role', ${role}, true)`;
-const reset = "select set_config('role', 'none', false) || set_config('app.user_id', '', false) || set_config('request.jwt.claims', '', false)";
-const setupParams = () => [id, JSON.stringify({ sub: id }), "shared_db_app"];
+  `select set_config('app.user_id', $1, true) || set_config('request.jwt.claims', $2, true) || set_config('role', ${role}, true) || set_config('lock_timeout', $4, true)`;
+const reset = "select shared_db.reset_session()";
+const setupParams = () => [id, JSON.stringify({ sub: id }), "shared_db_app", "5000ms"];
 
 async function roundTrips(run: () => Promise<unknown>): Promise<number> {
   await run();
