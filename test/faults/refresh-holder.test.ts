@@ -64,10 +64,9 @@ describe("a half-open refresh holder", () => {
     while (refreshes() === 0) await sleep(10);
     proxy.setMode("blackhole"); // the holder's process is gone behind a partition; its backend idles in transaction
 
-    const started = Date.now();
+    // A waiter that did not get the lock within its refresh timeout fails: success is the bound.
     const other = await settle(otherStore.fetchInstallation(query), 8000);
     expect(other.ok, other.ok ? "" : `${(other.error as Error).name}: ${(other.error as Error).message}`).toBe(true);
-    expect(Date.now() - started).toBeLessThan(refreshTimeoutMs);
     expect((other as { value: Installation }).value.bot!.token).toMatch(/^xoxe\.xoxb-refreshed-/);
     expect(refreshes()).toBe(2);
 
