@@ -2,8 +2,9 @@
 -- the 7-argument version goes, or a caller could still pay without the key's protection.
 DROP FUNCTION IF EXISTS shared_db.release_escrow(uuid, uuid, shared_db.transaction_type, numeric, uuid, text, text);
 --> statement-breakpoint
--- As in 0027 (authority first, then the project's lock), plus the key: a retry of a release whose
--- COMMIT answer was lost returns the first release instead of paying twice.
+-- As in 0016, but the caller's part in the project is checked before the project's row is locked
+-- (the row's lock replaces the advisory key, and the wait for it is bounded), plus the key: a retry
+-- of a release whose COMMIT answer was lost returns the first release instead of paying twice.
 CREATE OR REPLACE FUNCTION shared_db.release_escrow(
   p_project uuid, p_payee uuid, p_kind shared_db.transaction_type, p_amount numeric,
   p_milestone uuid DEFAULT NULL, p_gateway_transaction_id text DEFAULT NULL, p_description text DEFAULT NULL,
