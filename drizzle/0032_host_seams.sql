@@ -1,0 +1,2 @@
+-- slot reserved; replaced by the branch that owns it
+SELECT 1;
