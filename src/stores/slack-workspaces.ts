@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { slackWorkspaceTokenAad as tokenAad } from "../crypto/aad";
 import { primaryOf, type Db } from "../db";
@@ -26,6 +26,32 @@ async function workspaceKey(db: Db, workspaceId: string) {
   return ws;
 }
 const byKey = (ws: { id: string; teamId: string }) => and(eq(slackWorkspaces.id, ws.id), eq(slackWorkspaces.teamId, ws.teamId));
+
+/** A workspace as user work may read it: every column but the two token columns. */
+export type SlackWorkspaceInfo = Omit<SlackWorkspace, "accessToken" | "refreshToken">;
+const { accessToken: _accessToken, refreshToken: _refreshToken, ...workspaceInfoColumns } = getTableColumns(slackWorkspaces);
+
+export const listSlackWorkspacesInput = z.strictObject({
+  /** Only this team's workspaces. @default every team the caller may read */
+  teamId: uuid().optional(),
+});
+export type ListSlackWorkspacesInput = z.input<typeof listSlackWorkspacesInput>;
+
+/**
+ * The Slack workspaces the caller may see, by name: under `withRls`, those of the user's teams
+ * (any role). No token column is read, so user work, which may not select them, can call it.
+ *
+ * @example
+ * const workspaces = await withRls(db, { userId }, (tx) => listSlackWorkspaces(tx));
+ */
+export async function listSlackWorkspaces(db: Db, input: ListSlackWorkspacesInput = {}): Promise<SlackWorkspaceInfo[]> {
+  const v = parseInput(listSlackWorkspacesInput, input);
+  return db
+    .select(workspaceInfoColumns)
+    .from(slackWorkspaces)
+    .where(v.teamId === undefined ? undefined : eq(slackWorkspaces.teamId, v.teamId))
+    .orderBy(slackWorkspaces.name, slackWorkspaces.id);
+}
 
 export const connectSlackWorkspaceInput = z.strictObject({
   keyring: keyring(),

@@ -25,6 +25,7 @@ import {
   findAnalyzedMessages,
   listAnalyses,
   listChannelsForAnalysis,
+  listSlackWorkspaces,
   listUnanalyzedMessages,
   recordMessageAnalysis,
   recordReaction,
@@ -132,6 +133,30 @@ describe("workspace connection", () => {
     await expect(withRls(t.db, { userId: user.id }, (tx) => revealSlackWorkspaceTokens(tx, { keyring, workspaceId: ws.id }))).rejects.toBeInstanceOf(
       SharedDbError,
     );
+  });
+});
+
+describe("listing workspaces", () => {
+  it("a member lists their teams' workspaces without token columns; another user sees none; a team filter narrows", async () => {
+    const a = await workspace();
+    const b = await workspace(a.user);
+    const other = await workspace();
+    await connectSlackWorkspace(t.db, { keyring, workspaceId: a.ws.id, accessToken: "xoxp-a", refreshToken: "xoxe-a" });
+    const mine = await withRls(t.db, { userId: a.user.id }, (tx) => listSlackWorkspaces(tx));
+    expect(mine.map((w) => w.id).sort()).toEqual([a.ws.id, b.ws.id].sort());
+    for (const w of mine) {
+      expect(w).not.toHaveProperty("accessToken");
+      expect(w).not.toHaveProperty("refreshToken");
+    }
+    expect(mine.find((w) => w.id === a.ws.id)).toMatchObject({ teamId: a.team.id, slackId: a.ws.slackId, name: "Team Zero", isConnected: true });
+    const oneTeam = await withRls(t.db, { userId: a.user.id }, (tx) => listSlackWorkspaces(tx, { teamId: b.team.id }));
+    expect(oneTeam.map((w) => w.id)).toEqual([b.ws.id]);
+    const theirs = await withRls(t.db, { userId: other.user.id }, (tx) => listSlackWorkspaces(tx, { teamId: a.team.id }));
+    expect(theirs).toEqual([]);
+    await expect(withRls(t.db, { userId: a.user.id }, (tx) => listSlackWorkspaces(tx, { teamId: "nope" }))).rejects.toMatchObject({
+      code: "validation",
+      field: "teamId",
+    });
   });
 });
 
